@@ -1,0 +1,4 @@
+// Every service this build serves, in the order they start (a service's needs come before it).
+import type { ServiceDefinition } from '../platform/service.ts';
+
+export const ALL_SERVICES: readonly ServiceDefinition[] = [];
