@@ -37,7 +37,7 @@ function keyOf(ref: NamedRef): string {
 }
 
 /** Runs a secret check under the per-user throttle. */
-async function checkSecret(
+export async function checkSecret(
   core: IdentityCore,
   keys: string[],
   check: () => Promise<boolean>,
