@@ -64,7 +64,10 @@ export async function seedUp(
   io.stdout.write('ready\n');
 
   await new Promise<void>((resolve) => {
+    // Signal listeners alone do not keep Node's event loop alive; this timer does, until a signal comes.
+    const keepAlive = setInterval(() => undefined, 1 << 30);
     const onSignal = (sig: string) => {
+      clearInterval(keepAlive);
       io.stdout.write(`seed: ${sig}, stopping\n`);
       resolve();
     };
