@@ -10,6 +10,8 @@ import { applyPatch, PATCH_V20, PATCH_V21, parsePatch } from '../model/patch.ts'
 import { authOf, callerOf, type ImageApiDeps, loadVisible, moveStatus } from './deps.ts';
 
 type IdParams = { Params: { id: string } };
+/** openstacksdk reads the import methods from this header of the created image before `--import`. */
+const IMPORT_METHODS_HEADER = 'openstack-image-import-methods';
 
 export function registerImages(app: FastifyInstance, deps: ImageApiDeps): void {
   for (const type of [PATCH_V21, PATCH_V20])
@@ -66,7 +68,11 @@ export function registerImages(app: FastifyInstance, deps: ImageApiDeps): void {
       to: 'queued',
       reason: 'created',
     });
-    return reply.code(201).header('location', `/v2/images/${image.id}`).send(imageView(image));
+    return reply
+      .code(201)
+      .header('location', `/v2/images/${image.id}`)
+      .header(IMPORT_METHODS_HEADER, 'glance-direct')
+      .send(imageView(image));
   });
 
   app.get('/v2/images', async (req) => {
@@ -81,9 +87,9 @@ export function registerImages(app: FastifyInstance, deps: ImageApiDeps): void {
     };
   });
 
-  app.get<IdParams>('/v2/images/:id', async (req) => {
+  app.get<IdParams>('/v2/images/:id', async (req, reply) => {
     const { image } = await loadVisible(deps, authOf(req), req.params.id);
-    return imageView(image);
+    return reply.header(IMPORT_METHODS_HEADER, 'glance-direct').send(imageView(image));
   });
 
   app.patch<IdParams>('/v2/images/:id', async (req) => {
