@@ -70,6 +70,9 @@ export class DataStore {
       });
       await pipeline(source, sink, { signal: ctx.signal });
       const r = sink.result!;
+      // Node's parser already refuses a body shorter than its Content-Length; this is the store's own check.
+      if (opts.expected !== undefined && r.size !== opts.expected)
+        throw new Error(`received ${r.size} bytes, the client announced ${opts.expected}`);
       await fh.close();
       closed = true;
       const facts: Received = {
