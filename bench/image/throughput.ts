@@ -120,6 +120,7 @@ async function main() {
     sha512sum: [],
     cp: [],
     read: [],
+    rawHttp: [],
     upload: [],
     uploadFsync: [],
     download: [],
