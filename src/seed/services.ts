@@ -1,4 +1,5 @@
 // Every service this build serves, in the order they start (a service's needs come before it).
+import { networkService } from '../network/index.ts';
 import type { ServiceDefinition } from '../platform/service.ts';
 
-export const ALL_SERVICES: readonly ServiceDefinition[] = [];
+export const ALL_SERVICES: readonly ServiceDefinition[] = [networkService];

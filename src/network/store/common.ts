@@ -62,15 +62,23 @@ export async function setTags(
   table: string,
   id: string,
   change: (tags: string[]) => string[],
+  write = true,
 ): Promise<string[] | undefined> {
   return db.tx(async (q) => {
     const row = await q.get<{ tags: string }>(`SELECT tags FROM ${table} WHERE id = ?`, [id]);
     if (!row) return undefined;
     const tags = [...new Set(change(json<string[]>(row.tags, [])))].sort();
+    if (!write) return tags;
     await q.run(
       `UPDATE ${table} SET tags = ?, revision_number = revision_number + 1, updated_at = ? WHERE id = ?`,
       [JSON.stringify(tags), Date.now(), id],
     );
     return tags;
   });
+}
+
+/** The project owning a row of a resource table, or undefined when there is no such row. */
+export async function ownerOf(db: Database, table: string, id: string): Promise<string | undefined> {
+  const row = await db.get<{ project_id: string }>(`SELECT project_id FROM ${table} WHERE id = ?`, [id]);
+  return row?.project_id;
 }
