@@ -74,9 +74,10 @@ export function parseAddressPairs(raw: unknown, portMac: string): AddressPair[] 
       ? parseCidr(ipText) && formatCidr(parseCidr(ipText)!)
       : canonicalIp(ipText);
     if (!ip) throw invalidInput(`'${String(r.ip_address)}' is not a valid IP address`);
+    // Without a MAC the pair takes the port's own (filled in once the port has one).
     const mac =
       r.mac_address === undefined || r.mac_address === null ? portMac : normaliseMac(String(r.mac_address));
-    if (!mac) throw invalidInput(`'${String(r.mac_address)}' is not a valid MAC address`);
+    if (mac === undefined) throw invalidInput(`'${String(r.mac_address)}' is not a valid MAC address`);
     if (out.some((x) => x.ip_address === ip && x.mac_address === mac)) throw badPair(ip, mac);
     out.push({ ip_address: ip, mac_address: mac });
   }
