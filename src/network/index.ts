@@ -1,5 +1,5 @@
 // The network service (Neutron v2.0 on port 9696): stores, routes and, where configured, the DHCP agent.
-import { hostname } from 'node:os';
+import { hostname, userInfo } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import type { ServiceDefinition } from '../platform/service.ts';
 import type { ApiContext } from './api/context.ts';
@@ -27,7 +27,7 @@ export const networkService: ServiceDefinition = {
   catalog: [{ type: 'network', name: 'neutron', path: '' }],
   migrations: networkMigrations,
   create(deps) {
-    const settings = parseSettings(deps.settings, hostname());
+    const settings = parseSettings(deps.settings, hostname(), userInfo().username);
     const quotas = new QuotaStore(deps.db, settings.quotaDefaults);
     const subnets = new SubnetStore(deps.db, quotas);
     const groups = new SecurityGroupStore(deps.db, quotas);

@@ -32,6 +32,8 @@ export interface DhcpOptions {
   domain: string;
   leaseSeconds: number;
   metadataNexthop: string | null;
+  /** --user for dnsmasq. */
+  user?: string;
 }
 
 export interface DhcpConfig {
@@ -39,6 +41,12 @@ export interface DhcpConfig {
   opts: string;
   /** --dhcp-range=... arguments, one per DHCP-enabled subnet. */
   ranges: string[];
+  /**
+   * --dhcp-mac=set:port-<id>,<mac> arguments tagging the ports that have extra DHCP options. Not `set:` in the
+   * hosts file: dnsmasq 2.86-2.90 crashes on SIGHUP once a host tagged there has been served (see
+   * docs/decisions/network-dhcp.md), so tags live on the command line and only their set changing restarts.
+   */
+  macTags: string[];
   /** How many address entries the hosts file holds. */
   hostCount: number;
 }
@@ -60,6 +68,7 @@ export function renderDhcp(
   const hostLines: string[] = [];
   const optLines: string[] = [];
   const ranges: string[] = [];
+  const macTags: string[] = [];
 
   for (const s of served) {
     const cidr = parseCidr(s.cidr)!;
@@ -84,8 +93,9 @@ export function renderDhcp(
       const v6 = f.ip_address.includes(':');
       const name = `${hostname(p, f.ip_address)}.${o.domain}.`;
       const addr = v6 ? `[${f.ip_address}]` : f.ip_address;
-      hostLines.push([p.mac_address, ...(tagged ? [`set:${portTag(p.id)}`] : []), name, addr].join(','));
+      hostLines.push([p.mac_address, name, addr].join(','));
     }
+    if (tagged) macTags.push(`set:${portTag(p.id)},${p.mac_address}`);
     for (const opt of p.extra_dhcp_opts)
       optLines.push(formatOption(opt.ip_version, portTag(p.id), opt.opt_name, opt.opt_value));
   }
@@ -93,6 +103,7 @@ export function renderDhcp(
     hosts: hostLines.map((l) => `${l}\n`).join(''),
     opts: optLines.map((l) => `${l}\n`).join(''),
     ranges,
+    macTags,
     hostCount: hostLines.length,
   };
 }
@@ -145,19 +156,14 @@ export function formatOption(version: 4 | 6, tag: string, name: string, ...value
 }
 
 /** The dnsmasq command line for one network; files live in `dir`, dnsmasq stays in the foreground. */
-export function dnsmasqArgs(
-  dir: string,
-  iface: string,
-  ranges: readonly string[],
-  o: DhcpOptions,
-  leaseMax: number,
-): string[] {
+export function dnsmasqArgs(dir: string, iface: string, c: DhcpConfig, o: DhcpOptions): string[] {
   return [
     '--no-hosts',
     '--no-resolv',
     '--keep-in-foreground',
     '--conf-file=/dev/null',
     '--port=0', // DHCP only: no DNS listener to collide with the host's resolver
+    ...(o.user ? [`--user=${o.user}`] : []),
     `--pid-file=${dir}/pid`,
     `--dhcp-hostsfile=${dir}/host`,
     `--dhcp-optsfile=${dir}/opts`,
@@ -165,8 +171,10 @@ export function dnsmasqArgs(
     '--dhcp-authoritative',
     `--interface=${iface}`,
     '--bind-interfaces',
-    ...ranges.map((r) => `--dhcp-range=${r}`),
-    `--dhcp-lease-max=${leaseMax}`,
+    ...c.ranges.map((r) => `--dhcp-range=${r}`),
+    ...c.macTags.map((t) => `--dhcp-mac=${t}`),
+    // Room for every host of the file even when leases of old addresses linger.
+    `--dhcp-lease-max=${Math.max(16, c.hostCount * 2)}`,
     `--domain=${o.domain}`,
     // iPXE identifies itself by option 175 or user class "iPXE": the second stage of the boot chain.
     '--dhcp-match=set:ipxe,175',

@@ -27,6 +27,11 @@ export interface DhcpSettings {
   /** How long a dnsmasq that died waits before it is restarted. */
   restartDelayMs: number;
   host: string;
+  /**
+   * The user dnsmasq runs as after start. It re-reads its files (and writes leases) after dropping root, and
+   * the state directory is private (0700), so by default it stays the user running the service.
+   */
+  user: string;
 }
 
 export interface NetworkSettings {
@@ -49,7 +54,11 @@ const strings = (v: unknown, what: string): string[] => {
   throw new Error(`network setting ${what}: expected a list of strings`);
 };
 
-export function parseSettings(raw: Record<string, unknown>, hostname: string): NetworkSettings {
+export function parseSettings(
+  raw: Record<string, unknown>,
+  hostname: string,
+  username: string,
+): NetworkSettings {
   const tenantType = (raw.tenant_network_type ?? 'vxlan') as NetworkType;
   if (!(NETWORK_TYPES as readonly string[]).includes(tenantType))
     throw new Error(`network setting tenant_network_type: unknown type ${tenantType}`);
@@ -84,6 +93,7 @@ export function parseSettings(raw: Record<string, unknown>, hostname: string): N
       resyncMs: Number(d.resync_ms ?? 10_000),
       restartDelayMs: Number(d.restart_delay_ms ?? 500),
       host: String(d.host ?? hostname),
+      user: String(d.user ?? username),
     },
   };
 }

@@ -115,17 +115,14 @@ export class DhcpAgent {
       domain: this.#s.domain,
       leaseSeconds: this.#s.leaseSeconds,
       metadataNexthop: this.#s.metadataNexthop,
+      user: this.#s.user,
     };
     const config = renderDhcp(subnets, ports, opts);
     const dir = join(this.#root, networkId);
     mkdirSync(dir, { recursive: true, mode: 0o755 });
     const changed =
       writeIfChanged(join(dir, 'host'), config.hosts) | writeIfChanged(join(dir, 'opts'), config.opts);
-    const command = [
-      ...this.#s.commandPrefix,
-      this.#s.dnsmasqPath,
-      ...dnsmasqArgs(dir, iface, config.ranges, opts, Math.max(16, config.hostCount * 2)),
-    ];
+    const command = [...this.#s.commandPrefix, this.#s.dnsmasqPath, ...dnsmasqArgs(dir, iface, config, opts)];
     const current = this.#served.get(networkId);
     if (current && sameCommand(current.process.command, command)) {
       current.hosts = config.hostCount;
