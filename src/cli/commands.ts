@@ -1,4 +1,5 @@
 // The `ooo` command table: each entry is a command that works; anything else is refused with usage.
+import { keysRotate } from './commands/keys-rotate.ts';
 import { seedBootstrap } from './commands/seed-bootstrap.ts';
 import { seedStatus } from './commands/seed-status.ts';
 import { seedUp } from './commands/seed-up.ts';
@@ -23,4 +24,9 @@ export const COMMANDS: Command[] = [
     run: seedBootstrap,
   },
   { path: ['seed', 'status'], summary: 'tell which services of the running seed answer', run: seedStatus },
+  {
+    path: ['keys', 'rotate'],
+    summary: 'rotate the token signing keys: stage a new key, promote the staged one [--max-active-keys N]',
+    run: keysRotate,
+  },
 ];

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { ALL_SERVICES } from '../../src/seed/services.ts';
+import { cliUnavailable, openstack } from '../support/openstack-cli.ts';
 
 const OOO = resolve(import.meta.dirname, '../../bin/ooo');
 
@@ -20,7 +21,7 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}) {
   });
 }
 
-test('seed up serves every service, writes credentials, answers status and stops on SIGTERM', async () => {
+test('seed up serves every service, writes credentials, answers status and stops on SIGTERM', async (t) => {
   const state = mkdtempSync(join(tmpdir(), 'ooo-seed-up-'));
   // Port 0 for every service: tests never assume the conventional ports are free.
   const ports = Object.fromEntries(ALL_SERVICES.map((d) => [d.name, 0]));
@@ -44,6 +45,22 @@ test('seed up serves every service, writes credentials, answers status and stops
         assert.equal(statSync(join(state, f)).mode & 0o777, 0o600, `${f} is private`);
       }
       assert.match(readFileSync(join(state, 'clouds.yaml'), 'utf8'), /^ {2}seed:$/m);
+    }
+    const noCli = cliUnavailable();
+    if (noCli) {
+      t.diagnostic(`real-client part skipped: ${noCli}`);
+    } else {
+      // The real client, pointed at the seed only through the clouds.yaml the bootstrap wrote.
+      const env = { OS_CLIENT_CONFIG_FILE: join(state, 'clouds.yaml'), OS_CLOUD: 'seed' };
+      const issued = await openstack(env, ['token', 'issue', '-f', 'json']);
+      assert.equal(issued.code, 0, issued.stderr);
+      assert.ok(issued.json<{ id: string }>().id.length > 20);
+      const rotated = await run(['keys', 'rotate', '--state-dir', state]);
+      assert.equal(rotated.code, 0, rotated.err);
+      assert.match(rotated.out, /key \d+ is now primary/);
+      const catalog = await openstack(env, ['catalog', 'list', '-f', 'json']);
+      assert.equal(catalog.code, 0, catalog.stderr);
+      assert.ok(catalog.json<{ Type: string }[]>().some((c) => c.Type === 'identity'));
     }
     const status = await run(['seed', 'status', '--state-dir', state]);
     assert.equal(status.code, 0, status.out + status.err);
