@@ -33,7 +33,7 @@ describe('openstack image CLI', { skip }, () => {
   };
 
   before(async () => {
-    seed = await startTestSeed({ settings: { image: { fsync: false } } });
+    seed = await startTestSeed({ services: ['identity', 'image'], settings: { image: { fsync: false } } });
     dir = mkdtempSync(join(tmpdir(), 'ooo-image-cli-'));
     // A second project with a member user, through Keystone's REST API (cheaper than three CLI runs).
     const token = await seed.tokenFor('admin', seed.adminPassword, 'admin');
