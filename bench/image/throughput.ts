@@ -4,7 +4,7 @@
 // The server runs in its own process, as in production. Usage: node bench/image/throughput.ts [MiB] [rounds]
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,6 +54,7 @@ async function startServer(settings: Record<string, unknown>) {
   });
   return {
     base,
+    pid: child.pid as number,
     stop: () =>
       new Promise<void>((r) => {
         child.once('exit', () => r());
@@ -111,6 +112,19 @@ async function rawHttpDownload(size: number): Promise<number> {
   }
 }
 
+/** CPU seconds (user + system, all threads) a process has used so far. */
+function cpuOf(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
+/** CPU seconds of a command, from the shell's children times once it has waited for it. */
+function cpuOfCommand(cmd: string): number {
+  const stat = execFileSync('sh', ['-c', `${cmd} > /dev/null; cat /proc/$$/stat`]).toString();
+  const f = stat.split(') ')[1]?.split(' ') ?? [];
+  return (Number(f[13]) + Number(f[14])) / 100;
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 async function main() {
@@ -124,11 +138,15 @@ async function main() {
     upload: [],
     uploadFsync: [],
     download: [],
+    cpuSha512sum: [],
+    cpuUpload: [],
+    cpuDownload: [],
   };
   const servers = { plain: await startServer({ fsync: false }), fsync: await startServer({ fsync: true }) };
   try {
     for (let r = 0; r < rounds; r++) {
       results.sha512sum?.push(timed(() => execFileSync('sha512sum', [file], { stdio: 'ignore' })));
+      results.cpuSha512sum?.push(cpuOfCommand(`sha512sum '${file}'`));
       results.cp?.push(timed(() => execFileSync('cp', [file, join(dir, 'copy')], { stdio: 'ignore' })));
       rmSync(join(dir, 'copy'));
       results.read?.push(timed(() => execFileSync('sh', ['-c', `cat '${file}' > /dev/null`])));
@@ -142,6 +160,7 @@ async function main() {
           container_format: 'bare',
         });
         const id = (JSON.parse(created.text) as { id: string }).id;
+        const cpu0 = cpuOf(server.pid);
         results[key]?.push(
           await timedAsync(async () => {
             const up = await http(
@@ -154,12 +173,15 @@ async function main() {
           }),
         );
         if (key === 'upload') {
+          results.cpuUpload?.push(cpuOf(server.pid) - cpu0);
+          const cpu1 = cpuOf(server.pid);
           results.download?.push(
             await timedAsync(async () => {
               const down = await http(`${server.base}/v2/images/${id}/file`, 'GET');
               if (down.bytes !== size) throw new Error(`download: ${down.status}, ${down.bytes} bytes`);
             }),
           );
+          results.cpuDownload?.push(cpuOf(server.pid) - cpu1);
         }
         await http(`${server.base}/v2/images/${id}`, 'DELETE');
       }
@@ -187,6 +209,11 @@ async function main() {
   console.log(line('download (goal <= 1.2x)', m.download as number, m.read as number));
   console.log(line('bare node:http download', m.rawHttp as number, m.read as number));
   console.log(`download / bare node:http: ${((m.download as number) / (m.rawHttp as number)).toFixed(2)}x`);
+  console.log(
+    `CPU seconds: sha512sum ${m.cpuSha512sum?.toFixed(2)}, server upload ${m.cpuUpload?.toFixed(2)} ` +
+      `(${((m.cpuUpload as number) / (m.cpuSha512sum as number)).toFixed(2)}x; md5 + sha512 + receive + write), ` +
+      `server download ${m.cpuDownload?.toFixed(2)}`,
+  );
 }
 
 await main();
