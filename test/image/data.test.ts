@@ -309,6 +309,31 @@ describe('interrupted uploads', () => {
     await s.call('other', 'DELETE', `/v2/images/${img.id}`);
     assert.deepEqual(s.storeFiles(), []);
   });
+  test('a second upload while one runs is 409; deleting the image mid-upload ends it with 410 and no file', async () => {
+    const img = await s.create('member');
+    let answer: (r: { status: number; body: string }) => void = () => {};
+    const answered = new Promise<{ status: number; body: string }>((r) => (answer = r));
+    const req = request(`${base}/v2/images/${img.id}/file`, {
+      method: 'PUT',
+      headers: { 'x-auth-token': 'member', 'content-type': 'application/octet-stream' }, // chunked
+    });
+    req.on('response', (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => answer({ status: res.statusCode ?? 0, body }));
+    });
+    req.write(pattern(2 * 1024 * 1024));
+    while ((await show(img.id)).status !== 'saving') await sleep(10);
+    const second = await http(`${base}/v2/images/${img.id}/file`, 'PUT', 'member', pattern(10));
+    assert.equal(second.status, 409);
+    assert.match(JSON.parse(second.body.toString()).message, /from saving to saving is not allowed/);
+    assert.equal((await s.call('member', 'DELETE', `/v2/images/${img.id}`)).status, 204);
+    req.end(pattern(1024));
+    const first = await answered;
+    assert.equal(first.status, 410);
+    assert.match(JSON.parse(first.body).message, /could not be found after upload/);
+    assert.deepEqual(s.storeFiles(), []);
+  });
 });
 
 describe('image size cap', () => {
