@@ -1,9 +1,11 @@
 // The image service's typed client over Glance's REST API: what `ooo image load` uses, and what the
 // bare-metal conductor will use to stream image data to machines. Data goes through node:http streams,
 // never whole into memory.
+
+import { createHash } from 'node:crypto';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { Readable } from 'node:stream';
+import { type Readable, Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Ctx } from '../platform/context.ts';
 
@@ -118,6 +120,28 @@ export class ImageClient {
     };
   }
 
+  /**
+   * Streams the whole image into `dest` and checks it against Content-MD5 (or the image checksum), as
+   * openstacksdk does; rejects on a mismatch, after which the caller must discard what `dest` received.
+   */
+  async save(ctx: Ctx, id: string, dest: Writable): Promise<{ bytes: number; md5: string }> {
+    const { stream, md5: expected } = await this.download(ctx, id);
+    const want = expected ?? ((await this.get(ctx, id))?.checksum as string | null | undefined) ?? undefined;
+    const hash = createHash('md5');
+    let bytes = 0;
+    const meter = new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        hash.update(chunk);
+        bytes += chunk.length;
+        cb(null, chunk);
+      },
+    });
+    await pipeline(stream, meter, dest, { signal: ctx.signal });
+    const md5 = hash.digest('hex');
+    if (want && md5 !== want) throw new Error(`image ${id}: received data has md5 ${md5}, expected ${want}`);
+    return { bytes, md5 };
+  }
+
   async #json(
     ctx: Ctx,
     method: string,
@@ -176,4 +200,9 @@ async function expectOk(res: IncomingMessage): Promise<string> {
     throw new ImageApiError(status, `${status}: ${message}`);
   }
   return text;
+}
+
+/** What the image service offers other services in-process: a client for its own URL and a token. */
+export interface ImageServiceClient {
+  connect(token: string): ImageClient;
 }

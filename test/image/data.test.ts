@@ -150,6 +150,19 @@ describe('image data', () => {
     for await (const c of part.stream) tail.push(c as Buffer);
     assert.ok(Buffer.concat(tail).equals(data.subarray(data.length - 5)));
     assert.equal(part.md5, undefined);
+    const { PassThrough } = await import('node:stream');
+    const sink = new PassThrough();
+    const saved: Buffer[] = [];
+    sink.on('data', (c: Buffer) => saved.push(c));
+    assert.deepEqual(await client.save(ctx, img.id, sink), { bytes: data.length, md5: md5(data) });
+    assert.ok(Buffer.concat(saved).equals(data));
+    // Corrupt the stored bytes behind the service's back: the client's check catches it.
+    const { writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    writeFileSync(join(s.stateDir, 'images', img.id), Buffer.alloc(data.length, 0));
+    const discard = new PassThrough();
+    discard.resume();
+    await assert.rejects(client.save(ctx, img.id, discard), /received data has md5 .*, expected/);
     await assert.rejects(
       client.upload(ctx, img.id, Readable.from([Buffer.from('x')]), 1),
       /409: Image status transition/,
