@@ -21,9 +21,47 @@ export function mergeConfigs(docs: PyValue[]): PyDict {
   return merged;
 }
 
-// Decode as Python's open().read() does: strict UTF-8 (a bad byte is an error, not U+FFFD).
+export class DecodeError extends Error {}
+
+// Strict UTF-8 decoding with CPython's error text (a bad byte is an error, not U+FFFD).
+export function decodeUtf8(b: Uint8Array): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(b);
+  } catch {
+    throw new DecodeError(utf8Problem(b));
+  }
+}
+
+function utf8Problem(b: Uint8Array): string {
+  const at = (start: number, end: number, why: string) =>
+    end - start > 1
+      ? `'utf-8' codec can't decode bytes in position ${start}-${end - 1}: ${why}`
+      : `'utf-8' codec can't decode byte 0x${b[start]!.toString(16).padStart(2, '0')} in position ${start}: ${why}`;
+  for (let i = 0; i < b.length; ) {
+    const c = b[i]!;
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    const n = c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
+    if (n < 0) return at(i, i + 1, 'invalid start byte');
+    // The second byte's allowed range excludes overlongs, surrogates and code points past U+10FFFF.
+    const lo = c === 0xe0 ? 0xa0 : c === 0xf0 ? 0x90 : 0x80;
+    const hi = c === 0xed ? 0x9f : c === 0xf4 ? 0x8f : 0xbf;
+    for (let k = 1; k <= n; k++) {
+      if (i + k >= b.length) return at(i, b.length, 'unexpected end of data');
+      const d = b[i + k]!;
+      const ok = k === 1 ? d >= lo && d <= hi : d >= 0x80 && d <= 0xbf;
+      if (!ok) return at(i, i + 1, 'invalid continuation byte');
+    }
+    i += n + 1;
+  }
+  return 'invalid utf-8';
+}
+
+// Python's open().read(): strict UTF-8 and universal newlines (\r\n and \r become \n).
 export function readUtf8(path: string): string {
-  return new TextDecoder('utf-8', { fatal: true }).decode(readFileSync(path));
+  return decodeUtf8(readFileSync(path)).replace(/\r\n?/g, '\n');
 }
 
 // Fallback files first, then the metadata list; missing files are skipped, bad JSON is an error.

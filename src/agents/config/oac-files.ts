@@ -19,9 +19,10 @@ import {
   writeSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { ConfigError, readUtf8 } from './metadata.ts';
+import { ConfigError, decodeUtf8, readUtf8 } from './metadata.ts';
 import { render } from './mustache.ts';
 import { bytesRepr, dumpJson, type PyDict, type PyValue, pyStr, strRepr } from './pyjson.ts';
+import { osErrorText } from './pylog.ts';
 import { parseYaml } from './yaml-lite.ts';
 
 export type OacFile = { body: string; mode?: number; owner?: number; group?: number; allowEmpty: boolean };
@@ -87,7 +88,7 @@ function renderExecutable(path: string, config: PyDict): string {
     const both = Buffer.concat([r.stdout ?? Buffer.alloc(0), r.stderr ?? Buffer.alloc(0)]);
     throw new ConfigError(`config script failed: ${path}\n\nwith output:\n\n${bytesRepr(both)}`);
   }
-  return new TextDecoder('utf-8', { fatal: true }).decode(r.stdout);
+  return decodeUtf8(r.stdout);
 }
 
 export function renderTemplate(path: string, config: PyDict, logError: (m: string) => void): string {
@@ -95,7 +96,8 @@ export function renderTemplate(path: string, config: PyDict, logError: (m: strin
   try {
     return render(readUtf8(path), config);
   } catch (e) {
-    logError((e as Error).message);
+    const err = e as NodeJS.ErrnoException;
+    logError(err.code ? osErrorText(err, path) : err.message);
     throw new ConfigError(`could not render moustache template ${path}`);
   }
 }

@@ -160,7 +160,7 @@ function block(lines: Line[], pos: { i: number }, indent: number): PyValue {
     }
     return seq;
   }
-  if (!splitKey(first.text)) {
+  if (!splitKey(first.text) || /^[[{]/.test(first.text)) {
     if (lines.length - pos.i > 1) throw new YamlError('multi-line plain scalars are not supported');
     pos.i++;
     return inlineValue(first.text);
