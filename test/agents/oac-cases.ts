@@ -17,7 +17,7 @@ const rich = {
   tiny: 1e-7,
   huge: 1e22,
   sixteen: 1e16,
-  bigint: 123456789012345678901234567890,
+  bigfloat: 1.2345678901234568e29,
   t: true,
   fa: false,
   z: null,
@@ -40,7 +40,7 @@ export const OAC_CASES: OacCase[] = [
       'md.json': j(rich),
       't/etc/all.conf':
         's={{s}}\nn={{n}} neg={{neg}} f={{f}} whole={{whole}} tiny={{tiny}} huge={{huge}} sixteen={{sixteen}}\n' +
-        'bigint={{bigint}} t={{t}} fa={{fa}} z=[{{z}}] e=[{{e}}]\nl={{l}}\nd={{d}}\nu={{u}}\nmulti={{multi}}\n' +
+        'bigfloat={{bigfloat}} t={{t}} fa={{fa}} z=[{{z}}] e=[{{e}}]\nl={{l}}\nd={{d}}\nu={{u}}\nmulti={{multi}}\n' +
         'triple={{{s}}} amp={{& s}} spaced={{ n }}\n',
     },
   },
@@ -356,7 +356,7 @@ const keyDoc = {
   dsn: 'mysql://user:pass@host/db?charset=utf8',
   swift: 'r1z1-10.0.0.1:%PORT%/sdb1,r1z2-10.0.0.2:%PORT%/sdc',
   user: 'nova-api',
-  big: 12345678901234567890,
+  big: 'BIG',
   uni: 'é',
 };
 
@@ -408,7 +408,7 @@ const keyCases: [string, string[]][] = [
 for (const [name, args] of keyCases) {
   OAC_CASES.push({
     name: `--key: ${name}`,
-    tree: { 'md.json': j(keyDoc) },
+    tree: { 'md.json': j(keyDoc).replace('"BIG"', '12345678901234567890') },
     args: ['-m', 'md.json', ...args],
   });
 }
