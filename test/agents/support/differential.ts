@@ -29,6 +29,7 @@ export type FileSpec = string | Buffer | { content: string | Buffer; mode?: numb
 export type Tree = Record<string, FileSpec>;
 
 export function writeTree(root: string, tree: Tree): void {
+  mkdirSync(root, { recursive: true });
   for (const [rel, spec] of Object.entries(tree)) {
     const path = join(root, rel);
     mkdirSync(dirname(path), { recursive: true });
@@ -84,6 +85,7 @@ export function runProcess(
         stderr: Buffer.concat(err).toString('utf8'),
       }),
     );
+    child.stdin.on('error', () => {}); // a child that exits without reading its input is fine
     child.stdin.end(opts.input ?? '');
   });
 }
