@@ -8,6 +8,7 @@ import { selectEnvironmentFiles, selectTargets, sortNumeric } from '../../src/ag
 import {
   copyDir,
   node,
+  normaliseRunParts,
   pool,
   removeDir,
   repoRoot,
@@ -143,14 +144,6 @@ const CASES: Case[] = [
   { name: 'no arguments', tree: {}, args: [] },
 ];
 
-// Dates, durations and bash's own error prefix (script path, line) differ by nature.
-function normalise(s: string): string {
-  return s
-    .replace(/[A-Z][a-z]{2} [A-Z][a-z]{2} [ 0-9]\d \d\d:\d\d:\d\d [A-Z+0-9-]+ \d{4}/g, 'DATE')
-    .replace(/ +\d+\.\d{3}$/gm, ' SECONDS')
-    .replace(/^\S*dib-run-parts: line \d+: /gm, 'bash: ');
-}
-
 async function runBoth(c: Case) {
   const base = await tempDir('drp-diff-');
   try {
@@ -171,7 +164,7 @@ async function runBoth(c: Case) {
       return {
         code: r.code,
         stdout: r.stdout.replaceAll(dir, 'W'),
-        stderr: normalise(r.stderr.replaceAll(dir, 'W')),
+        stderr: normaliseRunParts(r.stderr.replaceAll(dir, 'W')),
         log,
       };
     };

@@ -122,3 +122,11 @@ export async function pool<T, R>(items: T[], limit: number, job: (item: T) => Pr
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
 }
+
+// dib-run-parts output: dates, durations and bash's own error prefix (script path, line) differ by nature.
+export function normaliseRunParts(s: string): string {
+  return s
+    .replace(/[A-Z][a-z]{2} [A-Z][a-z]{2} [ 0-9]\d \d\d:\d\d:\d\d [A-Z+0-9-]+ \d{4}/g, 'DATE')
+    .replace(/ +\d+\.\d{3}$/gm, ' SECONDS')
+    .replace(/^\S*dib-run-parts: line \d+: /gm, 'bash: ');
+}
