@@ -88,11 +88,6 @@ export async function build(ctx: Ctx, input: BuildInput): Promise<BuildResult> {
   try {
     const env = buildEnv(input.env, o, elements, elementsPath, dirs, input.argv, input.repoRoot);
     const owners = assembleHooks(elements, dirs.hooksDir);
-    mkdirSync(join(dirs.hooksDir, 'environment.d'), { recursive: true });
-    writeFileSync(
-      join(dirs.hooksDir, 'environment.d', '11-dib-install-type.bash'),
-      `export DIB_DEFAULT_INSTALLTYPE=\${DIB_DEFAULT_INSTALLTYPE:-"${o.installType}"}\n`,
-    );
     mkdirSync(dirs.mountDir);
     const breaks = (env['break'] ?? '').split(',').filter(Boolean);
     const phase = async (
@@ -138,6 +133,14 @@ export async function build(ctx: Ctx, input: BuildInput): Promise<BuildResult> {
       envd: hashOf('environment.d'),
       kEnv,
     });
+    // As in the original, root.d runs before the install type reaches environment.d.
+    const writeInstallTypeEnv = () => {
+      mkdirSync(join(dirs.hooksDir, 'environment.d'), { recursive: true });
+      writeFileSync(
+        join(dirs.hooksDir, 'environment.d', '11-dib-install-type.bash'),
+        `export DIB_DEFAULT_INSTALLTYPE=\${DIB_DEFAULT_INSTALLTYPE:-"${o.installType}"}\n`,
+      );
+    };
     const hasSources =
       collectRepos(elements, env).some((r) => r.type !== 'package') && !env['NO_SOURCE_REPOSITORIES'];
     // Fetched sources are inputs we cannot hash before fetching; such builds reuse only the root snapshot.
@@ -193,6 +196,7 @@ export async function build(ctx: Ctx, input: BuildInput): Promise<BuildResult> {
           throw new BuildError('Failed to deploy the root element.', { phase: 'root.d' });
         if (useCache) await step('snapshot root', () => cache.putTree(ctx, 'root', rootKey, dirs.mountDir));
       }
+      writeInstallTypeEnv();
       installHostResolver(dirs.mountDir);
       await mountKernelFs(ctx, dirs.mountDir);
       await phase('extra-data', false);
@@ -226,6 +230,7 @@ export async function build(ctx: Ctx, input: BuildInput): Promise<BuildResult> {
       if (useCache && fullKey)
         await step('snapshot post-install', () => cache.putTree(ctx, 'post-install', fullKey, dirs.mountDir));
     }
+    writeInstallTypeEnv();
     await phase('post-root', false);
     const lost = join(dirs.mountDir, 'lost+found');
     if (existsSync(lost)) rmSync(lost, { recursive: true, force: true });
@@ -237,6 +242,7 @@ export async function build(ctx: Ctx, input: BuildInput): Promise<BuildResult> {
       });
       Object.assign(env, bdEnv);
     }
+    writeRootFstab(dirs.mountDir, env);
     await mountKernelFs(ctx, dirs.mountDir);
     await phase('pre-finalise', false);
     await phase('finalise', true);
@@ -257,6 +263,13 @@ export async function build(ctx: Ctx, input: BuildInput): Promise<BuildResult> {
     rmSync(buildDir, { recursive: true, force: true });
     rmSync(imageDir, { recursive: true, force: true });
   }
+}
+
+/** A root entry by label, unless the tree already has an fstab (the original's copy keeps the tree's). */
+function writeRootFstab(root: string, env: Record<string, string>): void {
+  const fstab = join(root, 'etc', 'fstab');
+  if (existsSync(fstab) || !existsSync(join(root, 'etc'))) return;
+  writeFileSync(fstab, `LABEL=${env['DIB_ROOT_LABEL']} / ${env['DIB_ROOT_FSTYPE']} defaults 0 1\n`);
 }
 
 /** package-installs `when:` clauses see variables set by environment.d, so source them first. */
