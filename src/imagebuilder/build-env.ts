@@ -44,7 +44,6 @@ export function buildEnv(
     DIB_OFFLINE: o.offline ? '1' : '',
     DIB_NO_TMPFS: o.noTmpfs ? '1' : '0',
     DIB_MIN_TMPFS: String(o.minTmpfs),
-    DIB_DEFAULT_INSTALLTYPE: o.installType,
     DIB_ROOT_LABEL: o.rootLabel ?? (base['FS_TYPE'] === 'xfs' ? 'img-rootfs' : 'cloudimg-rootfs'),
     FS_TYPE: base['FS_TYPE'] || 'ext4',
     DIB_ROOT_FSTYPE: base['FS_TYPE'] || 'ext4',

@@ -201,15 +201,16 @@ export async function build(ctx: Ctx, input: BuildInput): Promise<BuildResult> {
       await mountKernelFs(ctx, dirs.mountDir);
       await phase('extra-data', false);
       await step('declarative helpers', async () => {
+        const typed = { ...env, DIB_DEFAULT_INSTALLTYPE: env['DIB_DEFAULT_INSTALLTYPE'] || o.installType };
         if (names.includes('pkg-map')) installPkgMaps(dirs.mountDir, elements);
         if (names.includes('package-installs')) {
           const withEnvd = await envAfterEnvironmentD(ctx, dirs.hooksDir, env);
           const squashed = squashAll(elements, withEnvd);
           writePackagePlan(dirs.mountDir, squashed, resolvePlan(squashed, elements, withEnvd));
         }
-        if (names.includes('install-types')) enableInstallTypes(dirs.hooksDir, env);
+        if (names.includes('install-types')) enableInstallTypes(dirs.hooksDir, typed);
         if (names.includes('source-repositories'))
-          await fetchSourceRepositories(ctx, elements, env, o.imageCache, dirs.mountDir);
+          await fetchSourceRepositories(ctx, elements, typed, o.imageCache, dirs.mountDir);
       });
       await phase('pre-install', true);
       await phase('install', true);

@@ -1,5 +1,5 @@
 // Command-line front ends: disk-image-create, ramdisk-image-create and `ooo image build`.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { build } from './build.ts';
@@ -72,7 +72,7 @@ export async function runImageBuild(argv: string[]): Promise<number> {
  * `exec -c`), and as root the build runs in a private mount namespace, so that no mount can outlive the
  * build even if the process is killed outright. DIB_MOUNT_NAMESPACE=0 keeps the host namespace.
  */
-export function reexec(entry: string, argv: string[]): number | undefined {
+export async function reexec(entry: string, argv: string[]): Promise<number | undefined> {
   const clearEnv = argv.includes('-c') && !process.env['DIB_ENV_CLEARED'];
   const wantNs =
     process.getuid?.() === 0 &&
@@ -90,14 +90,16 @@ export function reexec(entry: string, argv: string[]): number | undefined {
     env['DIB_IN_MOUNT_NS'] = '1';
     cmd = ['unshare', '--mount', '--propagation', 'private', '--', ...node];
   }
-  // The child gets terminal signals itself; this parent only waits for its status.
-  const ignore = () => {};
-  process.on('SIGINT', ignore);
-  process.on('SIGTERM', ignore);
-  const r = spawnSync(cmd[0]!, cmd.slice(1), { stdio: 'inherit', env: env as NodeJS.ProcessEnv });
-  if (r.error) {
-    process.stderr.write(`ERROR: cannot start ${cmd[0]}: ${r.error.message}\n`);
-    return 1;
-  }
-  return r.status ?? (r.signal === 'SIGINT' ? 130 : 1);
+  const child = spawn(cmd[0]!, cmd.slice(1), { stdio: 'inherit', env: env as NodeJS.ProcessEnv });
+  // Signals sent to this process (not only a terminal's Ctrl-C) reach the build.
+  const forward = (sig: NodeJS.Signals) => child.kill(sig);
+  process.on('SIGINT', forward);
+  process.on('SIGTERM', forward);
+  return new Promise((done) => {
+    child.on('error', (err) => {
+      process.stderr.write(`ERROR: cannot start ${cmd[0]}: ${err.message}\n`);
+      done(1);
+    });
+    child.on('close', (code, sig) => done(code ?? (sig === 'SIGINT' ? 130 : 1)));
+  });
 }

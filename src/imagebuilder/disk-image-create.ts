@@ -2,4 +2,4 @@
 import { reexec, runImageCreate } from './cli.ts';
 
 const argv = process.argv.slice(2);
-process.exitCode = reexec(import.meta.filename, argv) ?? (await runImageCreate(argv, 'disk'));
+process.exitCode = (await reexec(import.meta.filename, argv)) ?? (await runImageCreate(argv, 'disk'));
