@@ -1,6 +1,6 @@
 // The build pipeline: elements → hook tree → phases on the host and in the chroot → image files,
 // with content-addressed snapshots so unchanged inputs are not rebuilt, and cleanup on every exit path.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { buildEnv, type Dirs, keyEnv } from './build-env.ts';
 import { ContentCache, hashTree, hashValue } from './cache.ts';
@@ -237,10 +237,19 @@ export async function build(ctx: Ctx, input: BuildInput): Promise<BuildResult> {
     if (existsSync(lost)) rmSync(lost, { recursive: true, force: true });
     const bdEnv: Record<string, string> = {};
     if (o.mode === 'disk') {
-      await phase('block-device', false, {}, (line) => {
-        const m = /^(IMAGE_BLOCK_DEVICE|DIB_[A-Z0-9_]+)=(.*)$/.exec(line.trim());
-        if (m) bdEnv[m[1]!] = m[2]!.replace(/^["']|["']$/g, '');
-      });
+      // As in the original, the tree waits at $TMP_BUILD_DIR/built while block-device.d runs; whatever a
+      // script writes under TMP_MOUNT_PATH then would land on the unmounted directory and is dropped.
+      const built = join(buildDir, 'built');
+      renameSync(dirs.mountDir, built);
+      try {
+        await phase('block-device', false, {}, (line) => {
+          const m = /^(IMAGE_BLOCK_DEVICE|DIB_[A-Z0-9_]+)=(.*)$/.exec(line.trim());
+          if (m) bdEnv[m[1]!] = m[2]!.replace(/^["']|["']$/g, '');
+        });
+      } finally {
+        rmSync(dirs.mountDir, { recursive: true, force: true });
+        renameSync(built, dirs.mountDir);
+      }
       Object.assign(env, bdEnv);
     }
     writeRootFstab(dirs.mountDir, env);
