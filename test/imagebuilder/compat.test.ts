@@ -189,6 +189,30 @@ describe('element compatibility (real builds, tar output)', { skip }, () => {
     assert.match(none.out, /offline build: compat-git .* is not in the cache/);
   });
 
+  it('concurrent builds of one cache key both succeed and leave one clean entry', async () => {
+    const cache = join(dir, 'shared-cache');
+    // same image name (an input scripts can see) in different directories: one cache key
+    const build = (sub: string) =>
+      runTool('disk-image-create', ['-n', '-t', 'tar', '-o', join(dir, sub, 'conc'), 'test-os', 'compat-a'], {
+        ...env(),
+        DIB_IMAGE_CACHE: cache,
+      });
+    const [one, two] = await Promise.all([build('conc1'), build('conc2')]);
+    assert.equal(one.code, 0, one.out);
+    assert.equal(two.code, 0, two.out);
+    const entries = (kind: string) => readdirSync(join(cache, 'tripleo-ts', kind));
+    assert.equal(entries('post-install').length, 1, entries('post-install').join(' '));
+    assert.deepEqual(
+      entries('post-install').filter((e) => e.includes('.tmp-')),
+      [],
+    );
+    assert.equal(entries('outputs').length, 1);
+    // a third build is served from the cache, identical to the first
+    const three = await build('conc3');
+    assert.match(three.out, /cache: outputs/);
+    assert.deepEqual(tarListing(join(dir, 'conc3', 'conc.tar')), tarListing(join(dir, 'conc1', 'conc.tar')));
+  });
+
   const failures: [string, string[], RegExp, number][] = [
     [
       'a duplicated hook',
