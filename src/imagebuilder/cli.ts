@@ -1,7 +1,8 @@
 // Command-line front ends: disk-image-create, ramdisk-image-create and `ooo image build`.
 import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { build } from './build.ts';
 import { consoleCtx } from './ctx.ts';
 import { BuildError, describeError } from './errors.ts';
@@ -62,9 +63,15 @@ export async function runImageCreate(argv: string[], mode: Mode): Promise<number
 
 /** `ooo image build [disk-image-create flags] elements...`; `--ramdisk` builds a deploy ramdisk instead. */
 export async function runImageBuild(argv: string[]): Promise<number> {
-  const ramdisk = argv.includes('--ramdisk');
+  const mode: Mode = argv.includes('--ramdisk') ? 'ramdisk' : 'disk';
   const rest = argv.filter((a) => a !== '--ramdisk');
-  return runImageCreate(rest, ramdisk ? 'ramdisk' : 'disk');
+  // Same process layout as the standalone tools (private mount namespace) when the entry file is at hand.
+  const entry = join(
+    import.meta.dirname,
+    mode === 'disk' ? 'disk-image-create.ts' : 'ramdisk-image-create.ts',
+  );
+  const viaChild = existsSync(entry) ? await reexec(entry, rest) : undefined;
+  return viaChild ?? runImageCreate(rest, mode);
 }
 
 /**
