@@ -2,14 +2,22 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { build } from './build.ts';
 import { consoleCtx } from './ctx.ts';
 import { BuildError, describeError } from './errors.ts';
 import { type Mode, parseOptions, usage } from './options.ts';
 import { timingTable } from './phases.ts';
 
-export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
+/** The project root: the nearest directory above this file with elements/ (src/imagebuilder or dist/). */
+function findRepoRoot(from: string): string {
+  for (let dir = from; dir !== dirname(dir); dir = dirname(dir)) {
+    if (existsSync(join(dir, 'elements')) && existsSync(join(dir, 'package.json'))) return dir;
+  }
+  return resolve(from, '..', '..');
+}
+
+export const REPO_ROOT = findRepoRoot(import.meta.dirname);
 
 function hostArch(): string {
   const r = spawnSync('dpkg', ['--print-architecture'], { encoding: 'utf8' });
