@@ -15,7 +15,8 @@ export interface SlotHasher {
   /** Hashes `length` bytes at `offset` of the shared buffer; calls done when the bytes may be overwritten. */
   submit(offset: number, length: number, position: number, done: () => void): void;
   digests(): Promise<Digests>;
-  close(): void;
+  /** Stops the threads; resolves once none can touch the buffer or the file any more. */
+  close(): Promise<void>;
 }
 
 export class InlineHasher implements SlotHasher {
@@ -39,7 +40,7 @@ export class InlineHasher implements SlotHasher {
     return { md5: this.#md5.digest('hex'), sha512: this.#sha512.digest('hex') };
   }
 
-  close(): void {}
+  async close(): Promise<void> {}
 }
 
 interface WorkerState {
@@ -114,7 +115,7 @@ export class ThreadedHasher implements SlotHasher {
     return { md5: md5 as string, sha512: sha512 as string };
   }
 
-  close(): void {
-    for (const w of this.#workers) void w.worker.terminate();
+  async close(): Promise<void> {
+    await Promise.all(this.#workers.map((w) => w.worker.terminate()));
   }
 }

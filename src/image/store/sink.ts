@@ -113,8 +113,12 @@ export class DataSink extends Writable {
   }
 
   override _destroy(err: Error | null, cb: (e?: Error | null) => void): void {
-    this.#hasher.close();
-    cb(err);
+    // The sha512 thread writes to the file descriptor: it must be gone before the caller closes the fd,
+    // or a late write could land in whatever file reuses that number.
+    this.#hasher.close().then(
+      () => cb(err),
+      () => cb(err),
+    );
   }
 }
 
