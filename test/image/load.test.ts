@@ -58,7 +58,7 @@ describe('ooo image load', () => {
     assert.match(first.stderr, /overcloud-vmlinuz: 100% /);
     const steps = first.stderr.match(/^overcloud: +\d+% /gm) ?? [];
     assert.ok(steps.length >= 2, `progress in steps on a non-terminal: ${first.stderr}`);
-    assert.match(first.stderr, /^overcloud: 100% 3\.0 of 3\.0 MiB/m);
+    assert.match(first.stderr, /^overcloud: 100% \[#{20}\] 3\.0 of 3\.0 MiB/m);
     const image = await client.get(ctx, id);
     assert.equal(image?.status, 'active');
     assert.equal(image?.disk_format, 'qcow2');

@@ -43,7 +43,8 @@ export class UploadMeter extends Transform {
     if (done && this.#shown === 100) return;
     this.#shown = bucket;
     const secs = Math.max(0.001, (Date.now() - this.#started) / 1000);
-    const line = `${this.#label}: ${String(bucket).padStart(3)}% ${mib(this.#sent)} of ${mib(this.#total)} MiB, ${mib(this.#sent / secs)} MiB/s`;
+    const bar = `[${'#'.repeat(Math.floor(bucket / 5)).padEnd(20)}]`;
+    const line = `${this.#label}: ${String(bucket).padStart(3)}% ${bar} ${mib(this.#sent)} of ${mib(this.#total)} MiB, ${mib(this.#sent / secs)} MiB/s`;
     this.#out.write(this.#out.isTTY ? `\r${line}${bucket === 100 ? '\n' : ''}` : `${line}\n`);
   }
 }
