@@ -402,4 +402,105 @@ describe('network API in-process', () => {
       [n.id],
     );
   });
+
+  test('IPv6: stateful pools allocate, SLAAC derives from the MAC', async () => {
+    const n = (await call(svc, 'admin', 'POST', '/v2.0/networks', { network: { name: 'v6' } })).body.network;
+    const mk = (subnet: Record<string, unknown>) =>
+      call(svc, 'admin', 'POST', '/v2.0/subnets', { subnet: { network_id: n.id, ip_version: 6, ...subnet } });
+    const stateful = await mk({
+      cidr: '2001:db8:1::/64',
+      ipv6_address_mode: 'dhcpv6-stateful',
+      ipv6_ra_mode: 'dhcpv6-stateful',
+    });
+    const slaac = await mk({ cidr: '2001:db8:2::/64', ipv6_address_mode: 'slaac', ipv6_ra_mode: 'slaac' });
+    assert.equal(stateful.status, 201);
+    assert.equal(slaac.status, 201);
+    const p = await call(svc, 'admin', 'POST', '/v2.0/ports', {
+      port: { network_id: n.id, mac_address: 'fa:16:3e:11:22:33' },
+    });
+    const ips = p.body.port.fixed_ips.map((f: { ip_address: string }) => f.ip_address).sort();
+    assert.deepEqual(ips, ['2001:db8:1::2', '2001:db8:2:0:f816:3eff:fe11:2233']);
+  });
+
+  test('subnet pool changes keep allocations and rebuild the free ranges', async () => {
+    const { networkId, subnetId } = await networkWithSubnet(svc, {
+      cidr: '10.40.0.0/24',
+      allocation_pools: [{ start: '10.40.0.10', end: '10.40.0.11' }],
+    });
+    const first = await call(svc, 'admin', 'POST', '/v2.0/ports', { port: { network_id: networkId } });
+    assert.equal(first.body.port.fixed_ips[0].ip_address, '10.40.0.10');
+    const u = await call(svc, 'admin', 'PUT', `/v2.0/subnets/${subnetId}`, {
+      subnet: {
+        allocation_pools: [{ start: '10.40.0.10', end: '10.40.0.12' }],
+        dns_nameservers: ['192.0.2.53'],
+      },
+    });
+    assert.equal(u.status, 200, JSON.stringify(u.body));
+    assert.deepEqual(u.body.subnet.dns_nameservers, ['192.0.2.53']);
+    const got = [];
+    for (let i = 0; i < 3; i++)
+      got.push((await call(svc, 'admin', 'POST', '/v2.0/ports', { port: { network_id: networkId } })).body);
+    assert.deepEqual(
+      got.map((b) => b.port?.fixed_ips[0].ip_address ?? b.NeutronError.type),
+      ['10.40.0.11', '10.40.0.12', 'IpAddressGenerationFailure'],
+    );
+    const bad = await call(svc, 'admin', 'PUT', `/v2.0/subnets/${subnetId}`, {
+      subnet: { gateway_ip: '10.40.0.11' },
+    });
+    assert.equal(bad.body.NeutronError.type, 'GatewayConflictWithAllocationPools');
+  });
+
+  test('a port with no fixed IPs; a network with only a DHCP port can be deleted', async () => {
+    const { networkId } = await networkWithSubnet(svc, { cidr: '10.50.0.0/24' });
+    const none = await call(svc, 'admin', 'POST', '/v2.0/ports', {
+      port: { network_id: networkId, fixed_ips: [] },
+    });
+    assert.deepEqual(none.body.port.fixed_ips, []);
+    assert.equal((await call(svc, 'admin', 'DELETE', `/v2.0/ports/${none.body.port.id}`)).status, 204);
+    await call(svc, 'admin', 'POST', '/v2.0/ports', {
+      port: { network_id: networkId, device_owner: 'network:dhcp' },
+    });
+    assert.equal((await call(svc, 'admin', 'DELETE', `/v2.0/networks/${networkId}`)).status, 204);
+    assert.deepEqual((await call(svc, 'admin', 'GET', `/v2.0/ports?network_id=${networkId}`)).body.ports, []);
+  });
+
+  test('security groups and rules', async () => {
+    const g = await call(svc, 'other', 'POST', '/v2.0/security-groups', { security_group: { name: 'web' } });
+    assert.equal(g.status, 201);
+    assert.equal(g.body.security_group.security_group_rules.length, 2); // egress v4 and v6
+    const rule = {
+      security_group_id: g.body.security_group.id,
+      direction: 'ingress',
+      protocol: 'tcp',
+      port_range_min: 80,
+      port_range_max: 80,
+      remote_ip_prefix: '0.0.0.0/0',
+    };
+    const r = await call(svc, 'other', 'POST', '/v2.0/security-group-rules', { security_group_rule: rule });
+    assert.equal(r.status, 201);
+    const dup = await call(svc, 'other', 'POST', '/v2.0/security-group-rules', { security_group_rule: rule });
+    assert.equal(dup.body.NeutronError.type, 'SecurityGroupRuleExists');
+    const bad = await call(svc, 'other', 'POST', '/v2.0/security-group-rules', {
+      security_group_rule: { ...rule, port_range_min: 90, port_range_max: 80 },
+    });
+    assert.equal(bad.status, 400);
+    const list = await call(svc, 'other', 'GET', '/v2.0/security-groups');
+    assert.deepEqual(list.body.security_groups.map((x: { name: string }) => x.name).sort(), [
+      'default',
+      'web',
+    ]);
+    assert.equal(
+      (await call(svc, 'member', 'GET', `/v2.0/security-groups/${g.body.security_group.id}`)).status,
+      404,
+    );
+    assert.equal(
+      (await call(svc, 'other', 'DELETE', `/v2.0/security-group-rules/${r.body.security_group_rule.id}`))
+        .status,
+      204,
+    );
+    assert.equal(
+      (await call(svc, 'other', 'DELETE', `/v2.0/security-groups/${g.body.security_group.id}`)).status,
+      204,
+    );
+  });
 });
