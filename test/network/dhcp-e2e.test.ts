@@ -146,6 +146,10 @@ describe('DHCP end to end (dnsmasq in a namespace, udhcpc in another)', { skip }
     assert.equal(lease.bootfile, 'undionly.kpxe');
     assert.equal(lease.tftp, '192.0.2.1');
     assert.equal(lease.siaddr, '192.0.2.1');
+    const agents = await call(svc, 'admin', 'GET', '/v2.0/agents');
+    assert.equal(agents.body.agents.length, 1);
+    assert.equal(agents.body.agents[0].alive, true);
+    assert.equal(agents.body.agents[0].configurations.interface, lab.serverIf);
   });
 
   test('iPXE (user class "iPXE") gets the second stage of the chain', async () => {
@@ -189,5 +193,17 @@ describe('DHCP end to end (dnsmasq in a namespace, udhcpc in another)', { skip }
     assert.equal((await status())?.restarts, before.restarts + 1);
     const lease = await dhcp();
     assert.equal(lease?.ip, '192.0.2.30');
+  });
+
+  test('disabling DHCP on the subnet stops dnsmasq and clears the status', async () => {
+    const pid = (await status())?.pid;
+    assert.ok(pid);
+    const u = await call(svc, 'admin', 'PUT', `/v2.0/subnets/${subnetId}`, {
+      subnet: { enable_dhcp: false },
+    });
+    assert.equal(u.status, 200);
+    await until('the agent to retire the network', async () => (await status()) === undefined);
+    assert.throws(() => process.kill(pid, 0), /ESRCH/, 'dnsmasq still running');
+    assert.equal(await dhcp([], 2), undefined);
   });
 });
