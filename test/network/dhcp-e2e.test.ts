@@ -1,7 +1,6 @@
 // Real DHCP: the service's dnsmasq in one network namespace, busybox udhcpc with a port's MAC in another.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -9,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { networkService } from '../../src/network/index.ts';
 import { startServiceApp, type TestServiceApp } from '../support/service-app.ts';
 import { call } from './helpers.ts';
-import { createLab, type Lab, netnsUnavailable } from './netns.ts';
+import { createLab, type Lab, netnsUnavailable, udhcpc, writeUdhcpcScript } from './netns.ts';
 
 const skip = netnsUnavailable();
 const MAC = '52:54:00:0d:4c:01';
@@ -26,8 +25,7 @@ describe('DHCP end to end (dnsmasq in a namespace, udhcpc in another)', { skip }
     lab = createLab('192.0.2.1/24');
     work = mkdtempSync(join(tmpdir(), 'ooo-udhcpc-'));
     // udhcpc runs this for each event; the env of "bound" is the lease with every option it received.
-    writeFileSync(join(work, 'script.sh'), `#!/bin/sh\nenv > ${work}/env.$1\n`);
-    chmodSync(join(work, 'script.sh'), 0o755);
+    writeUdhcpcScript(work);
     svc = await startServiceApp(networkService, {
       settings: {
         dhcp: {
@@ -101,35 +99,7 @@ describe('DHCP end to end (dnsmasq in a namespace, udhcpc in another)', { skip }
   const hostsHave = (text: string) =>
     existsSync(hostsFile()) && readFileSync(hostsFile(), 'utf8').includes(text);
 
-  /** One DHCP exchange; the env udhcpc handed its script on "bound", or undefined when no lease came. */
-  const dhcp = (extra: string[] = [], tries = 4): Promise<Record<string, string> | undefined> => {
-    rmSync(join(work, 'env.bound'), { force: true });
-    const args = [
-      'netns',
-      'exec',
-      lab.clientNs,
-      'env',
-      '-i',
-      '/usr/bin/busybox',
-      'udhcpc',
-      '-i',
-      lab.clientIf,
-    ];
-    args.push('-f', '-q', '-n', '-t', String(tries), '-T', '1', '-s', join(work, 'script.sh'));
-    args.push('-O', 'staticroutes', '-O', 'tftp', '-O', 'bootfile', ...extra);
-    return new Promise((resolve) => {
-      execFile('ip', args, { timeout: 30_000 }, () => {
-        const file = join(work, 'env.bound');
-        if (!existsSync(file)) return resolve(undefined);
-        const env: Record<string, string> = {};
-        for (const line of readFileSync(file, 'utf8').split('\n')) {
-          const eq = line.indexOf('=');
-          if (eq > 0) env[line.slice(0, eq)] = line.slice(eq + 1);
-        }
-        resolve(env);
-      });
-    });
-  };
+  const dhcp = (extra: string[] = [], tries = 4) => udhcpc(lab, work, extra, tries);
 
   test("a port's MAC receives exactly its address, routes and PXE options", async () => {
     await until(

@@ -1,8 +1,9 @@
 // Two network namespaces joined by a veth pair: the "provisioning network" of the DHCP tests. The server side
 // carries the subnet's first address; the client side is where busybox udhcpc plays a booting machine.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export interface Lab {
   serverNs: string;
@@ -63,4 +64,37 @@ export function createLab(serverCidr: string): Lab {
     throw e;
   }
   return lab;
+}
+
+/** A script for udhcpc that writes the environment of each event to `<dir>/env.<event>`. */
+export function writeUdhcpcScript(dir: string): string {
+  const path = join(dir, 'script.sh');
+  writeFileSync(path, `#!/bin/sh\nenv > ${dir}/env.$1\n`);
+  chmodSync(path, 0o755);
+  return path;
+}
+
+/** One DHCP exchange from the client namespace; the env of "bound" (the lease), or undefined when none came. */
+export function udhcpc(
+  lab: Lab,
+  dir: string,
+  extra: string[] = [],
+  tries = 4,
+): Promise<Record<string, string> | undefined> {
+  rmSync(join(dir, 'env.bound'), { force: true });
+  const args = ['netns', 'exec', lab.clientNs, 'env', '-i', '/usr/bin/busybox', 'udhcpc', '-i', lab.clientIf];
+  args.push('-f', '-q', '-n', '-t', String(tries), '-T', '1', '-s', join(dir, 'script.sh'));
+  args.push('-O', 'staticroutes', '-O', 'tftp', '-O', 'bootfile', ...extra);
+  return new Promise((resolve) => {
+    execFile('ip', args, { timeout: 30_000 }, () => {
+      const file = join(dir, 'env.bound');
+      if (!existsSync(file)) return resolve(undefined);
+      const env: Record<string, string> = {};
+      for (const line of readFileSync(file, 'utf8').split('\n')) {
+        const eq = line.indexOf('=');
+        if (eq > 0) env[line.slice(0, eq)] = line.slice(eq + 1);
+      }
+      resolve(env);
+    });
+  });
 }

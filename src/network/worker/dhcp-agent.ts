@@ -11,6 +11,7 @@ import { type DhcpConfig, dnsmasqArgs, renderDhcp } from '../model/dhcp.ts';
 import type { DhcpSettings } from '../model/settings.ts';
 import { DHCP_CHANNEL } from '../store/common.ts';
 import { Dnsmasq, type DnsmasqState } from './dnsmasq.ts';
+import { stopStaleDnsmasq } from './stale.ts';
 
 interface Served {
   process: Dnsmasq;
@@ -139,6 +140,11 @@ export class DhcpAgent {
       return;
     }
     if (current) await current.process.stop();
+    else {
+      const stale = await stopStaleDnsmasq(join(dir, 'pid'));
+      if (stale)
+        this.#ctx?.log.warn({ network: networkId, pid: stale }, 'stopped a dnsmasq left by a previous run');
+    }
     this.#launch(networkId, iface, command, config);
   }
 
