@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -38,7 +38,16 @@ describe('DHCP survives a crash of the service', { skip: netnsUnavailable() }, (
       c.stdin?.end();
       await once(c, 'exit');
     }
-    lab?.destroy(); // takes any dnsmasq left in the namespace with it
+    // A failing run may leave the orphan behind: stop every dnsmasq that uses this test's directory.
+    for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+      try {
+        const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+        if (cmd.includes('dnsmasq') && cmd.includes(work)) process.kill(Number(pid), 'SIGKILL');
+      } catch {
+        // gone meanwhile
+      }
+    }
+    lab?.destroy();
     rmSync(work, { recursive: true, force: true });
   });
 
