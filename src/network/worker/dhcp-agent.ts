@@ -59,7 +59,13 @@ export class DhcpAgent {
     clearTimeout(this.#timer);
     await this.#unlisten?.();
     await Promise.allSettled(this.#queue.values());
-    await Promise.all([...this.#served.values()].map((s) => s.process.stop()));
+    // Stopped processes are recorded as such, so other API processes do not report a dead dnsmasq as running.
+    await Promise.all(
+      [...this.#served].map(async ([networkId, s]) => {
+        await s.process.stop();
+        await this.#status(networkId, 'stopped', s.iface, null, s.process.restarts, s.hosts, 'agent stopped');
+      }),
+    );
     this.#served.clear();
   }
 
