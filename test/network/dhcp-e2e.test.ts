@@ -28,6 +28,7 @@ describe('DHCP end to end (dnsmasq in a namespace, udhcpc in another)', { skip }
     writeUdhcpcScript(work);
     svc = await startServiceApp(networkService, {
       settings: {
+        network_vlan_ranges: 'provisioning:100:200',
         dhcp: {
           physical_interface_mappings: { provisioning: lab.serverIf },
           command_prefix: ['ip', 'netns', 'exec', lab.serverNs],
@@ -175,5 +176,41 @@ describe('DHCP end to end (dnsmasq in a namespace, udhcpc in another)', { skip }
     await until('the agent to retire the network', async () => (await status()) === undefined);
     assert.throws(() => process.kill(pid, 0), /ESRCH/, 'dnsmasq still running');
     assert.equal(await dhcp([], 2), undefined);
+  });
+
+  test('a VLAN network is served on its sub-interface of the mapped interface', async (t) => {
+    const why = lab.vlanUnavailable();
+    if (why) return t.skip(why);
+    const vmac = '52:54:00:0d:4c:77';
+    const vlan = lab.addVlan(100, '198.51.100.1/24', vmac);
+    const n = await call(svc, 'admin', 'POST', '/v2.0/networks', {
+      network: {
+        name: 'vlan100',
+        'provider:network_type': 'vlan',
+        'provider:physical_network': 'provisioning',
+        'provider:segmentation_id': 100,
+      },
+    });
+    assert.equal(n.status, 201);
+    const s = await call(svc, 'admin', 'POST', '/v2.0/subnets', {
+      subnet: { network_id: n.body.network.id, ip_version: 4, cidr: '198.51.100.0/24' },
+    });
+    assert.equal(s.status, 201);
+    const p = await call(svc, 'admin', 'POST', '/v2.0/ports', {
+      port: {
+        network_id: n.body.network.id,
+        mac_address: vmac,
+        fixed_ips: [{ ip_address: '198.51.100.50' }],
+      },
+    });
+    assert.equal(p.status, 201);
+    await until('dnsmasq on the VLAN', async () => {
+      const r = await call(svc, 'admin', 'GET', `/v2.0/networks/${n.body.network.id}/dhcp-agents`);
+      const c = r.body.agents[0]?.configurations;
+      return c?.state === 'running' && c.interface === vlan.serverIf;
+    });
+    const lease = await udhcpc(lab, work, [], 4, vlan.clientIf);
+    assert.equal(lease?.ip, '198.51.100.50');
+    assert.equal(lease?.router, '198.51.100.1');
   });
 });

@@ -2,7 +2,7 @@
 // free-range bookkeeping, DHCP rendering and list queries.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatOption, renderDhcp } from '../../src/network/model/dhcp.ts';
+import { formatOption, renderDhcp, servingInterface } from '../../src/network/model/dhcp.ts';
 import {
   canonicalIp,
   cidrsOverlap,
@@ -351,4 +351,20 @@ test('list queries: booleans, nested fixed_ips, tags, sort and pages', () => {
     () => sortAndPage(items, { sort_key: 'tags' }, ['id'], 'Network'),
     /invalid attribute for sort_key/,
   );
+});
+
+test('the interface serving a network: flat uses the mapping, VLAN its sub-interface, tunnels none', () => {
+  const m = { ctlplane: 'br-ctlplane' };
+  const cases: [string, string | null, number | null, string | undefined][] = [
+    ['flat', 'ctlplane', null, 'br-ctlplane'],
+    ['vlan', 'ctlplane', 101, 'br-ctlplane.101'],
+    ['flat', 'other', null, undefined],
+    ['vxlan', null, 5, undefined],
+  ];
+  for (const [type, physnet, seg, want] of cases)
+    assert.equal(
+      servingInterface({ network_type: type, physical_network: physnet, segmentation_id: seg }, m),
+      want,
+      `${type} ${physnet}`,
+    );
 });

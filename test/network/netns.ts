@@ -11,6 +11,10 @@ export interface Lab {
   serverIf: string;
   clientIf: string;
   setClientMac(mac: string): void;
+  /** Why VLAN sub-interfaces cannot be made here (no 8021q in the kernel), or undefined. */
+  vlanUnavailable(): string | undefined;
+  /** Adds VLAN sub-interfaces `<if>.<vid>` on both sides (the server's with an address); returns their names. */
+  addVlan(vid: number, serverCidr: string, clientMac: string): { serverIf: string; clientIf: string };
   destroy(): void;
 }
 
@@ -43,6 +47,62 @@ export function createLab(serverCidr: string): Lab {
       ip('-n', lab.clientNs, 'link', 'set', lab.clientIf, 'down');
       ip('-n', lab.clientNs, 'link', 'set', lab.clientIf, 'address', mac);
       ip('-n', lab.clientNs, 'link', 'set', lab.clientIf, 'up');
+    },
+    vlanUnavailable() {
+      const probe = spawnSync('ip', [
+        '-n',
+        lab.serverNs,
+        'link',
+        'add',
+        'link',
+        lab.serverIf,
+        'name',
+        'vlanprobe',
+        'type',
+        'vlan',
+        'id',
+        '4094',
+      ]);
+      if (probe.status !== 0) return `cannot create VLAN interfaces: ${probe.stderr.toString().trim()}`;
+      spawnSync('ip', ['-n', lab.serverNs, 'link', 'del', 'vlanprobe']);
+      return undefined;
+    },
+    addVlan(vid, cidr, mac) {
+      const serverIf = `${lab.serverIf}.${vid}`;
+      const clientIf = `${lab.clientIf}.${vid}`;
+      ip(
+        '-n',
+        lab.serverNs,
+        'link',
+        'add',
+        'link',
+        lab.serverIf,
+        'name',
+        serverIf,
+        'type',
+        'vlan',
+        'id',
+        String(vid),
+      );
+      ip('-n', lab.serverNs, 'addr', 'add', cidr, 'dev', serverIf);
+      ip('-n', lab.serverNs, 'link', 'set', serverIf, 'up');
+      ip(
+        '-n',
+        lab.clientNs,
+        'link',
+        'add',
+        'link',
+        lab.clientIf,
+        'name',
+        clientIf,
+        'type',
+        'vlan',
+        'id',
+        String(vid),
+      );
+      ip('-n', lab.clientNs, 'link', 'set', clientIf, 'address', mac);
+      ip('-n', lab.clientNs, 'link', 'set', clientIf, 'up');
+      return { serverIf, clientIf };
     },
     destroy() {
       // Deleting the namespaces removes the veth pair with them.
@@ -80,9 +140,10 @@ export function udhcpc(
   dir: string,
   extra: string[] = [],
   tries = 4,
+  iface = lab.clientIf,
 ): Promise<Record<string, string> | undefined> {
   rmSync(join(dir, 'env.bound'), { force: true });
-  const args = ['netns', 'exec', lab.clientNs, 'env', '-i', '/usr/bin/busybox', 'udhcpc', '-i', lab.clientIf];
+  const args = ['netns', 'exec', lab.clientNs, 'env', '-i', '/usr/bin/busybox', 'udhcpc', '-i', iface];
   args.push('-f', '-q', '-n', '-t', String(tries), '-T', '1', '-s', join(dir, 'script.sh'));
   args.push('-O', 'staticroutes', '-O', 'tftp', '-O', 'bootfile', ...extra);
   return new Promise((resolve) => {

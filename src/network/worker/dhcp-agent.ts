@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Ctx } from '../../platform/context.ts';
 import type { Database } from '../../platform/db/types.ts';
 import type { ApiContext } from '../api/context.ts';
-import { type DhcpConfig, dnsmasqArgs, renderDhcp } from '../model/dhcp.ts';
+import { type DhcpConfig, dnsmasqArgs, renderDhcp, servingInterface } from '../model/dhcp.ts';
 import type { DhcpSettings } from '../model/settings.ts';
 import { DHCP_CHANNEL } from '../store/common.ts';
 import { Dnsmasq, type DnsmasqState } from './dnsmasq.ts';
@@ -103,8 +103,8 @@ export class DhcpAgent {
       await this.#retire(networkId, network !== undefined);
       return;
     }
-    const iface = network.physical_network ? this.#s.interfaceMappings[network.physical_network] : undefined;
-    if (!iface || network.network_type !== 'flat') {
+    const iface = servingInterface(network, this.#s.interfaceMappings);
+    if (!iface) {
       await this.#retire(networkId, false);
       await this.#status(
         networkId,
