@@ -1,7 +1,7 @@
 // The DHCP agent: for each network with a DHCP-enabled subnet on a mapped physical network, a dnsmasq bound
 // to that interface and configured only from the database. A change notice (or the periodic resync) re-renders
-// the files; when they differ they are replaced atomically and dnsmasq gets SIGHUP. The command line changes
-// (interface, subnets) only when subnets come or go, and only then is dnsmasq restarted.
+// the files; when they differ they are replaced atomically and dnsmasq gets SIGHUP. Only a changed command line
+// (interface, DHCP subnets, the set of ports with extra DHCP options: see model/dhcp.ts) restarts dnsmasq.
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Ctx } from '../../platform/context.ts';
@@ -155,18 +155,20 @@ export class DhcpAgent {
   }
 
   #launch(networkId: string, iface: string, command: string[], config: DhcpConfig) {
-    const served: Served = { iface, hosts: config.hostCount, process: undefined as unknown as Dnsmasq };
-    served.process = new Dnsmasq({
+    // The state callback reads the entry's live counts (hosts change on every sync, restarts on every death).
+    const entry = { iface, hosts: config.hostCount, restarts: () => dnsmasq.restarts };
+    const dnsmasq: Dnsmasq = new Dnsmasq({
       command,
       log: this.#ctx!.log.child({ network: networkId, dhcp: iface }),
       restartDelayMs: this.#s.restartDelayMs,
       onState: (state: DnsmasqState, pid, message) => {
         if (this.#stopped && state === 'stopped') return;
-        void this.#status(networkId, state, iface, pid, served.process.restarts, served.hosts, message);
+        const hosts = this.#served.get(networkId)?.hosts ?? entry.hosts;
+        void this.#status(networkId, state, iface, pid, entry.restarts(), hosts, message);
       },
     });
-    this.#served.set(networkId, served);
-    served.process.start();
+    this.#served.set(networkId, { iface, hosts: entry.hosts, process: dnsmasq });
+    dnsmasq.start();
   }
 
   async #retire(networkId: string, keepDir: boolean) {
