@@ -144,6 +144,19 @@ describe('DHCP end to end (dnsmasq in a namespace, udhcpc in another)', { skip }
     assert.equal((await status())?.pid, pid, 'dnsmasq was restarted');
   });
 
+  test('a changed boot option is served on the next request by the same dnsmasq', async () => {
+    const pid = (await status())?.pid;
+    const u = await call(svc, 'admin', 'PUT', `/v2.0/ports/${portId}`, {
+      port: { extra_dhcp_opts: [{ opt_name: 'tag:!ipxe,bootfile-name', opt_value: 'pxelinux.0' }] },
+    });
+    assert.equal(u.status, 200);
+    const optsFile = join(svc.stateDir, 'dhcp', networkId, 'opts');
+    await until('the options file to change', () => readFileSync(optsFile, 'utf8').includes('pxelinux.0'));
+    const lease = await dhcp();
+    assert.equal(lease?.bootfile, 'pxelinux.0');
+    assert.equal((await status())?.pid, pid, 'dnsmasq was restarted');
+  });
+
   test('an unknown MAC gets nothing', async () => {
     lab.setClientMac('52:54:00:0d:4c:99');
     try {
