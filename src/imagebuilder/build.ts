@@ -74,7 +74,8 @@ export async function build(ctx: Ctx, input: BuildInput): Promise<BuildResult> {
   };
   const timings: Timing[] = [];
   const cache = new ContentCache(join(o.imageCache, 'tripleo-ts'));
-  const useCache = !o.noCache;
+  // A debug shell (break=) can change the tree by hand: such a build neither uses nor fills the cache.
+  const useCache = !o.noCache && !input.env['break'];
   const step = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
     const t0 = process.hrtime.bigint();
     ctx.log(`==> ${name}`);

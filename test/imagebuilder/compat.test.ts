@@ -216,6 +216,18 @@ describe('element compatibility (real builds, tar output)', { skip }, () => {
     assert.equal(spawnSync('e2label', [raw], { encoding: 'utf8' }).stdout.trim(), 'testroot');
   });
 
+  it('break=before-install opens a shell inside the chroot, then the build resumes', async () => {
+    const r = await runTool(
+      'disk-image-create',
+      ['-n', '-t', 'tar', '-o', join(dir, 'brk'), 'test-os', 'compat-a'],
+      { ...env(), break: 'before-install' },
+      { input: 'touch /opt/made-in-debug-shell\nexit\n' },
+    );
+    assert.equal(r.code, 0, r.out);
+    assert.match(r.out, /Starting debug shell[\s\S]*At stage before-install[\s\S]*Resuming/);
+    assert.ok(tarListing(join(dir, 'brk.tar')).some((l) => l.endsWith(' ./opt/made-in-debug-shell')));
+  });
+
   it('-c starts from an empty environment (so ELEMENTS_PATH is gone too)', async () => {
     const r = await runTool(
       'disk-image-create',
