@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, wr
 import { basename, dirname, join, resolve } from 'node:path';
 import { buildEnv, type Dirs, keyEnv } from './build-env.ts';
 import { ContentCache, hashTree, hashValue } from './cache.ts';
+import { externalInputsHash } from './cache-inputs.ts';
 import type { Ctx } from './ctx.ts';
 import {
   enableInstallTypes,
@@ -148,7 +149,13 @@ export async function build(ctx: Ctx, input: BuildInput): Promise<BuildResult> {
     const fullKey =
       hasSources && !o.offline
         ? undefined
-        : hashValue({ rootKey, hooks: hashTree(dirs.hooksDir), kEnv, p: o.extraPackages });
+        : hashValue({
+            rootKey,
+            hooks: hashTree(dirs.hooksDir),
+            kEnv,
+            p: o.extraPackages,
+            ext: await externalInputsHash(ctx, elements, dirs.hooksDir, env),
+          });
     const outOpts = [
       o.mode,
       o.types,

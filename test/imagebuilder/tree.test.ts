@@ -14,6 +14,7 @@ import {
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ContentCache, hashTree } from '../../src/imagebuilder/cache.ts';
+import { cacheInputLines, externalInputsHash } from '../../src/imagebuilder/cache-inputs.ts';
 import type { ElementInfo } from '../../src/imagebuilder/elements.ts';
 import { assembleHooks } from '../../src/imagebuilder/hooks.ts';
 import { scratch, toolSkipReason } from './support/run.ts';
@@ -107,5 +108,31 @@ describe('content cache', { skip: toolSkipReason('zstd', 'tar') }, () => {
     assert.equal(readlinkSync(join(dst, 'link')), 'etc/secret');
     assert.equal(hashTree(dst), hashTree(src));
     assert.deepEqual(readdirSync(join(dir, 'c', 'root')), ['k.tar.zst']);
+  });
+});
+
+describe('external cache inputs', () => {
+  const dir = scratch('inputs');
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  it('paths named in cache-inputs (after environment.d) change the key with their contents', async () => {
+    const el = element(dir, 'ext', {
+      'cache-inputs': '# bundles\n$EXT_DIR/a.mjs\n$EXT_LATER\n',
+      'environment.d/10-ext': 'export EXT_LATER=$EXT_DIR/missing.mjs\n',
+    });
+    const plain = element(dir, 'plain', { 'install.d/10-x': 'x' });
+    const hooks = join(dir, 'hooks');
+    assembleHooks([el, plain], hooks);
+    mkdirSync(join(dir, 'bundles'));
+    writeFileSync(join(dir, 'bundles', 'a.mjs'), 'one');
+    const env = { PATH: process.env['PATH']!, EXT_DIR: join(dir, 'bundles') };
+    assert.equal(await externalInputsHash(quiet, [plain], hooks, env), '');
+    const h1 = await externalInputsHash(quiet, [el, plain], hooks, env);
+    assert.equal(await externalInputsHash(quiet, [el, plain], hooks, env), h1);
+    writeFileSync(join(dir, 'bundles', 'a.mjs'), 'two');
+    const h2 = await externalInputsHash(quiet, [el, plain], hooks, env);
+    assert.notEqual(h2, h1);
+    writeFileSync(join(dir, 'bundles', 'missing.mjs'), 'now here');
+    assert.notEqual(await externalInputsHash(quiet, [el, plain], hooks, env), h2);
+    assert.deepEqual(cacheInputLines([el]), ['$EXT_DIR/a.mjs', '$EXT_LATER']);
   });
 });
