@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, wr
 import { basename, dirname, join, resolve } from 'node:path';
 import { buildEnv, type Dirs, keyEnv } from './build-env.ts';
 import { ContentCache, hashTree, hashValue } from './cache.ts';
+import { externalInputsHash } from './cache-inputs.ts';
 import type { Ctx } from './ctx.ts';
 import {
   enableInstallTypes,
@@ -74,7 +75,8 @@ export async function build(ctx: Ctx, input: BuildInput): Promise<BuildResult> {
   };
   const timings: Timing[] = [];
   const cache = new ContentCache(join(o.imageCache, 'tripleo-ts'));
-  const useCache = !o.noCache;
+  // A debug shell (break=) can change the tree by hand: such a build neither uses nor fills the cache.
+  const useCache = !o.noCache && !input.env['break'];
   const step = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
     const t0 = process.hrtime.bigint();
     ctx.log(`==> ${name}`);
@@ -147,7 +149,13 @@ export async function build(ctx: Ctx, input: BuildInput): Promise<BuildResult> {
     const fullKey =
       hasSources && !o.offline
         ? undefined
-        : hashValue({ rootKey, hooks: hashTree(dirs.hooksDir), kEnv, p: o.extraPackages });
+        : hashValue({
+            rootKey,
+            hooks: hashTree(dirs.hooksDir),
+            kEnv,
+            p: o.extraPackages,
+            ext: await externalInputsHash(ctx, elements, dirs.hooksDir, env),
+          });
     const outOpts = [
       o.mode,
       o.types,

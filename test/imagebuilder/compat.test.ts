@@ -2,7 +2,7 @@
 // root), prove that phases run in order and in the right place with the right environment.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -187,6 +187,55 @@ describe('element compatibility (real builds, tar output)', { skip }, () => {
     );
     assert.notEqual(none.code, 0);
     assert.match(none.out, /offline build: compat-git .* is not in the cache/);
+  });
+
+  it('-p installs extra packages after install.d; raw output is a clean ext4 with the root label and size', async () => {
+    const r = await runTool(
+      'disk-image-create',
+      [
+        '-n',
+        '-t',
+        'raw,tar',
+        '--image-size',
+        '0.5',
+        '--root-label',
+        'testroot',
+        '-p',
+        'extra1,extra2',
+        '-o',
+        join(dir, 'extra'),
+        'test-os',
+      ],
+      env(),
+    );
+    assert.equal(r.code, 0, r.out);
+    assert.equal(tarFile(join(dir, 'extra.tar'), './opt/trace/packages'), 'install-packages extra1 extra2\n');
+    const raw = join(dir, 'extra.raw');
+    assert.equal(statSync(raw).size, 512 * 1024 * 1024);
+    assert.equal(spawnSync('e2fsck', ['-fn', raw]).status, 0, 'fsck clean');
+    assert.equal(spawnSync('e2label', [raw], { encoding: 'utf8' }).stdout.trim(), 'testroot');
+  });
+
+  it('break=before-install opens a shell inside the chroot, then the build resumes', async () => {
+    const r = await runTool(
+      'disk-image-create',
+      ['-n', '-t', 'tar', '-o', join(dir, 'brk'), 'test-os', 'compat-a'],
+      { ...env(), break: 'before-install' },
+      { input: 'touch /opt/made-in-debug-shell\nexit\n' },
+    );
+    assert.equal(r.code, 0, r.out);
+    assert.match(r.out, /Starting debug shell[\s\S]*At stage before-install[\s\S]*Resuming/);
+    assert.ok(tarListing(join(dir, 'brk.tar')).some((l) => l.endsWith(' ./opt/made-in-debug-shell')));
+  });
+
+  it('-c starts from an empty environment (so ELEMENTS_PATH is gone too)', async () => {
+    const r = await runTool(
+      'disk-image-create',
+      ['-c', '-n', '-t', 'tar', '-o', join(dir, 'clean'), 'test-os'],
+      env(),
+    );
+    assert.equal(r.code, 1);
+    assert.match(r.out, /Element 'test-os' not found/);
   });
 
   it('concurrent builds of one cache key both succeed and leave one clean entry', async () => {

@@ -2,6 +2,7 @@
 // deploy ramdisk that boots with -kernel/-initrd, and a warm rebuild served from the cache. Only the
 // debootstrap base is shared between runs; everything else is built from scratch each time.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,7 +21,7 @@ import {
 const sha = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');
 const skip =
   rootSkipReason() ??
-  toolSkipReason('debootstrap', 'qemu-img', 'qemu-system-x86_64', 'zstd', 'mkfs.ext4') ??
+  toolSkipReason('debootstrap', 'qemu-img', 'qemu-system-x86_64', 'zstd', 'mkfs.ext4', 'busybox') ??
   (await archiveSkipReason());
 
 describe('real Debian builds', { skip, concurrency: true }, () => {
@@ -100,11 +101,22 @@ describe('real Debian builds', { skip, concurrency: true }, () => {
         '-append',
         'console=ttyS0 panic=-1 quiet',
       ],
-      /TRIPLEO-TS-RAMDISK kernel=\S+/,
+      /ramdisk: init done/,
       180,
     );
     t.diagnostic(`ramdisk boot to marker: ${boot.seconds.toFixed(1)} s`);
     assert.ok(boot.found, boot.console.slice(-3000));
-    assert.match(boot.console, /ramdisk: init started/);
+    assert.match(boot.console, /ramdisk: init started[\s\S]*TRIPLEO-TS-RAMDISK kernel=\S+/);
+    assert.match(
+      boot.console,
+      /TRIPLEO-TS-RAMDISK-DEP getent \(Debian GLIBC/,
+      'a binary-deps.d binary runs with its libraries',
+    );
+    // ramdisk-install.d of the default `ramdisk` element wrote the DHCP client script into the tree
+    const list = spawnSync('sh', ['-c', `gzip -dc '${out}.initramfs' | busybox cpio -t`], {
+      encoding: 'utf8',
+    });
+    assert.match(list.stdout, /^etc\/udhcpc\/default\.script$/m);
+    assert.match(list.stdout, /^usr\/bin\/getent$/m);
   });
 });

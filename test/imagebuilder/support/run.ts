@@ -48,7 +48,11 @@ export function runTool(
   cmd: string,
   args: string[],
   env: Record<string, string | undefined> = {},
-  opts: { cwd?: string; onOutput?: (text: string, child: ReturnType<typeof spawn>) => void } = {},
+  opts: {
+    cwd?: string;
+    input?: string;
+    onOutput?: (text: string, child: ReturnType<typeof spawn>) => void;
+  } = {},
 ): Promise<ToolResult> {
   return new Promise((done) => {
     const exe = cmd.includes('/') ? cmd : join(REPO, 'bin', cmd);
@@ -60,6 +64,7 @@ export function runTool(
     };
     child.stdout.on('data', feed);
     child.stderr.on('data', feed);
+    child.stdin.end(opts.input ?? '');
     child.on('close', (code, sig) => done({ code: code ?? (sig ? 128 : 1), out }));
   });
 }
