@@ -17,6 +17,7 @@ import { parseIni } from '../../src/agents/config/occ-config.ts';
 import {
   dumpJson,
   floatRepr,
+  JsonError,
   type PyValue,
   parseJson,
   pyEqual,
