@@ -303,3 +303,40 @@ test('cfn collector: several paths and sub-keys, each request signed', async (t)
   assert.equal(bad.stdout, '{}\n');
   assert.match(bad.stderr, /403 Client Error.*\nSource \[cfn\] Unavailable\./);
 });
+
+// A command that rewrites the config file makes the poller start over with the new configuration.
+test('os-collect-config re-executes when its config file changes', async (t) => {
+  const a = await requestServer(t, {
+    body: JSON.stringify({ from: 'a' }),
+    lastModified: new Date('2026-01-01T00:00:00Z'),
+  });
+  const b = await requestServer(t, {
+    body: JSON.stringify({ from: 'b' }),
+    lastModified: new Date('2026-01-01T00:00:00Z'),
+  });
+  const dir = await tempDir('occ-reexec-');
+  t.after(() => removeDir(dir));
+  const conf = (url: string) =>
+    `[DEFAULT]\ncachedir = cache\nbackup_cachedir = backup\ncollectors = request\npolling_interval = 0.2\nmin_polling_interval = 0.05\ncommand = sh ./cmd\n[request]\nmetadata_url = ${url}/md\n`;
+  writeFileSync(join(dir, 'occ.conf'), conf(a.url));
+  writeFileSync(join(dir, 'next.conf'), conf(b.url));
+  // The command records what it saw and switches the config to server b (once).
+  writeFileSync(
+    join(dir, 'cmd'),
+    'tr -d " \\n" < cache/request.json >> runs.log; echo >> runs.log; [ -e next.conf ] && mv next.conf occ.conf; true\n',
+  );
+  const child = spawn(node, [OURS, '--config-file', 'occ.conf'], {
+    cwd: dir,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  t.after(() => child.kill('SIGKILL'));
+  const deadline = Date.now() + 20_000;
+  const log = () => (existsSync(join(dir, 'runs.log')) ? readFileSync(join(dir, 'runs.log'), 'utf8') : '');
+  while (!log().includes('{"from":"b"}')) {
+    assert.ok(Date.now() < deadline, `server b never polled; runs: ${log()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.equal(log(), '{"from":"a"}\n{"from":"b"}\n');
+  assert.ok(b.requests.length >= 2, 'HEAD and GET to the new source');
+  assert.equal(child.exitCode, null, 'still running');
+});

@@ -119,7 +119,16 @@ function reexec(log: Logger, why?: string): Promise<never> {
   });
 }
 
-const sleep = (seconds: number) => new Promise((r) => setTimeout(r, seconds * 1000));
+// A sleep that SIGHUP can cut short (the original re-execs from inside its signal handler).
+let wake: (() => void) | undefined;
+const sleep = (seconds: number) =>
+  new Promise<void>((r) => {
+    const timer = setTimeout(r, seconds * 1000);
+    wake = () => {
+      clearTimeout(timer);
+      r();
+    };
+  });
 
 export async function main(argv: string[]): Promise<number> {
   const parsed = parseCommandLine(argv, USAGE);
@@ -144,9 +153,13 @@ export async function main(argv: string[]): Promise<number> {
   const oneTime = force || conf.bool('DEFAULT', 'one-time');
   const splay = conf.num('DEFAULT', 'splay');
   if (splay > 0 && !oneTime) await sleep(Math.floor(Math.random() * Math.floor(splay)));
+  // SIGHUP re-executes; once a command has run it is ignored, as the original leaves it.
   let hupReceived = false;
+  let hupIgnored = false;
   process.on('SIGHUP', () => {
+    if (hupIgnored) return;
     hupReceived = true;
+    wake?.();
   });
   const cache = new Cache(conf.str('DEFAULT', 'cachedir')!);
   const command = conf.str('DEFAULT', 'command');
@@ -162,6 +175,7 @@ export async function main(argv: string[]): Promise<number> {
       return exitval;
     }
     if (changed.size > 0 || force) {
+      hupIgnored = true;
       const code = await runCommand(command!, paths, log);
       if (code !== 0) {
         exitval = code;
@@ -174,6 +188,7 @@ export async function main(argv: string[]): Promise<number> {
     if (oneTime) return exitval;
     log.info(`Sleeping ${sleepTime.toFixed(2)} seconds.`);
     await sleep(sleepTime);
+    if (hupReceived) await reexec(log, `Signal received. Re-executing ${pyRepr(process.argv.slice(1))}`);
     sleepTime = Math.min(sleepTime * 2, conf.num('DEFAULT', 'polling-interval'));
   }
 }
