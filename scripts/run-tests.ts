@@ -3,7 +3,9 @@
 import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 
-const patterns = process.argv.slice(2).map((p) => (p.endsWith('.ts') ? p : `${p.replace(/\/$/, '')}/**/*.test.ts`));
+const patterns = process.argv
+  .slice(2)
+  .map((p) => (p.endsWith('.ts') ? p : `${p.replace(/\/$/, '')}/**/*.test.ts`));
 const files = patterns.length > 0 ? patterns : ['test/**/*.test.ts'];
 // Most tests wait on subprocesses (the Python CLI, dnsmasq, QEMU), so run a few files at a time.
 const concurrency = Math.max(2, availableParallelism() + 1);

@@ -1,0 +1,186 @@
+// /v3/domains and /v3/projects. Disabling or deleting one revokes the tokens scoped to it.
+import type { FastifyInstance } from 'fastify';
+import { badRequest, conflict, forbidden } from '../../platform/errors/catalogue.ts';
+import type { IdentityCore } from '../core.ts';
+import { DEFAULT_DOMAIN_ID, type Project } from '../model/types.ts';
+import {
+  createDomain,
+  createProject,
+  deleteDomain,
+  deleteProject,
+  domainInUse,
+  getDomain,
+  getProject,
+  listDomains,
+  listProjects,
+  projectHasChildren,
+  updateDomain,
+  updateProject,
+} from '../store/resources.ts';
+import { allow, type IdParams, must } from './common.ts';
+import { bool, entity, name, noId, optId, options, qs, qsBool, tags, text } from './input.ts';
+import { domainView, list, projectView } from './views.ts';
+
+export function projectRoutes(app: FastifyInstance, core: IdentityCore): void {
+  app.get('/v3/domains', async (req) => {
+    allow(req, 'identity:list_domains');
+    const domains = await listDomains(core.db, {
+      name: qs(req.query, 'name'),
+      enabled: qsBool(req.query, 'enabled'),
+    });
+    return list(
+      req,
+      'domains',
+      domains.map((d) => domainView(req, d)),
+    );
+  });
+
+  app.get<{ Params: IdParams }>('/v3/domains/:id', async (req) => {
+    allow(req, 'identity:get_domain');
+    return {
+      domain: domainView(req, must(await getDomain(core.db, req.params.id), 'domain', req.params.id)),
+    };
+  });
+
+  app.post('/v3/domains', async (req, reply) => {
+    allow(req, 'identity:manage_domain');
+    const d = entity(req.body, 'domain');
+    noId(d, 'domain');
+    const domain = await core.write((q) =>
+      createDomain(q, {
+        name: name(d, 'name', 'domain', true),
+        description: text(d, 'description', 'domain') ?? '',
+        enabled: bool(d, 'enabled', 'domain') ?? true,
+        tags: tags(d, 'tags', 'domain') ?? [],
+        options: options(d, 'options', 'domain') ?? {},
+      }),
+    );
+    return reply.code(201).send({ domain: domainView(req, domain) });
+  });
+
+  app.patch<{ Params: IdParams }>('/v3/domains/:id', async (req) => {
+    allow(req, 'identity:manage_domain');
+    const d = entity(req.body, 'domain');
+    const changes = {
+      name: name(d, 'name', 'domain', false),
+      description: text(d, 'description', 'domain'),
+      enabled: bool(d, 'enabled', 'domain'),
+      tags: tags(d, 'tags', 'domain'),
+      options: options(d, 'options', 'domain'),
+    };
+    const id = req.params.id;
+    const domain = await core.write(async (q, revoke) => {
+      const updated = must(await updateDomain(q, id, changes), 'domain', id);
+      if (changes.enabled === false) await revoke({ domainId: id, issuedBefore: core.now() });
+      return updated;
+    });
+    return { domain: domainView(req, domain) };
+  });
+
+  app.delete<{ Params: IdParams }>('/v3/domains/:id', async (req, reply) => {
+    allow(req, 'identity:manage_domain');
+    const id = req.params.id;
+    await core.write(async (q, revoke) => {
+      const domain = must(await getDomain(q, id), 'domain', id);
+      if (domain.id === DEFAULT_DOMAIN_ID) throw forbidden('The default domain cannot be deleted.');
+      if (domain.enabled) throw forbidden(`Cannot delete a domain that is enabled, please disable it first.`);
+      if (await domainInUse(q, id)) throw conflict(`Domain ${id} still holds projects, users or groups.`);
+      await deleteDomain(q, id);
+      await revoke({ domainId: id, issuedBefore: core.now() });
+    });
+    return reply.code(204).send();
+  });
+
+  app.get('/v3/projects', async (req) => {
+    allow(req, 'identity:list_projects');
+    // Projects acting as domains are not modelled: is_domain=true matches nothing.
+    if (qsBool(req.query, 'is_domain') === true) return list(req, 'projects', []);
+    const projects = await listProjects(core.db, {
+      name: qs(req.query, 'name'),
+      domainId: qs(req.query, 'domain_id'),
+      enabled: qsBool(req.query, 'enabled'),
+      parentId: qs(req.query, 'parent_id'),
+    });
+    return list(
+      req,
+      'projects',
+      projects.map((p) => projectView(req, p)),
+    );
+  });
+
+  app.get<{ Params: IdParams }>('/v3/projects/:id', async (req) => {
+    const project = await getProject(core.db, req.params.id);
+    allow(req, 'identity:get_project', { projectId: req.params.id });
+    return { project: projectView(req, must(project, 'project', req.params.id)) };
+  });
+
+  app.post('/v3/projects', async (req, reply) => {
+    allow(req, 'identity:manage_project');
+    const p = entity(req.body, 'project');
+    noId(p, 'project');
+    if (bool(p, 'is_domain', 'project') === true)
+      throw badRequest('Projects acting as domains are not supported.');
+    const fields = {
+      name: name(p, 'name', 'project', true),
+      description: text(p, 'description', 'project') ?? '',
+      enabled: bool(p, 'enabled', 'project') ?? true,
+      tags: tags(p, 'tags', 'project') ?? [],
+      options: options(p, 'options', 'project') ?? {},
+    };
+    const parentId = optId(p, 'parent_id', 'project') ?? null;
+    const askedDomain = optId(p, 'domain_id', 'project') ?? undefined;
+    const project = await core.write(async (q) => {
+      let parent: Project | undefined;
+      let domainId = askedDomain;
+      if (parentId !== null) {
+        parent = await getProject(q, parentId);
+        // A parent_id naming a domain means a top-level project in it, as keystone allows.
+        if (!parent && !(await getDomain(q, parentId)))
+          throw badRequest(`Could not find parent: ${parentId}.`);
+        if (!parent) domainId ??= parentId;
+      }
+      domainId ??= parent?.domainId ?? DEFAULT_DOMAIN_ID;
+      if (!(await getDomain(q, domainId))) throw badRequest(`Could not find domain: ${domainId}.`);
+      if (parent && parent.domainId !== domainId)
+        throw badRequest("A project must be in its parent's domain.");
+      return createProject(q, { ...fields, domainId, parentId: parent?.id ?? null });
+    });
+    return reply.code(201).send({ project: projectView(req, project) });
+  });
+
+  app.patch<{ Params: IdParams }>('/v3/projects/:id', async (req) => {
+    allow(req, 'identity:manage_project');
+    const p = entity(req.body, 'project');
+    for (const fixed of ['domain_id', 'parent_id', 'is_domain'] as const) {
+      if (p[fixed] !== undefined)
+        throw badRequest(`Invalid input for field 'project.${fixed}': it cannot change.`);
+    }
+    const changes = {
+      name: name(p, 'name', 'project', false),
+      description: text(p, 'description', 'project'),
+      enabled: bool(p, 'enabled', 'project'),
+      tags: tags(p, 'tags', 'project'),
+      options: options(p, 'options', 'project'),
+    };
+    const id = req.params.id;
+    const project = await core.write(async (q, revoke) => {
+      const updated = must(await updateProject(q, id, changes), 'project', id);
+      if (changes.enabled === false) await revoke({ projectId: id, issuedBefore: core.now() });
+      return updated;
+    });
+    return { project: projectView(req, project) };
+  });
+
+  app.delete<{ Params: IdParams }>('/v3/projects/:id', async (req, reply) => {
+    allow(req, 'identity:manage_project');
+    const id = req.params.id;
+    await core.write(async (q, revoke) => {
+      must(await getProject(q, id), 'project', id);
+      if (await projectHasChildren(q, id))
+        throw conflict(`Project ${id} has child projects; delete them first.`);
+      await deleteProject(q, id);
+      await revoke({ projectId: id, issuedBefore: core.now() });
+    });
+    return reply.code(204).send();
+  });
+}

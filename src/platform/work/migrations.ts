@@ -1,0 +1,30 @@
+import type { Migration } from '../db/migrate.ts';
+
+// The platform's own tables: leases and the event log, shared mechanisms every service uses.
+export const platformMigrations: Migration[] = [
+  {
+    id: '0001_leases',
+    sql: `CREATE TABLE leases (
+      resource TEXT PRIMARY KEY, owner TEXT NOT NULL, purpose TEXT NOT NULL,
+      acquired_at BIGINT NOT NULL, expires_at BIGINT NOT NULL
+    );
+    CREATE INDEX leases_expiry ON leases (expires_at)`,
+  },
+  {
+    id: '0002_events',
+    sql: {
+      sqlite: `CREATE TABLE events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, resource_type TEXT NOT NULL, resource_id TEXT NOT NULL,
+        from_state TEXT, to_state TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '',
+        started_at BIGINT NOT NULL, ended_at BIGINT NOT NULL, duration_ms BIGINT NOT NULL, details TEXT NOT NULL
+      );
+      CREATE INDEX events_resource ON events (resource_type, resource_id, id)`,
+      postgres: `CREATE TABLE events (
+        id BIGSERIAL PRIMARY KEY, resource_type TEXT NOT NULL, resource_id TEXT NOT NULL,
+        from_state TEXT, to_state TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '',
+        started_at BIGINT NOT NULL, ended_at BIGINT NOT NULL, duration_ms BIGINT NOT NULL, details TEXT NOT NULL
+      );
+      CREATE INDEX events_resource ON events (resource_type, resource_id, id)`,
+    },
+  },
+];

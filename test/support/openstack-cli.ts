@@ -1,0 +1,62 @@
+// Runs the real `openstack` CLI (Debian python3-openstackclient) against a test seed. Asynchronous on
+// purpose: the seed under test serves from this same process. Each call costs about a second of Python
+// start-up, so tests batch their assertions.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const OPENSTACK = '/usr/bin/openstack';
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** stdout parsed as JSON (use `-f json`); throws with the output when it is not JSON. */
+  json<T = unknown>(): T;
+}
+
+/** Why the CLI tests cannot run here, or undefined when they can. */
+export function cliUnavailable(): string | undefined {
+  return existsSync(OPENSTACK) ? undefined : `no ${OPENSTACK} (Debian package python3-openstackclient)`;
+}
+
+// A private HOME: no clouds.yaml or cache from the user running the tests leaks in.
+let home: string | undefined;
+
+export function openstack(
+  env: Record<string, string>,
+  args: string[],
+  opts: { timeoutMs?: number } = {},
+): Promise<CliResult> {
+  home ??= mkdtempSync(join(tmpdir(), 'ooo-cli-home-'));
+  const cleanEnv = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: home,
+    LANG: 'C.UTF-8',
+    PYTHONWARNINGS: 'ignore',
+    ...env,
+  };
+  return new Promise((resolve) => {
+    execFile(
+      OPENSTACK,
+      args,
+      { env: cleanEnv, timeout: opts.timeoutMs ?? 60_000, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8' },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+        resolve({
+          code,
+          stdout,
+          stderr,
+          json<T>() {
+            try {
+              return JSON.parse(stdout) as T;
+            } catch {
+              throw new Error(`openstack ${args.join(' ')}: not JSON (exit ${code}):\n${stdout}\n${stderr}`);
+            }
+          },
+        });
+      },
+    );
+  });
+}
