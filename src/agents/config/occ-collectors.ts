@@ -3,6 +3,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Conf } from './occ-config.ts';
+import { configDriveMetadata } from './occ-configdrive.ts';
 import { request } from './occ-http.ts';
 import { isDict, JsonError, type PyDict, type PyValue, parseJson, pyRepr, truthy } from './pyjson.ts';
 import type { Logger } from './pylog.ts';
@@ -135,7 +136,8 @@ async function fetchEc2(url: string, timeout: number, log: Logger): Promise<PyVa
   return tree;
 }
 
-// EC2 metadata does not change for an instance: a non-empty cached copy is reused.
+// EC2 metadata does not change for an instance: a non-empty cached copy is reused, then a config
+// drive, and only then the metadata service.
 export function ec2(cachePath: (name: string) => string): Collector {
   return async (conf, log) => {
     const cached = cachePath('ec2');
@@ -149,6 +151,8 @@ export function ec2(cachePath: (name: string) => string): Collector {
       }
       if (truthy(md)) return [['ec2', md]];
     }
+    const drive = configDriveMetadata(log);
+    if (truthy(drive)) return [['ec2', drive]];
     const root = `${conf.str('ec2', 'metadata-url')}/`;
     return [['ec2', await fetchEc2(root, conf.num('ec2', 'timeout'), log)]];
   };
