@@ -339,6 +339,69 @@ export const OAC_CASES: OacCase[] = [
     name: 'template that is also a dotfile control name',
     tree: { 'md.json': j({ a: 1 }), 't/x.oac': 'mode: 0600\n', 't/y': '{{a}}' },
   },
+  {
+    name: 'partials load <name>.mustache from the working directory, indented when standalone',
+    tree: {
+      'md.json': j({ a: 'A', l: [1, 2] }),
+      'part.mustache': 'p={{a}}\nq\n',
+      't/p': 'x {{>part}} y\n  {{>part}}\n{{#l}}{{>part}}{{/l}}',
+    },
+  },
+  {
+    name: 'executable template that ignores stdin',
+    tree: { 'md.json': j({ big: 'x'.repeat(300000) }), 't/gen': exe('#!/bin/sh\necho ignored-input\n') },
+  },
+  {
+    name: 'executable template printing invalid UTF-8',
+    tree: { 'md.json': j({}), 't/gen': exe("#!/bin/sh\nprintf 'a\\377b'\n") },
+  },
+  { name: 'templates path is a file', tree: { 'md.json': j({}), t: 'not a dir' } },
+  {
+    name: 'output parent is a file',
+    tree: { 'md.json': j({ a: 1 }), 't/etc/x': '{{a}}', 'out/etc': 'file in the way' },
+  },
+  {
+    name: 'existing target is a symlink: replaced by a file with the target mode',
+    tree: {
+      'md.json': j({ a: 1 }),
+      't/x': '{{a}}',
+      'out/real': { content: 'old', mode: 0o640 },
+      'out/x': { symlink: 'real' },
+    },
+  },
+  {
+    name: 'OS_CONFIG_APPLIER_TEMPLATES sets the default templates',
+    tree: { 'md.json': j({ a: 1 }), 'tt/f': '{{a}}' },
+    args: ['-o', 'out', '-m', 'md.json'],
+    env: { OS_CONFIG_APPLIER_TEMPLATES: 'tt' },
+  },
+  {
+    name: '--print-templates from the environment',
+    tree: {},
+    args: ['--print-templates'],
+    env: { OS_CONFIG_APPLIER_TEMPLATES: 'from/env' },
+  },
+  { name: '--version', tree: {}, args: ['--version'] },
+  {
+    name: 'unicode whitespace inside tags and odd names',
+    tree: {
+      'md.json': j({ 'a b': 1, '': { x: 2 }, é: 'e' }),
+      't/w': '[{{\u00a0a b\u3000}}][{{.x}}][{{é}}][{{ a\tb }}]',
+    },
+  },
+  {
+    name: 'sections over nested lists and numbers',
+    tree: {
+      'md.json': '{"m": [[1, 2], [], [3]], "n": 0.0, "big": 100000000000000000000}',
+      't/n': '{{#m}}({{#.}}{{.}},{{/.}}){{/m}} {{#n}}N{{/n}}{{^n}}zero{{/n}} {{big}}',
+    },
+  },
+  {
+    name: '--key through OS_CONFIG_FILES with a merged value',
+    tree: { 'a.json': j({ x: { y: 'from-a', z: 1 } }), 'b.json': j({ x: { y: 'from-b' } }) },
+    args: ['--key', 'x.y'],
+    env: { OS_CONFIG_FILES: 'a.json:b.json' },
+  },
 ];
 
 const keyDoc = {
