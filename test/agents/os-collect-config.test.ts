@@ -2,7 +2,6 @@
 // the same live services on loopback: same cache files (content, mode), same command runs with the
 // same OS_CONFIG_FILES, same exit codes, step after step as the metadata changes.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -27,8 +26,9 @@ import {
 } from './support/metadata-servers.ts';
 
 const OURS = join(repoRoot, 'src/agents/config/os-collect-config.ts');
-// The command records what it was given, and fails while a file named "fail" exists.
-const COMMAND = `printf '%s\\n' "$OS_CONFIG_FILES" >> runs.log; test ! -e fail`;
+// The command records what it was given, fails while a file named "fail" exists, and kills
+// itself while "killself" exists.
+const COMMAND = `printf '%s\\n' "$OS_CONFIG_FILES" >> runs.log; [ -e killself ] && kill -TERM $$; test ! -e fail`;
 
 function setUp(dir: string, conf: string): void {
   mkdirSync(join(dir, 'local-data'), { recursive: true, mode: 0o755 });
@@ -193,6 +193,9 @@ test('os-collect-config matches the Python original against live services', asyn
   inBoth((d) => rmSync(join(d, 'fail')));
   await step('the command succeeds: the new data is marked seen', undefined, (o) => assert.equal(o.code, 0));
   await step('--force runs the command without a change', ['--force']);
+  inBoth((d) => writeFileSync(join(d, 'killself'), ''));
+  await step('a command killed by a signal', ['--force'], (o) => assert.equal(o.code, 256 - 15));
+  inBoth((d) => rmSync(join(d, 'killself')));
   inBoth((d) => writeFileSync(join(d, 'local-data/30-third'), JSON.stringify({ third: true })));
   heatState.metadata = { heat: { from: 'heat-api', v: 2 } };
   await step('a new local file and a heat change');
@@ -209,234 +212,4 @@ test('os-collect-config matches the Python original against live services', asyn
     JSON.parse(readFileSync(join(dirs.ts, 'cache/os_config_files.json'), 'utf8')),
     JSON.parse(readFileSync(join(dirs.py, 'cache/os_config_files.json'), 'utf8')),
   );
-});
-
-// Polling continuously: one command run per change, retry after a failure, nothing when unchanged.
-test('os-collect-config keeps polling and runs the command once per change', async (t) => {
-  const state: RequestState = {
-    body: JSON.stringify({ v: 1 }),
-    lastModified: new Date('2026-01-01T00:00:00Z'),
-  };
-  const req = await requestServer(t, state);
-  const dir = await tempDir('occ-loop-');
-  t.after(() => removeDir(dir));
-  writeFileSync(join(dir, 'fail'), '');
-  const cmd = `printf '%s\\n' "$(cat cache/request.json | tr -d ' \\n')" >> runs.log; test ! -e fail`;
-  const child = spawn(
-    node,
-    [
-      OURS,
-      '--cachedir',
-      'cache',
-      '--backup-cachedir',
-      'backup',
-      '--polling-interval',
-      '0.2',
-      '--min-polling-interval',
-      '0.05',
-      '-c',
-      cmd,
-      '--request-metadata-url',
-      `${req.url}/md`,
-      'request',
-    ],
-    { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  t.after(() => child.kill('SIGKILL'));
-  const lines = () =>
-    existsSync(join(dir, 'runs.log')) ? readFileSync(join(dir, 'runs.log'), 'utf8').trim().split('\n') : [];
-  // Waits for a condition the program brings about; the deadline only bounds a broken run.
-  const until = async (what: string, cond: () => boolean) => {
-    const deadline = Date.now() + 20_000;
-    while (!cond()) {
-      assert.ok(Date.now() < deadline, `timed out waiting for: ${what}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
-  await until('first run (failing)', () => lines().length >= 1);
-  await until('a retry after the failure', () => lines().length >= 2);
-  rmSync(join(dir, 'fail'));
-  await until('a successful run', () => existsSync(join(dir, 'cache/request.json.last')));
-  const settled = lines().length;
-  // Several polls happen (the server counts them) without another run.
-  const polls = req.requests.length;
-  await until('more polls', () => req.requests.length >= polls + 6);
-  assert.equal(lines().length, settled, 'unchanged data does not run the command');
-  state.body = JSON.stringify({ v: 2 });
-  await until('a run for the change', () => lines().length === settled + 1);
-  assert.equal(lines().at(-1), '{"v":2}');
-  const again = req.requests.length;
-  await until('more polls after the change', () => req.requests.length >= again + 6);
-  assert.equal(lines().length, settled + 1, 'exactly one run per change');
-});
-
-// Several cfn paths, with sub-keys: each request signed on its own and the results merged.
-test('cfn collector: several paths and sub-keys, each request signed', async (t) => {
-  const state: CfnState = {
-    keyId: 'K',
-    secret: 'S',
-    stack: 'st',
-    resources: {
-      a: { one: 1, deep: { x: { y: 'z' } } },
-      b: { two: 2, deployments: [{ name: 'd', config: { c: 1 } }] },
-    },
-  };
-  const cfn = await cfnServer(t, state);
-  const dir = await tempDir('occ-cfn-');
-  t.after(() => removeDir(dir));
-  const args = ['--cfn-metadata-url', `${cfn.url}/v1/`, '--cfn-stack-name', 'st', '--cfn-access-key-id', 'K'];
-  args.push('--cfn-secret-access-key', 'S', '--cfn-path', 'a.Metadata.deep', '--cfn-path', 'b.Metadata');
-  const r = await runProcess(node, [OURS, '--cachedir', 'c', '--print', ...args, 'cfn'], { cwd: dir });
-  assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(JSON.parse(r.stdout), {
-    cfn: { x: { y: 'z' }, two: 2, deployments: [{ name: 'd', config: { c: 1 } }] },
-    d: { c: 1 },
-  });
-  assert.equal(cfn.requests.length, 2);
-  const bad = await runProcess(
-    node,
-    [
-      OURS,
-      '--cachedir',
-      'c',
-      '--print',
-      ...args.slice(0, 6),
-      '--cfn-secret-access-key',
-      'wrong',
-      '--cfn-path',
-      'a.Metadata',
-      'cfn',
-    ],
-    { cwd: dir },
-  );
-  assert.equal(bad.stdout, '{}\n');
-  assert.match(bad.stderr, /403 Client Error.*\nSource \[cfn\] Unavailable\./);
-});
-
-// A command that rewrites the config file makes the poller start over with the new configuration.
-test('os-collect-config re-executes when its config file changes', async (t) => {
-  const a = await requestServer(t, {
-    body: JSON.stringify({ from: 'a' }),
-    lastModified: new Date('2026-01-01T00:00:00Z'),
-  });
-  const b = await requestServer(t, {
-    body: JSON.stringify({ from: 'b' }),
-    lastModified: new Date('2026-01-01T00:00:00Z'),
-  });
-  const dir = await tempDir('occ-reexec-');
-  t.after(() => removeDir(dir));
-  const conf = (url: string) =>
-    `[DEFAULT]\ncachedir = cache\nbackup_cachedir = backup\ncollectors = request\npolling_interval = 0.2\nmin_polling_interval = 0.05\ncommand = sh ./cmd\n[request]\nmetadata_url = ${url}/md\n`;
-  writeFileSync(join(dir, 'occ.conf'), conf(a.url));
-  writeFileSync(join(dir, 'next.conf'), conf(b.url));
-  // The command records what it saw and switches the config to server b (once).
-  writeFileSync(
-    join(dir, 'cmd'),
-    'tr -d " \\n" < cache/request.json >> runs.log; echo >> runs.log; [ -e next.conf ] && mv next.conf occ.conf; true\n',
-  );
-  const child = spawn(node, [OURS, '--config-file', 'occ.conf'], {
-    cwd: dir,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  t.after(() => child.kill('SIGKILL'));
-  const deadline = Date.now() + 20_000;
-  const log = () => (existsSync(join(dir, 'runs.log')) ? readFileSync(join(dir, 'runs.log'), 'utf8') : '');
-  while (!log().includes('{"from":"b"}')) {
-    assert.ok(Date.now() < deadline, `server b never polled; runs: ${log()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  assert.equal(log(), '{"from":"a"}\n{"from":"b"}\n');
-  assert.ok(b.requests.length >= 2, 'HEAD and GET to the new source');
-  assert.equal(child.exitCode, null, 'still running');
-});
-
-// The ec2 config drive, with stand-in blkid, mount and umount on PATH (the original finds them
-// there too): the drive's meta-data.json wins over the metadata service; mounts are undone.
-test('ec2 config drive: same metadata and the same mount/umount calls as the original', async (t) => {
-  const missing = originalMissing('os-collect-config');
-  if (missing) return t.skip(missing);
-  const base = await tempDir('occ-cd-');
-  t.after(() => removeDir(base));
-  const fake = join(base, 'fakebin');
-  mkdirSync(fake);
-  const tool = (name: string, body: string) =>
-    writeFileSync(join(fake, name), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
-  tool(
-    'blkid',
-    'printf "DEVNAME=/dev/sda1\\nTYPE=ext4\\n\\nDEVNAME=/dev/sr0\\nTYPE=$CD_TYPE\\nLABEL=config-2\\n"',
-  );
-  // "Mounting" copies the drive's files into the mount point; "unmounting" empties it.
-  tool(
-    'mount',
-    'echo "mount $1 $3 $4" >> "$CALLS"; [ -n "$MOUNT_FAILS" ] && exit 32; cp -r "$DRIVE"/. "$2"/',
-  );
-  tool('umount', 'echo "umount $1" >> "$CALLS"; rm -rf "$2"/*');
-  const cases = [
-    {
-      name: 'iso9660 drive with metadata',
-      type: 'iso9660',
-      drive: { 'ec2/latest/meta-data.json': '{"instance-id": "i-cd", "n": 1.0}' },
-    },
-    { name: 'vfat drive without the file', type: 'vfat', drive: { 'openstack/latest/meta_data.json': '{}' } },
-    { name: 'not a config drive type', type: 'ext4', drive: { 'ec2/latest/meta-data.json': '{"x": 1}' } },
-    {
-      name: 'mount fails',
-      type: 'iso9660',
-      drive: { 'ec2/latest/meta-data.json': '{"x": 1}' },
-      mountFails: true,
-    },
-    { name: 'invalid JSON on the drive', type: 'iso9660', drive: { 'ec2/latest/meta-data.json': '{bad' } },
-  ];
-  const ec2 = await ec2Server(t, { 'instance-id': 'i-from-service' });
-  for (const c of cases) {
-    await t.test(c.name, async () => {
-      const one = async (name: string, original: boolean) => {
-        const dir = join(base, c.name.replaceAll(' ', '-'), name);
-        mkdirSync(join(dir, 'drive'), { recursive: true });
-        for (const [rel, content] of Object.entries(c.drive)) {
-          mkdirSync(join(dir, 'drive', rel, '..'), { recursive: true });
-          writeFileSync(join(dir, 'drive', rel), content);
-        }
-        const args = [
-          '--cachedir',
-          'cache',
-          '--print',
-          '--ec2-metadata-url',
-          `${ec2.url}/latest/meta-data`,
-          'ec2',
-        ];
-        const [cmd, argv] = original
-          ? [PYTHON, ['/usr/bin/os-collect-config', ...args]]
-          : [node, [OURS, ...args]];
-        const env = {
-          PATH: `${fake}:${process.env['PATH'] ?? '/usr/bin:/bin'}`,
-          LANG: 'C.UTF-8',
-          HOME: dir,
-          TMPDIR: dir,
-          CD_TYPE: c.type,
-          CALLS: join(dir, 'calls'),
-          DRIVE: join(dir, 'drive'),
-          ...(c.mountFails ? { MOUNT_FAILS: '1' } : {}),
-        };
-        const r = await runProcess(cmd, argv, { cwd: dir, env });
-        const calls = existsSync(env.CALLS) ? readFileSync(env.CALLS, 'utf8').replaceAll(dir, 'DIR') : '';
-        const leftovers = snapshot(dir).filter((l) => l.startsWith('config-2-'));
-        return {
-          code: r.code,
-          stdout: r.stdout,
-          stderr: r.stderr.replaceAll(dir, 'DIR').replace(/config-2-\w+/g, 'config-2-X'),
-          calls: calls.replace(/config-2-\w+/g, 'config-2-X'),
-          leftovers,
-        };
-      };
-      const [py, ts] = await Promise.all([one('py', true), one('ts', false)]);
-      assert.equal(ts.code, py.code, py.stderr);
-      assert.equal(ts.stdout, py.stdout);
-      assert.equal(ts.calls, py.calls);
-      assert.deepEqual(ts.leftovers, py.leftovers);
-      assert.equal(ts.stderr, py.stderr);
-      // Only a readable drive replaces the metadata service.
-      assert.match(ts.stdout, c.name.startsWith('iso9660') ? /i-cd/ : /i-from-service/);
-    });
-  }
 });

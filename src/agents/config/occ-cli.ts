@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { Cache } from './occ-cache.ts';
 import { cfn } from './occ-cfn.ts';
 import {
@@ -92,13 +93,18 @@ function fileHash(files: string[]): string {
   return h.digest('hex');
 }
 
-function runCommand(command: string, files: string[], log: Logger): Promise<number> {
+type Ran = { code: number; signal: NodeJS.Signals | null };
+
+// A command killed by a signal counts as -signum, as subprocess reports it (exit status 256 - signum).
+function runCommand(command: string, files: string[], log: Logger): Promise<Ran> {
   const env = { ...process.env, OS_CONFIG_FILES: files.join(':') };
   log.info(`Executing ${command} with OS_CONFIG_FILES=${env.OS_CONFIG_FILES}`);
   return new Promise((resolve, reject) => {
     const child = spawn('/bin/sh', ['-c', command], { stdio: 'inherit', env });
     child.on('error', reject);
-    child.on('exit', (code, signal) => resolve(code ?? (-(signal ? 1 : 0) || 1)));
+    child.on('exit', (code, signal) =>
+      resolve({ code: code ?? -(signal ? (osConstants.signals[signal] ?? 1) : 1), signal }),
+    );
   });
 }
 
@@ -176,12 +182,13 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (changed.size > 0 || force) {
       hupIgnored = true;
-      const code = await runCommand(command!, paths, log);
+      const { code, signal } = await runCommand(command!, paths, log);
       if (code !== 0) {
         exitval = code;
-        log.error(
-          `Command failed, will not cache new data. Command '${command}' returned non-zero exit status ${code}.`,
-        );
+        const why = signal
+          ? `died with <Signals.${signal}: ${-code}>.`
+          : `returned non-zero exit status ${code}.`;
+        log.error(`Command failed, will not cache new data. Command '${command}' ${why}`);
       } else for (const key of changed) cache.commit(key);
       if (!oneTime && fileHash(conf.configFiles) !== configHash) await reexec(log);
     } else log.debug('No changes detected.');
@@ -195,7 +202,7 @@ export async function main(argv: string[]): Promise<number> {
 
 export function run(argv: string[]): void {
   main(argv).then(
-    (code) => process.exit(code),
+    (code) => process.exit(code < 0 ? 256 + code : code),
     (e: Error) => {
       if (e instanceof ConfError) process.stderr.write(`os-collect-config: error: ${e.message}\n`);
       else process.stderr.write(`Traceback: ${e.message}\n`);
