@@ -140,7 +140,7 @@ test('os-collect-config re-executes when its config file changes', async (t) => 
   t.after(() => child.kill('SIGKILL'));
   const deadline = Date.now() + 20_000;
   const log = () => (existsSync(join(dir, 'runs.log')) ? readFileSync(join(dir, 'runs.log'), 'utf8') : '');
-  while (!log().includes('{"from":"b"}')) {
+  while (!log().includes('{"from":"b"}\n')) {
     assert.ok(Date.now() < deadline, `server b never polled; runs: ${log()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
