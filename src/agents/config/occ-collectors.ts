@@ -171,8 +171,9 @@ export function parseHttpDate(s: string): number {
   return Date.UTC(Number(m[3]), month, Number(m[1]), Number(m[4]), Number(m[5]), Number(m[6])) / 1000;
 }
 
-// The request collector keeps the Last-Modified it saw; a collector lives for one poll in the
-// original (it is created anew each cycle), so the check only refuses a repeat within one poll.
+// The original compares Last-Modified with the previous fetch of the same collector object, but
+// creates the collector anew every poll, so in effect it always fetches and the cache decides what
+// changed. Ours does the same: HEAD (a malformed Last-Modified is fatal there too), then GET.
 export const requestCollector: Collector = async (conf, log) => {
   const url = conf.str('request', 'metadata-url');
   if (url === undefined) {
