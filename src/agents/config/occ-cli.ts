@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { Cache } from './occ-cache.ts';
 import { cfn } from './occ-cfn.ts';
 import {
@@ -92,13 +93,18 @@ function fileHash(files: string[]): string {
   return h.digest('hex');
 }
 
-function runCommand(command: string, files: string[], log: Logger): Promise<number> {
+type Ran = { code: number; signal: NodeJS.Signals | null };
+
+// A command killed by a signal counts as -signum, as subprocess reports it (exit status 256 - signum).
+function runCommand(command: string, files: string[], log: Logger): Promise<Ran> {
   const env = { ...process.env, OS_CONFIG_FILES: files.join(':') };
   log.info(`Executing ${command} with OS_CONFIG_FILES=${env.OS_CONFIG_FILES}`);
   return new Promise((resolve, reject) => {
     const child = spawn('/bin/sh', ['-c', command], { stdio: 'inherit', env });
     child.on('error', reject);
-    child.on('exit', (code, signal) => resolve(code ?? (-(signal ? 1 : 0) || 1)));
+    child.on('exit', (code, signal) =>
+      resolve({ code: code ?? -(signal ? (osConstants.signals[signal] ?? 1) : 1), signal }),
+    );
   });
 }
 
@@ -119,7 +125,16 @@ function reexec(log: Logger, why?: string): Promise<never> {
   });
 }
 
-const sleep = (seconds: number) => new Promise((r) => setTimeout(r, seconds * 1000));
+// A sleep that SIGHUP can cut short (the original re-execs from inside its signal handler).
+let wake: (() => void) | undefined;
+const sleep = (seconds: number) =>
+  new Promise<void>((r) => {
+    const timer = setTimeout(r, seconds * 1000);
+    wake = () => {
+      clearTimeout(timer);
+      r();
+    };
+  });
 
 export async function main(argv: string[]): Promise<number> {
   const parsed = parseCommandLine(argv, USAGE);
@@ -144,9 +159,13 @@ export async function main(argv: string[]): Promise<number> {
   const oneTime = force || conf.bool('DEFAULT', 'one-time');
   const splay = conf.num('DEFAULT', 'splay');
   if (splay > 0 && !oneTime) await sleep(Math.floor(Math.random() * Math.floor(splay)));
+  // SIGHUP re-executes; once a command has run it is ignored, as the original leaves it.
   let hupReceived = false;
+  let hupIgnored = false;
   process.on('SIGHUP', () => {
+    if (hupIgnored) return;
     hupReceived = true;
+    wake?.();
   });
   const cache = new Cache(conf.str('DEFAULT', 'cachedir')!);
   const command = conf.str('DEFAULT', 'command');
@@ -162,25 +181,28 @@ export async function main(argv: string[]): Promise<number> {
       return exitval;
     }
     if (changed.size > 0 || force) {
-      const code = await runCommand(command!, paths, log);
+      hupIgnored = true;
+      const { code, signal } = await runCommand(command!, paths, log);
       if (code !== 0) {
         exitval = code;
-        log.error(
-          `Command failed, will not cache new data. Command '${command}' returned non-zero exit status ${code}.`,
-        );
+        const why = signal
+          ? `died with <Signals.${signal}: ${-code}>.`
+          : `returned non-zero exit status ${code}.`;
+        log.error(`Command failed, will not cache new data. Command '${command}' ${why}`);
       } else for (const key of changed) cache.commit(key);
       if (!oneTime && fileHash(conf.configFiles) !== configHash) await reexec(log);
     } else log.debug('No changes detected.');
     if (oneTime) return exitval;
     log.info(`Sleeping ${sleepTime.toFixed(2)} seconds.`);
     await sleep(sleepTime);
+    if (hupReceived) await reexec(log, `Signal received. Re-executing ${pyRepr(process.argv.slice(1))}`);
     sleepTime = Math.min(sleepTime * 2, conf.num('DEFAULT', 'polling-interval'));
   }
 }
 
 export function run(argv: string[]): void {
   main(argv).then(
-    (code) => process.exit(code),
+    (code) => process.exit(code < 0 ? 256 + code : code),
     (e: Error) => {
       if (e instanceof ConfError) process.stderr.write(`os-collect-config: error: ${e.message}\n`);
       else process.stderr.write(`Traceback: ${e.message}\n`);

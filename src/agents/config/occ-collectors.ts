@@ -3,6 +3,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Conf } from './occ-config.ts';
+import { configDriveMetadata } from './occ-configdrive.ts';
 import { request } from './occ-http.ts';
 import { isDict, JsonError, type PyDict, type PyValue, parseJson, pyRepr, truthy } from './pyjson.ts';
 import type { Logger } from './pylog.ts';
@@ -135,7 +136,8 @@ async function fetchEc2(url: string, timeout: number, log: Logger): Promise<PyVa
   return tree;
 }
 
-// EC2 metadata does not change for an instance: a non-empty cached copy is reused.
+// EC2 metadata does not change for an instance: a non-empty cached copy is reused, then a config
+// drive, and only then the metadata service.
 export function ec2(cachePath: (name: string) => string): Collector {
   return async (conf, log) => {
     const cached = cachePath('ec2');
@@ -149,6 +151,8 @@ export function ec2(cachePath: (name: string) => string): Collector {
       }
       if (truthy(md)) return [['ec2', md]];
     }
+    const drive = configDriveMetadata(log);
+    if (truthy(drive)) return [['ec2', drive]];
     const root = `${conf.str('ec2', 'metadata-url')}/`;
     return [['ec2', await fetchEc2(root, conf.num('ec2', 'timeout'), log)]];
   };
@@ -167,8 +171,9 @@ export function parseHttpDate(s: string): number {
   return Date.UTC(Number(m[3]), month, Number(m[1]), Number(m[4]), Number(m[5]), Number(m[6])) / 1000;
 }
 
-// The request collector keeps the Last-Modified it saw; a collector lives for one poll in the
-// original (it is created anew each cycle), so the check only refuses a repeat within one poll.
+// The original compares Last-Modified with the previous fetch of the same collector object, but
+// creates the collector anew every poll, so in effect it always fetches and the cache decides what
+// changed. Ours does the same: HEAD (a malformed Last-Modified is fatal there too), then GET.
 export const requestCollector: Collector = async (conf, log) => {
   const url = conf.str('request', 'metadata-url');
   if (url === undefined) {

@@ -232,5 +232,27 @@ export function parseCommandLine(argv: string[], usage: string): CliResult {
   }
   for (const opt of OPTS) conf.set(opt.group, opt.name, cli.get(opt) ?? fromFiles.get(opt) ?? opt.def);
   if (positionals.length > 0) conf.set('DEFAULT', 'collectors', positionals);
+  // oslo.config substitutes $name / ${name} with other options' values, and $$ is a literal $.
+  const substitute = (group: string, v: string): string =>
+    v.replace(/\$(\$|\{(\w+)\}|(\w+))/g, (_m, all: string, braced?: string, bare?: string) => {
+      if (all === '$') return '$';
+      const name = (braced ?? bare)!;
+      const found = OPTS.find(
+        (o) => o.name.replaceAll('-', '_') === name && (o.group === group || o.group === 'DEFAULT'),
+      );
+      if (!found) throw new ConfError(`no such option ${name} in group [${group}]`);
+      const value = conf.get(found.group, found.name);
+      return Array.isArray(value) ? value.join(',') : String(value ?? '');
+    });
+  for (const opt of OPTS) {
+    const v = conf.get(opt.group, opt.name);
+    if (typeof v === 'string') conf.set(opt.group, opt.name, substitute(opt.group, v));
+    else if (Array.isArray(v))
+      conf.set(
+        opt.group,
+        opt.name,
+        v.map((x) => substitute(opt.group, x)),
+      );
+  }
   return { conf };
 }

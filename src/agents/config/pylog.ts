@@ -1,5 +1,5 @@
 // Log lines shaped like the originals' Python logging output, so operators' greps keep working.
-import { appendFileSync } from 'node:fs';
+import { openSync, writeSync } from 'node:fs';
 
 export type Level = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR' | 'CRITICAL';
 const RANK: Record<Level, number> = { DEBUG: 10, INFO: 20, WARNING: 30, ERROR: 40, CRITICAL: 50 };
@@ -32,17 +32,19 @@ export function makeLogger(
   level: Level,
   files: string[] = [],
 ): Logger {
+  // Opened at start, as Python's FileHandler does; a log file that cannot be opened is skipped
+  // (it is a copy for root's convenience, stderr has every line).
+  const fds: number[] = [];
+  for (const f of files) {
+    try {
+      fds.push(openSync(f, 'a'));
+    } catch {}
+  }
   const emit = (l: Level, msg: string) => {
     if (RANK[l] < RANK[logger.level]) return;
     const line = format(l, msg) + '\n';
     process.stderr.write(line);
-    for (const f of files) {
-      try {
-        appendFileSync(f, line);
-      } catch {
-        // The log file is a copy for root's convenience; stderr already has the line.
-      }
-    }
+    for (const fd of fds) writeSync(fd, line);
   };
   const logger: Logger = {
     level,

@@ -1,0 +1,33 @@
+// Builds the single-file tools for images: dist/<tool>.mjs, no dependencies beyond Node 18
+// (Debian bookworm's nodejs), each starting with a shebang so it can be installed as the command.
+import { chmodSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
+
+export const TOOLS = ['os-apply-config', 'os-refresh-config', 'os-collect-config', 'dib-run-parts'];
+
+export async function buildAgents(outDir: string): Promise<string[]> {
+  const here = import.meta.dirname;
+  const outputs: string[] = [];
+  for (const tool of TOOLS) {
+    const outfile = join(outDir, `${tool}.mjs`);
+    await build({
+      entryPoints: [join(here, `${tool}.ts`)],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      target: 'node18',
+      format: 'esm',
+      banner: { js: '#!/usr/bin/env node' },
+      logLevel: 'warning',
+    });
+    chmodSync(outfile, 0o755);
+    outputs.push(outfile);
+  }
+  return outputs;
+}
+
+if (process.argv[1] === import.meta.filename) {
+  const out = resolve(import.meta.dirname, '../../../dist');
+  for (const f of await buildAgents(out)) process.stdout.write(`${f}\n`);
+}
