@@ -165,6 +165,7 @@ export class IdentityCore {
     if (version === this.#keysVersion) return false;
     this.#keys = loadKeys(this.keyDir);
     this.#keysVersion = version;
+    this.#cache.clear(); // a dropped key must stop its tokens now, not when their cache entries age out
     return true;
   }
 
