@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { IdentityClient } from '../identity/client.ts';
+import type { EndpointRegistration, IdentityClient } from '../identity/client.ts';
 import type { SeedConfig } from '../platform/config/config.ts';
 import type { Ctx } from '../platform/context.ts';
 import { migrate } from '../platform/db/migrate.ts';
@@ -60,11 +60,23 @@ export async function openState(
   return { db, events: new EventLog(db), leases: new Leases(db) };
 }
 
-export async function startSeed(
+export interface BuiltServices {
+  db: Database;
+  ctx: Ctx;
+  built: { definition: ServiceDefinition; running: RunningService }[];
+  tokens: DeferredValidator;
+  clients: Map<string, unknown>;
+  urls: Map<string, string>;
+  /** Stops workers (newest first), then closes the database. */
+  close(): Promise<void>;
+}
+
+/** Opens the state and creates the services in start order, without serving them. */
+export async function buildServices(
   config: SeedConfig,
   log: Logger,
   defs: readonly ServiceDefinition[] = ALL_SERVICES,
-): Promise<Seed> {
+): Promise<BuiltServices> {
   const ordered = startOrder(defs, config.services);
   const { db, events, leases } = await openState(config, ordered);
   const stopping = new AbortController();
@@ -72,16 +84,13 @@ export async function startSeed(
   const tokens = new DeferredValidator();
   const clients = new Map<string, unknown>();
   const urls = new Map<string, string>();
-  const served: ServedService[] = [];
-
-  const stop = async () => {
+  const built: BuiltServices['built'] = [];
+  const close = async () => {
     stopping.abort();
-    for (const s of [...served].reverse())
-      await s.running.stop?.().catch((e) => log.error({ err: e }, 'stop'));
-    await Promise.all(served.map((s) => s.app.close()));
+    for (const b of [...built].reverse())
+      await b.running.stop?.().catch((e) => log.error({ err: e }, 'stop'));
     await db.close();
   };
-
   try {
     for (const def of ordered) {
       const running = await def.create({
@@ -97,37 +106,68 @@ export async function startSeed(
       });
       if (running.client !== undefined) clients.set(def.name, running.client);
       if (def.name === 'identity') tokens.bind((running.client as IdentityClient).tokens);
+      built.push({ definition: def, running });
+    }
+  } catch (e) {
+    await close();
+    throw e;
+  }
+  return { db, ctx, built, tokens, clients, urls, close };
+}
+
+/** The catalog entries of the given services at the given base URLs. */
+export function catalogEntries(
+  config: SeedConfig,
+  services: readonly { definition: ServiceDefinition; url: string }[],
+): EndpointRegistration[] {
+  return services.flatMap((s) =>
+    s.definition.catalog.map((c) => ({
+      type: c.type,
+      name: c.name,
+      url: s.url + c.path,
+      region: config.region,
+    })),
+  );
+}
+
+export function serviceUrl(config: SeedConfig, port: number): string {
+  return `http://${urlHost(config.host)}:${port}`;
+}
+
+export async function startSeed(
+  config: SeedConfig,
+  log: Logger,
+  defs: readonly ServiceDefinition[] = ALL_SERVICES,
+): Promise<Seed> {
+  const b = await buildServices(config, log, defs);
+  const served: ServedService[] = [];
+  const stop = async () => {
+    await Promise.all(served.map((s) => s.app.close()));
+    await b.close();
+  };
+  try {
+    for (const { definition, running } of b.built) {
       const app = createServiceApp({
-        name: def.name,
+        name: definition.name,
         log,
         render: running.render,
-        tokens,
-        bodyLimit: def.bodyLimit,
+        tokens: b.tokens,
+        bodyLimit: definition.bodyLimit,
       });
       await running.register(app);
-      served.push({ name: def.name, url: '', port: 0, definition: def, running, app });
+      served.push({ name: definition.name, url: '', port: 0, definition, running, app });
     }
     for (const s of served) {
       await s.app.listen({ host: config.host, port: servicePort(config, s.definition) });
       const address = s.app.server.address();
       s.port = typeof address === 'object' && address ? address.port : 0;
-      s.url = `http://${urlHost(config.host)}:${s.port}`;
-      urls.set(s.name, s.url);
+      s.url = serviceUrl(config, s.port);
+      b.urls.set(s.name, s.url);
     }
-    const identity = clients.get('identity') as IdentityClient | undefined;
-    await identity?.registerEndpoints(
-      ctx,
-      served.flatMap((s) =>
-        s.definition.catalog.map((c) => ({
-          type: c.type,
-          name: c.name,
-          url: s.url + c.path,
-          region: config.region,
-        })),
-      ),
-    );
-    for (const s of served) await s.running.start?.(ctx);
-    return { services: served, db, identity, ctx, stop };
+    const identity = b.clients.get('identity') as IdentityClient | undefined;
+    await identity?.registerEndpoints(b.ctx, catalogEntries(config, served));
+    for (const s of served) await s.running.start?.(b.ctx);
+    return { services: served, db: b.db, identity, ctx: b.ctx, stop };
   } catch (e) {
     await stop();
     throw e;

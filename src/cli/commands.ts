@@ -1,0 +1,32 @@
+// The `ooo` command table: each entry is a command that works; anything else is refused with usage.
+import { keysRotate } from './commands/keys-rotate.ts';
+import { seedBootstrap } from './commands/seed-bootstrap.ts';
+import { seedStatus } from './commands/seed-status.ts';
+import { seedUp } from './commands/seed-up.ts';
+import type { CliIo } from './io.ts';
+
+export interface Command {
+  path: string[];
+  summary: string;
+  run(argv: string[], io: CliIo): Promise<number>;
+}
+
+export const COMMANDS: Command[] = [
+  {
+    path: ['seed', 'up'],
+    summary:
+      'run the all-in-one control plane in the foreground [--state-dir D] [--host H] [--port-offset N]',
+    run: seedUp,
+  },
+  {
+    path: ['seed', 'bootstrap'],
+    summary: 'create the admin project/user/roles and the service catalog [--admin-password P]',
+    run: seedBootstrap,
+  },
+  { path: ['seed', 'status'], summary: 'tell which services of the running seed answer', run: seedStatus },
+  {
+    path: ['keys', 'rotate'],
+    summary: 'rotate the token signing keys: stage a new key, promote the staged one [--max-active-keys N]',
+    run: keysRotate,
+  },
+];
