@@ -115,7 +115,7 @@ export class IdentityCore {
 
   /** Token → user, scope, roles; undefined when any of them no longer allows the token. */
   async info(payload: TokenPayload): Promise<TokenInfo | undefined> {
-    const info = await resolveToken(this.db, payload);
+    const info = await resolveToken(this.db, payload, this.now());
     if (!info) return undefined;
     return this.#revocations.isRevoked(payload, domainIdsOf(info)) ? undefined : info;
   }
