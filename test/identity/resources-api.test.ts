@@ -220,6 +220,8 @@ forEachEngine('identity resources API', (fresh) => {
         ['http://127.0.0.1:9292'],
       );
       assert.equal((await h.call('DELETE', '/v3/regions/RegionTwo')).statusCode, 409, 'region in use');
+      const byName = await h.call('GET', '/v3/endpoints?name=anything');
+      assert.deepEqual(byName.json().endpoints, [], 'endpoints have no name: a name lookup finds none');
       for (const bad of [{ interface: 'private' }, { url: 'not a url' }, { service_id: 'nope' }]) {
         const res = await h.call('POST', '/v3/endpoints', {
           body: { endpoint: { service_id: svc.id, interface: 'public', url: 'http://x', ...bad } },

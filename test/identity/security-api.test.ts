@@ -1,11 +1,8 @@
 // Policy, revocation, throttling, expiry and key rotation through the identity API.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { rotateKeys } from '../../src/identity/store/key-repository.ts';
-import { openDatabase } from '../../src/platform/db/open.ts';
+import { forEachEngine } from '../support/engines.ts';
 import { type Harness, startHarness } from './harness.ts';
 
 /** A member user `m` (password pw-m) of project `p`, and another user `o`. */
@@ -213,38 +210,6 @@ test('tokens expire after the configured lifetime', async () => {
   }
 });
 
-test('two processes on one database: revocations reach the other within the refresh interval', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ooo-two-'));
-  const dbA = openDatabase(join(dir, 'db.sqlite'));
-  const dbB = openDatabase(join(dir, 'db.sqlite'));
-  let now = Date.now();
-  const settings = { revocationRefreshMs: 2000 };
-  const a = await startHarness({ db: dbA, settings, now: () => now });
-  const b = await startHarness({ db: dbB, settings, now: () => now, keyDir: a.keyDir });
-  try {
-    const token = (await a.login('admin', 'admin-secret', 'admin')).headers['x-subject-token'] as string;
-    assert.equal(
-      (await b.call('GET', '/v3/auth/projects', { token })).statusCode,
-      200,
-      "B validates A's token",
-    );
-    await a.call('DELETE', '/v3/auth/tokens', { headers: { 'x-subject-token': token } });
-    assert.equal((await a.call('GET', '/v3/auth/projects', { token })).statusCode, 401, 'A: at once');
-    now += 2000;
-    assert.equal(
-      (await b.call('GET', '/v3/auth/projects', { token })).statusCode,
-      401,
-      'B: after its refresh',
-    );
-  } finally {
-    await a.close();
-    await b.close();
-    await dbA.close();
-    await dbB.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
-
 test('key rotation: old tokens validate while their key is active, new tokens use the new primary', async () => {
   const h = await startHarness({ settings: { maxActiveKeys: 3 } });
   try {
@@ -266,4 +231,43 @@ test('key rotation: old tokens validate while their key is active, new tokens us
   } finally {
     await h.close();
   }
+});
+
+// Two identity processes on one database: each has its own keys in memory, caches and revocation index;
+// only the database (and the key directory) is shared.
+forEachEngine('two identity processes', (fresh) => {
+  test('revocations and role changes reach the other process within the refresh interval', async () => {
+    const db = await fresh();
+    let now = Date.now();
+    const settings = { revocationRefreshMs: 2000 };
+    const a = await startHarness({ db, settings, now: () => now });
+    const b = await startHarness({ db, settings, now: () => now, keyDir: a.keyDir });
+    try {
+      const token = (await a.login('admin', 'admin-secret', 'admin')).headers['x-subject-token'] as string;
+      const works = async (h: Harness, t = token) =>
+        (await h.call('GET', '/v3/auth/projects', { token: t })).statusCode;
+      assert.equal(await works(b), 200, "B validates A's token");
+      await a.call('DELETE', '/v3/auth/tokens', { headers: { 'x-subject-token': token } });
+      assert.equal(await works(a), 401, 'A: at once');
+      assert.equal(await works(b), 200, 'B: still cached, within its refresh interval');
+      now += 2000;
+      assert.equal(await works(b), 401, 'B: after its refresh');
+
+      // A user disabled through A loses its tokens on B too.
+      const user = (
+        await a.call('POST', '/v3/users', { body: { user: { name: 'u', password: 'pw' } } })
+      ).json().user;
+      const member = (await a.call('GET', '/v3/roles?name=member')).json().roles[0];
+      const project = (await a.call('GET', '/v3/projects?name=admin')).json().projects[0];
+      await a.call('PUT', `/v3/projects/${project.id}/users/${user.id}/roles/${member.id}`);
+      const t = (await b.login('u', 'pw', 'admin')).headers['x-subject-token'] as string;
+      assert.equal(await works(b, t), 200);
+      await a.call('PATCH', `/v3/users/${user.id}`, { body: { user: { enabled: false } } });
+      now += 2000;
+      assert.equal(await works(b, t), 401);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
 });

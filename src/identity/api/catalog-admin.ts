@@ -154,6 +154,8 @@ export function catalogAdminRoutes(app: FastifyInstance, core: IdentityCore): vo
 
   app.get('/v3/endpoints', async (req) => {
     allow(req, 'identity:get_catalog');
+    // Endpoints have no name: the CLI's lookup by name must find none, not all of them.
+    if (qs(req.query, 'name') !== undefined) return list(req, 'endpoints', []);
     const endpoints = await listEndpoints(core.db, {
       serviceId: qs(req.query, 'service_id'),
       interface: qs(req.query, 'interface'),
