@@ -1,7 +1,10 @@
 // Policy, revocation, throttling, expiry and key rotation through the identity API.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { IdentityCore } from '../../src/identity/core.ts';
+import { parseSettings } from '../../src/identity/model/settings.ts';
 import { rotateKeys } from '../../src/identity/store/key-repository.ts';
+import { isAppError } from '../../src/platform/errors/catalogue.ts';
 import { forEachEngine } from '../support/engines.ts';
 import { type Harness, startHarness } from './harness.ts';
 
@@ -270,4 +273,25 @@ forEachEngine('two identity processes', (fresh) => {
       await b.close();
     }
   });
+});
+
+test('validation never writes: a process whose database refuses every write still validates', async () => {
+  const h = await startHarness();
+  try {
+    const refuse = () => Promise.reject(new Error('validation tried to write'));
+    const readOnly = { ...h.db, run: refuse, exec: refuse, tx: refuse };
+    const validator = await IdentityCore.open(readOnly, h.keyDir, parseSettings({}));
+    const ctx = await validator.validate(h.adminToken);
+    assert.equal(ctx.userName, 'admin');
+    assert.deepEqual([...ctx.roles].sort(), ['admin', 'member', 'reader']);
+    await h.call('DELETE', '/v3/auth/tokens', { headers: { 'x-subject-token': h.adminToken } });
+    await validator.refreshRevocations();
+    await assert.rejects(validator.validate(h.adminToken), (e: unknown) => isAppError(e) && e.status === 401);
+    await assert.rejects(
+      validator.validate('gAAAAAgarbage'),
+      (e: unknown) => isAppError(e) && e.status === 401,
+    );
+  } finally {
+    await h.close();
+  }
 });
