@@ -113,7 +113,20 @@ forEachEngine('identity resources API', (fresh) => {
       const g = await create(h, 'groups', 'group', { name: 'g' });
       const roles = (await h.call('GET', '/v3/roles')).json().roles as { id: string; name: string }[];
       const id = (n: string) => roles.find((r) => r.name === n)!.id;
-      assert.equal((await h.call('PUT', `/v3/groups/${g.id}/users/${u.id}`)).statusCode, 204);
+      // Racing identical writes are all accepted and store one row.
+      const racing = await Promise.all([
+        ...Array.from({ length: 8 }, () => h.call('PUT', `/v3/groups/${g.id}/users/${u.id}`)),
+        ...Array.from({ length: 8 }, () =>
+          h.call('PUT', `/v3/projects/${p.id}/users/${u.id}/roles/${id('reader')}`),
+        ),
+      ]);
+      assert.deepEqual([...new Set(racing.map((r) => r.statusCode))], [204]);
+      const rows = await h.db.all('SELECT * FROM identity_assignments WHERE actor_id = ?', [u.id]);
+      assert.equal(rows.length, 1);
+      assert.equal(
+        (await h.call('DELETE', `/v3/projects/${p.id}/users/${u.id}/roles/${id('reader')}`)).statusCode,
+        204,
+      );
       assert.equal((await h.call('HEAD', `/v3/groups/${g.id}/users/${u.id}`)).statusCode, 204);
       assert.equal(
         (await h.call('PUT', `/v3/projects/${p.id}/groups/${g.id}/roles/${id('member')}`)).statusCode,

@@ -156,10 +156,12 @@ export async function deleteGroup(q: Queryable, id: string): Promise<boolean> {
 }
 
 export async function addMember(q: Queryable, groupId: string, userId: string): Promise<void> {
-  await unique('group membership', async () => {
-    if (await isMember(q, groupId, userId)) return;
-    await q.run('INSERT INTO identity_group_members (group_id, user_id) VALUES (?, ?)', [groupId, userId]);
-  });
+  await unique('group membership', () =>
+    q.run('INSERT INTO identity_group_members (group_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING', [
+      groupId,
+      userId,
+    ]),
+  );
 }
 
 export async function removeMember(q: Queryable, groupId: string, userId: string): Promise<boolean> {
