@@ -93,3 +93,27 @@ test('a restart on the same state keeps users and keys, and moves the identity e
     rmSync(stateDir, { recursive: true, force: true });
   }
 });
+
+test('addUser gives other suites a member (or any role) of a project in one call', async () => {
+  const s = await startTestSeed();
+  try {
+    const alice = await s.addUser('alice');
+    const bob = await s.addUser('bob', { project: 'alice', role: 'reader' });
+    assert.equal(bob.projectId, alice.projectId, 'the existing project is reused');
+    const roles = async (token: string) => {
+      const res = await fetch(`${s.authUrl}/auth/tokens?nocatalog`, {
+        headers: { 'x-auth-token': token, 'x-subject-token': token },
+      });
+      assert.equal(res.status, 200);
+      return ((await res.json()) as { token: { roles: { name: string }[] } }).token.roles
+        .map((r) => r.name)
+        .sort();
+    };
+    assert.deepEqual(await roles(alice.token), ['member', 'reader']);
+    assert.deepEqual(await roles(bob.token), ['reader']);
+    assert.equal(alice.cliEnv.OS_USERNAME, 'alice');
+    assert.equal(alice.cliEnv.OS_PROJECT_NAME, 'alice');
+  } finally {
+    await s.stop();
+  }
+});
