@@ -25,7 +25,7 @@ interface CacheEntry {
   gen: number;
   at: number;
   ctx: AuthContext;
-  payload: TokenPayload;
+  info: TokenInfo;
   domainIds: string[];
 }
 
@@ -122,27 +122,34 @@ export class IdentityCore {
 
   /** The validator every service calls for X-Auth-Token. */
   async validate(token: string): Promise<AuthContext> {
+    const found = await this.lookup(token);
+    if (!found) throw unauthorized();
+    return found.ctx;
+  }
+
+  /** A valid token's meaning, from the cache when fresh; undefined when the token is not valid now. */
+  async lookup(token: string): Promise<{ info: TokenInfo; ctx: AuthContext } | undefined> {
     const now = this.now();
+    const gen = this.#gen; // taken before any await: a write meanwhile keeps this answer out of the cache
     const hit = this.#cache.get(token);
-    if (hit && hit.gen === this.#gen && now - hit.at < this.settings.revocationRefreshMs) {
+    if (hit && hit.gen === gen && now - hit.at < this.settings.revocationRefreshMs) {
       await this.#fresh(now);
-      if (hit.payload.expiresAt > now && !this.#revocations.isRevoked(hit.payload, hit.domainIds))
-        return hit.ctx;
+      const p = hit.info.payload;
+      if (p.expiresAt > now && !this.#revocations.isRevoked(p, hit.domainIds)) return hit;
       this.#cache.delete(token);
-      throw unauthorized();
+      return undefined;
     }
     const payload = await this.open(token);
-    const gen = this.#gen;
     const info = payload && (await this.info(payload));
-    if (!payload || !info) throw unauthorized();
-    const ctx = authContextOf(token, info);
+    if (!info) return undefined;
+    const entry = { gen, at: now, info, ctx: authContextOf(token, info), domainIds: domainIdsOf(info) };
     if (this.settings.cacheEntries > 0 && gen === this.#gen) {
       if (this.#cache.size >= this.settings.cacheEntries) {
         this.#cache.delete(this.#cache.keys().next().value as string);
       }
-      this.#cache.set(token, { gen, at: now, ctx, payload, domainIds: domainIdsOf(info) });
+      this.#cache.set(token, entry);
     }
-    return ctx;
+    return entry;
   }
 
   async refreshRevocations(): Promise<void> {
