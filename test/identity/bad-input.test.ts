@@ -43,6 +43,13 @@ test("bad bodies: each a 400/404/409/413/415 with Keystone's error body, and no 
   ][] = [
     ['malformed JSON', 'POST', '/v3/projects', { raw: '{"project": {"name": ' }, 400],
     ['empty JSON body', 'POST', '/v3/projects', { raw: '' }, 400],
+    [
+      'a __proto__ key',
+      'POST',
+      '/v3/projects',
+      { raw: '{"project":{"name":"x","__proto__":{"admin":true}}}' },
+      400,
+    ],
     ['body not an object', 'POST', '/v3/projects', { body: ['project'] }, 400],
     ['entity not an object', 'POST', '/v3/projects', { body: { project: 'p' } }, 400],
     ['missing name', 'POST', '/v3/projects', { body: { project: {} } }, 400],
@@ -129,6 +136,13 @@ test("bad bodies: each a 400/404/409/413/415 with Keystone's error body, and no 
     assert.equal(typeof err.message, 'string', name);
     assert.deepEqual(await snapshot(), before, `${name}: nothing written`);
   }
+  // An empty body with a JSON content type is no body (tempest grants roles that way).
+  const roles = (await h.call('GET', '/v3/roles?name=reader')).json().roles;
+  const admin = (await h.call('GET', '/v3/users?name=admin')).json().users[0];
+  const put = await h.call('PUT', `/v3/projects/${project.id}/users/${admin.id}/roles/${roles[0].id}`, {
+    raw: '',
+  });
+  assert.equal(put.statusCode, 204, put.body);
   // A rename onto an existing name is a 409 too.
   const rename = await h.call('PATCH', `/v3/projects/${project.id}`, {
     body: { project: { name: 'admin' } },
