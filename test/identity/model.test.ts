@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { parseAuthRequest } from '../../src/identity/model/auth-request.ts';
 import { effectiveAssignments, effectiveRoleIds, expandImplied } from '../../src/identity/model/roles.ts';
 import { DEFAULT_SETTINGS, parseSettings } from '../../src/identity/model/settings.ts';
+import { isoTime, parseExpiry } from '../../src/identity/model/time.ts';
 import type { Assignment } from '../../src/identity/model/types.ts';
 import { isAppError } from '../../src/platform/errors/catalogue.ts';
 
@@ -154,4 +155,24 @@ test('settings: defaults, overrides and refusals', () => {
   ]) {
     assert.throws(() => parseSettings(bad), /identity setting/, JSON.stringify(bad));
   }
+});
+
+test('expiry times: parsed to ms, rendered with microseconds like keystone', () => {
+  const cases: [string, { ms: number; text: string } | undefined][] = [
+    [
+      '2026-11-24T22:24:31.179089',
+      { ms: Date.UTC(2026, 10, 24, 22, 24, 31, 179), text: '2026-11-24T22:24:31.179089' },
+    ],
+    ['2026-11-24T22:24:31Z', { ms: Date.UTC(2026, 10, 24, 22, 24, 31), text: '2026-11-24T22:24:31.000000' }],
+    [
+      '2026-11-24T22:24:31.5+01:00',
+      { ms: Date.UTC(2026, 10, 24, 21, 24, 31, 500), text: '2026-11-24T21:24:31.500000' },
+    ],
+    ['2026-11-24T22:24', { ms: Date.UTC(2026, 10, 24, 22, 24), text: '2026-11-24T22:24:00.000000' }],
+    ['tomorrow', undefined],
+    ['2026-13-01T00:00:00', undefined],
+    ['', undefined],
+  ];
+  for (const [input, want] of cases) assert.deepEqual(parseExpiry(input), want, input);
+  assert.equal(isoTime(Date.UTC(2026, 0, 1, 12, 0, 0, 7)), '2026-01-01T12:00:00.007000Z');
 });

@@ -94,6 +94,8 @@ export interface AppCredential {
   description: string;
   roleIds: string[];
   expiresAt: number | null;
+  /** The expiry as keystone renders it (microseconds, as the client sent it). */
+  expiresText?: string | null;
   unrestricted: boolean;
   secretHash: string;
 }

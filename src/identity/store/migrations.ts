@@ -78,4 +78,8 @@ export const identityMigrations: Migration[] = [
       postgres: revocations('BIGSERIAL PRIMARY KEY'),
     },
   },
+  {
+    id: '0003_app_credential_expiry_text',
+    sql: 'ALTER TABLE identity_app_credentials ADD COLUMN expires_text TEXT',
+  },
 ];
