@@ -61,8 +61,9 @@ export async function resolveToken(
     granted = new Set([...roleIds].filter((r) => allowed.has(r)));
     info.appCred = cred;
   }
-  if (granted.size === 0) return undefined;
-  info.roles = await rolesByIds(q, [...granted]);
+  // Domain-specific roles only carry what they imply; they never appear in a token themselves.
+  info.roles = (await rolesByIds(q, [...granted])).filter((r) => r.domainId === null);
+  if (info.roles.length === 0) return undefined;
   return info;
 }
 

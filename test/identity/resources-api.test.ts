@@ -213,6 +213,9 @@ forEachEngine('identity resources API', (fresh) => {
       assert.equal(put.statusCode, 201);
       assert.equal(put.json().role_inference.implies.name, 'b');
       assert.equal((await h.call('GET', `/v3/roles/${a.id}/implies/${b.id}`)).statusCode, 200);
+      assert.equal((await h.call('HEAD', `/v3/roles/${a.id}/implies/${b.id}`)).statusCode, 204);
+      const scoped = await create(h, 'roles', 'role', { name: 'dom-role', domain_id: 'default' });
+      assert.equal((await h.call('PUT', `/v3/roles/${a.id}/implies/${scoped.id}`)).statusCode, 403);
       assert.equal((await h.call('GET', `/v3/roles/${b.id}/implies/${a.id}`)).statusCode, 404);
       const inferences = (await h.call('GET', '/v3/role_inferences')).json().role_inferences;
       assert.equal(inferences.length, 3, 'admin→member, member→reader, a→b');
@@ -232,7 +235,16 @@ forEachEngine('identity resources API', (fresh) => {
           .endpoints.map((e: { url: string }) => e.url),
         ['http://127.0.0.1:9292'],
       );
-      assert.equal((await h.call('DELETE', '/v3/regions/RegionTwo')).statusCode, 409, 'region in use');
+      const child = await h.call('PUT', '/v3/regions/Child', {
+        body: { region: { parent_region_id: 'RegionTwo' } },
+      });
+      assert.equal(child.statusCode, 201, 'a region created with the id in the URL');
+      assert.equal(
+        (await h.call('DELETE', '/v3/regions/RegionTwo')).statusCode,
+        409,
+        'it has a child region',
+      );
+      assert.equal((await h.call('DELETE', '/v3/regions/Child')).statusCode, 204);
       const byName = await h.call('GET', '/v3/endpoints?name=anything');
       assert.deepEqual(byName.json().endpoints, [], 'endpoints have no name: a name lookup finds none');
       for (const bad of [{ interface: 'private' }, { url: 'not a url' }, { service_id: 'nope' }]) {
@@ -252,4 +264,69 @@ forEachEngine('identity resources API', (fresh) => {
       await h.close();
     }
   });
+});
+
+test('keystone behaviours tempest checks: extra user attributes, domain roles, domain delete cascade', async () => {
+  const h = await startHarness();
+  try {
+    const created = await h.call('POST', '/v3/users', {
+      body: { user: { name: 'x', password: 'pw-x', project_id: 'legacy', nickname: 'ex' } },
+    });
+    const user = created.json().user;
+    assert.equal(user.project_id, 'legacy', 'unknown attributes are kept');
+    const patched = await h.call('PATCH', `/v3/users/${user.id}`, {
+      body: { user: { project_id: 'other' } },
+    });
+    assert.equal(patched.json().user.project_id, 'other');
+    assert.equal(patched.json().user.nickname, 'ex');
+
+    // A domain-specific role grants nothing by itself: not in effective assignments, not in tokens.
+    const project = (await h.call('POST', '/v3/projects', { body: { project: { name: 'p' } } })).json()
+      .project;
+    const dr = (
+      await h.call('POST', '/v3/roles', { body: { role: { name: 'dr', domain_id: 'default' } } })
+    ).json().role;
+    assert.equal(
+      (await h.call('PUT', `/v3/projects/${project.id}/users/${user.id}/roles/${dr.id}`)).statusCode,
+      204,
+    );
+    const eff = await h.call(
+      'GET',
+      `/v3/role_assignments?effective&user.id=${user.id}&scope.project.id=${project.id}`,
+    );
+    assert.deepEqual(eff.json().role_assignments, []);
+    assert.equal((await h.login('x', 'pw-x', 'p')).statusCode, 401, 'no global role, no token');
+    const reader = (await h.call('GET', '/v3/roles?name=reader')).json().roles[0];
+    await h.call('PUT', `/v3/roles/${dr.id}/implies/${reader.id}`);
+    const login = await h.login('x', 'pw-x', 'p');
+    assert.equal(login.statusCode, 201, 'the global role it implies counts');
+    assert.deepEqual(
+      login.json().token.roles.map((r: { name: string }) => r.name),
+      ['reader'],
+    );
+
+    // A password change needs the original password, not a token.
+    const change = await h.call('POST', `/v3/users/${user.id}/password`, {
+      token: null,
+      body: { user: { original_password: 'pw-x', password: 'pw-y' } },
+    });
+    assert.equal(change.statusCode, 204);
+
+    // Deleting a disabled domain deletes what it holds.
+    const d = (await h.call('POST', '/v3/domains', { body: { domain: { name: 'd2' } } })).json().domain;
+    const inside = async (path: string, key: string, body: Record<string, unknown>) =>
+      (await h.call('POST', `/v3/${path}`, { body: { [key]: { ...body, domain_id: d.id } } })).json()[key];
+    const dp = await inside('projects', 'project', { name: 'dp' });
+    const du = await inside('users', 'user', { name: 'du' });
+    const dg = await inside('groups', 'group', { name: 'dg' });
+    assert.equal((await h.call('DELETE', `/v3/domains/${d.id}`)).statusCode, 403, 'still enabled');
+    await h.call('PATCH', `/v3/domains/${d.id}`, { body: { domain: { enabled: false } } });
+    assert.equal((await h.call('DELETE', `/v3/domains/${d.id}`)).statusCode, 204);
+    for (const path of [`projects/${dp.id}`, `users/${du.id}`, `groups/${dg.id}`, `domains/${d.id}`]) {
+      assert.equal((await h.call('GET', `/v3/${path}`)).statusCode, 404, path);
+    }
+    assert.equal((await h.call('DELETE', '/v3/domains/default')).statusCode, 403);
+  } finally {
+    await h.close();
+  }
 });

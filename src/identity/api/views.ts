@@ -45,6 +45,7 @@ export const projectView = (req: FastifyRequest, p: Project) => ({
 });
 
 export const userView = (req: FastifyRequest, u: User) => ({
+  ...u.extra,
   id: u.id,
   name: u.name,
   domain_id: u.domainId,

@@ -31,6 +31,8 @@ export interface User {
   options: Record<string, unknown>;
   passwordChangedAt: number | null;
   hasPassword: boolean;
+  /** Attributes keystone does not know, kept and shown back as given. */
+  extra: Record<string, unknown>;
 }
 
 export interface Group {

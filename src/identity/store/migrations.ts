@@ -82,4 +82,6 @@ export const identityMigrations: Migration[] = [
     id: '0003_app_credential_expiry_text',
     sql: 'ALTER TABLE identity_app_credentials ADD COLUMN expires_text TEXT',
   },
+  // Keystone keeps a user's unknown attributes and shows them back (tempest sets `project_id`).
+  { id: '0004_user_extra', sql: "ALTER TABLE identity_users ADD COLUMN extra TEXT NOT NULL DEFAULT '{}'" },
 ];
