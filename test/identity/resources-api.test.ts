@@ -215,10 +215,19 @@ forEachEngine('identity resources API', (fresh) => {
       assert.equal((await h.call('GET', `/v3/roles/${a.id}/implies/${b.id}`)).statusCode, 200);
       assert.equal((await h.call('HEAD', `/v3/roles/${a.id}/implies/${b.id}`)).statusCode, 204);
       const scoped = await create(h, 'roles', 'role', { name: 'dom-role', domain_id: 'default' });
-      assert.equal((await h.call('PUT', `/v3/roles/${a.id}/implies/${scoped.id}`)).statusCode, 403);
+      assert.equal(
+        (await h.call('PUT', `/v3/roles/${a.id}/implies/${scoped.id}`)).statusCode,
+        403,
+        'global ⇒ domain',
+      );
+      assert.equal(
+        (await h.call('PUT', `/v3/roles/${scoped.id}/implies/${a.id}`)).statusCode,
+        201,
+        'domain ⇒ global',
+      );
       assert.equal((await h.call('GET', `/v3/roles/${b.id}/implies/${a.id}`)).statusCode, 404);
       const inferences = (await h.call('GET', '/v3/role_inferences')).json().role_inferences;
-      assert.equal(inferences.length, 3, 'admin→member, member→reader, a→b');
+      assert.equal(inferences.length, 4, 'admin→member, member→reader, a→b, dom-role→a');
 
       const svc = await create(h, 'services', 'service', { type: 'image', name: 'glance' });
       const ep = await create(h, 'endpoints', 'endpoint', {

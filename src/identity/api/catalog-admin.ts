@@ -221,8 +221,9 @@ export function catalogAdminRoutes(app: FastifyInstance, core: IdentityCore): vo
       if (changes.serviceId && !(await getService(q, changes.serviceId))) {
         throw badRequest(`Could not find service: ${changes.serviceId}.`);
       }
+      // As on create, keystone makes the region when it is new.
       if (changes.regionId && !(await getRegion(q, changes.regionId))) {
-        throw badRequest(`Could not find region: ${changes.regionId}.`);
+        await createRegion(q, { id: changes.regionId, description: '', parentRegionId: null });
       }
       return must(await updateEndpoint(q, req.params.id, changes), 'endpoint', req.params.id);
     });

@@ -101,11 +101,13 @@ export function roleRoutes(app: FastifyInstance, core: IdentityCore): void {
     allow(req, 'identity:manage_role');
     const { id, implied } = req.params;
     await core.write(async (q) => {
-      must(await getRole(q, id), 'role', id);
+      const prior = must(await getRole(q, id), 'role', id);
       const target = must(await getRole(q, implied), 'role', implied);
       if (id === implied) throw badRequest('A role cannot imply itself.');
-      // Keystone: a domain-specific role may imply others, never be implied (it would reach tokens).
-      if (target.domainId !== null) throw forbidden('A domain-specific role cannot be an implied role.');
+      // Keystone: a global role must not imply a domain-specific one (it would reach tokens through it).
+      if (prior.domainId === null && target.domainId !== null) {
+        throw forbidden('A global role cannot imply a domain-specific role.');
+      }
       await addImplication(q, id, implied);
     });
     const body = await inference(req, id, [implied]);
