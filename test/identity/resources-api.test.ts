@@ -339,3 +339,44 @@ test('keystone behaviours tempest checks: extra user attributes, domain roles, d
     await h.close();
   }
 });
+
+test('project tags: one by one, as a whole, and as list filters', async () => {
+  const h = await startHarness();
+  try {
+    const p = (
+      await h.call('POST', '/v3/projects', { body: { project: { name: 'tagged', tags: ['a'] } } })
+    ).json().project;
+    assert.equal((await h.call('PUT', `/v3/projects/${p.id}/tags/b`, { raw: '{}' })).statusCode, 201);
+    assert.equal((await h.call('HEAD', `/v3/projects/${p.id}/tags/b`)).statusCode, 204);
+    assert.deepEqual((await h.call('GET', `/v3/projects/${p.id}/tags`)).json().tags, ['a', 'b']);
+    assert.deepEqual(
+      (await h.call('GET', '/v3/projects?tags=a,b')).json().projects.map((x: { id: string }) => x.id),
+      [p.id],
+    );
+    assert.deepEqual((await h.call('GET', '/v3/projects?tags=a,zz')).json().projects, []);
+    assert.equal((await h.call('GET', '/v3/projects?tags-any=zz,b')).json().projects.length, 1);
+    const put = await h.call('PUT', `/v3/projects/${p.id}/tags`, { body: { tags: ['x', 'y', 'x'] } });
+    assert.deepEqual(put.json().tags, ['x', 'y']);
+    assert.equal((await h.call('DELETE', `/v3/projects/${p.id}/tags/x`)).statusCode, 204);
+    assert.equal((await h.call('HEAD', `/v3/projects/${p.id}/tags/x`)).statusCode, 404);
+    assert.equal((await h.call('DELETE', `/v3/projects/${p.id}/tags/x`)).statusCode, 404);
+    assert.equal(
+      (await h.call('PUT', `/v3/projects/${p.id}/tags`, { body: { tags: ['a/b'] } })).statusCode,
+      400,
+    );
+    const tooMany = Array.from({ length: 81 }, (_, i) => `t${i}`);
+    assert.equal(
+      (await h.call('PUT', `/v3/projects/${p.id}/tags`, { body: { tags: tooMany } })).statusCode,
+      400,
+    );
+    assert.deepEqual(
+      (await h.call('GET', `/v3/projects/${p.id}/tags`)).json().tags,
+      ['y'],
+      'refusals changed nothing',
+    );
+    assert.equal((await h.call('DELETE', `/v3/projects/${p.id}/tags`)).statusCode, 204);
+    assert.deepEqual((await h.call('GET', `/v3/projects/${p.id}`)).json().project.tags, []);
+  } finally {
+    await h.close();
+  }
+});

@@ -106,10 +106,16 @@ export function projectRoutes(app: FastifyInstance, core: IdentityCore): void {
       enabled: qsBool(req.query, 'enabled'),
       parentId: qs(req.query, 'parent_id'),
     });
+    // ?tags=a,b (all of them) and ?tags-any=a,b (any of them), as keystone filters.
+    const all = qs(req.query, 'tags')?.split(',');
+    const any = qs(req.query, 'tags-any')?.split(',');
+    const matching = projects.filter(
+      (p) => (!all || all.every((t) => p.tags.includes(t))) && (!any || any.some((t) => p.tags.includes(t))),
+    );
     return list(
       req,
       'projects',
-      projects.map((p) => projectView(req, p)),
+      matching.map((p) => projectView(req, p)),
     );
   });
 

@@ -6,6 +6,7 @@ import { assignmentRoutes } from './assignments.ts';
 import { authRoutes } from './auth.ts';
 import { catalogAdminRoutes } from './catalog-admin.ts';
 import { acceptEmptyJsonBodies } from './json-body.ts';
+import { projectTagRoutes } from './project-tags.ts';
 import { projectRoutes } from './projects.ts';
 import { roleRoutes } from './roles.ts';
 import { userRoutes } from './users.ts';
@@ -14,6 +15,7 @@ export function registerIdentityRoutes(app: FastifyInstance, core: IdentityCore)
   acceptEmptyJsonBodies(app);
   authRoutes(app, core);
   projectRoutes(app, core);
+  projectTagRoutes(app, core);
   userRoutes(app, core);
   roleRoutes(app, core);
   assignmentRoutes(app, core);
