@@ -49,7 +49,7 @@ export function projectTagRoutes(app: FastifyInstance, core: IdentityCore): void
     allow(req, 'identity:manage_project');
     const tag = checkTag(req.params.tag);
     await save(req.params.id, (tags) => (tags.includes(tag) ? tags : [...tags, tag]));
-    return reply.code(201).send({ tags: (await project(req.params.id)).tags });
+    return reply.code(201).send(); // keystone answers this one without a body
   });
   // GET answers HEAD too.
   app.get<One>('/v3/projects/:id/tags/:tag', async (req, reply) => {
