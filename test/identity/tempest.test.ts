@@ -48,7 +48,7 @@ function skipReason(): string | undefined {
 test('tempest identity API tests pass against the seed', {
   skip: skipReason(),
   timeout: 600_000,
-}, async () => {
+}, async (t) => {
   const s = await startTestSeed();
   const ws = mkdtempSync(join(tmpdir(), 'ooo-tempest-'));
   try {
