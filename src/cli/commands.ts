@@ -1,4 +1,5 @@
 // The `ooo` command table: each entry is a command that works; anything else is refused with usage.
+import { runImageBuild } from '../imagebuilder/cli.ts';
 import { keysRotate } from './commands/keys-rotate.ts';
 import { seedBootstrap } from './commands/seed-bootstrap.ts';
 import { seedStatus } from './commands/seed-status.ts';
@@ -28,5 +29,11 @@ export const COMMANDS: Command[] = [
     path: ['keys', 'rotate'],
     summary: 'rotate the token signing keys: stage a new key, promote the staged one [--max-active-keys N]',
     run: keysRotate,
+  },
+  {
+    path: ['image', 'build'],
+    summary:
+      'build a disk image from elements, as disk-image-create does (-o NAME [-t qcow2,raw,tar] [--ramdisk] ELEMENTS...)',
+    run: (argv) => runImageBuild(argv),
   },
 ];

@@ -1,0 +1,70 @@
+// What the image routes share: the stores, the limits, and looking an image up as the caller sees it.
+import type { FastifyRequest } from 'fastify';
+import type { Ctx } from '../../platform/context.ts';
+import type { EventLog } from '../../platform/events/event-log.ts';
+import type { AuthContext } from '../../platform/policy/auth-context.ts';
+import { isAdmin } from '../../platform/policy/policy.ts';
+import { canSee, notFound } from '../model/access.ts';
+import type { Image, ImageStatus } from '../model/image.ts';
+import type { Caller } from '../model/list.ts';
+import type { DataStore } from '../store/data.ts';
+import type { ImageStore, Member } from '../store/images.ts';
+
+export interface Limits {
+  /** Largest image accepted (Glance's image_size_cap). */
+  sizeCap: number;
+  /** Bytes of image data one project may hold; 0 = no quota (Glance's user_storage_quota). */
+  projectQuota: number;
+}
+
+export interface ImageApiDeps {
+  ctx: Ctx;
+  images: ImageStore;
+  data: DataStore;
+  events: EventLog;
+  limits: Limits;
+}
+
+export function authOf(req: FastifyRequest): AuthContext {
+  if (!req.auth) throw new Error('route reached without authentication');
+  return req.auth;
+}
+
+export function callerOf(auth: AuthContext): Caller {
+  return { projectId: auth.projectId, admin: isAdmin(auth) };
+}
+
+/** The image as this caller may see it, with its members; 404 when it does not exist for them. */
+export async function loadVisible(
+  deps: ImageApiDeps,
+  auth: AuthContext,
+  id: string,
+): Promise<{ image: Image; members: Member[] }> {
+  const image = await deps.images.get(id);
+  if (!image) throw notFound(id);
+  const members = image.visibility === 'shared' ? await deps.images.members(id) : [];
+  if (!canSee(auth, image, members)) throw notFound(id);
+  return { image, members };
+}
+
+/** Moves an image's status and records the transition in the event log. */
+export async function moveStatus(
+  deps: ImageApiDeps,
+  id: string,
+  from: readonly ImageStatus[],
+  to: ImageStatus,
+  reason: string,
+  facts?: Parameters<ImageStore['move']>[3],
+): Promise<boolean> {
+  const before = await deps.images.get(id);
+  const moved = await deps.images.move(id, from, to, facts);
+  if (moved)
+    await deps.events.append({
+      resourceType: 'image',
+      resourceId: id,
+      from: before?.status ?? null,
+      to,
+      reason,
+    });
+  return moved;
+}

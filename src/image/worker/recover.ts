@@ -1,0 +1,37 @@
+// Start-up recovery: an upload the previous process was receiving when it stopped can never finish, so its
+// image goes back to `queued` (ready for a retry) and its partial data goes. Assumes one process serves a
+// given store directory, which a local filesystem store implies.
+import type { Ctx } from '../../platform/context.ts';
+import type { EventLog } from '../../platform/events/event-log.ts';
+import type { DataStore } from '../store/data.ts';
+import type { ImageStore } from '../store/images.ts';
+
+export async function recoverInterrupted(
+  ctx: Ctx,
+  images: ImageStore,
+  data: DataStore,
+  events: EventLog,
+): Promise<{ requeued: string[]; removed: string[] }> {
+  const requeued: string[] = [];
+  for (const id of await images.withStatus(['saving', 'importing', 'uploading'])) {
+    const img = await images.get(id);
+    // A completed stage waits (in `uploading`) for its import; anything else was cut short.
+    if (img?.status === 'uploading' && (await data.stagedFacts(id))) continue;
+    if (img && (await images.move(id, [img.status], 'queued'))) {
+      await events.append({
+        resourceType: 'image',
+        resourceId: id,
+        from: img.status,
+        to: 'queued',
+        reason: 'interrupted by a restart',
+      });
+      requeued.push(id);
+    }
+  }
+  const keepStore = new Set(await images.withStatus(['active', 'deactivated']));
+  const keepStaged = new Set(await images.withStatus(['uploading']));
+  const removed = await data.sweep((id, staged) => (staged ? keepStaged : keepStore).has(id));
+  if (requeued.length > 0 || removed.length > 0)
+    ctx.log.info({ requeued, removed }, 'recovered interrupted uploads');
+  return { requeued, removed };
+}

@@ -1,0 +1,121 @@
+// What every Neutron route shares: the caller's scope, body and attribute checks, policy with Neutron's
+// 404-before-403 rule, and list responses with filters, fields, sorting and `<collection>_links`.
+import type { FastifyRequest } from 'fastify';
+import type { AuthContext } from '../../platform/policy/auth-context.ts';
+import { allowed, isAdmin, type Target } from '../../platform/policy/policy.ts';
+import { badRequest, invalidInput, policyNotAuthorized } from '../model/errors.ts';
+import { filterItems, type Item, type Params, selectFields, sortAndPage } from '../model/query.ts';
+import type { Scope } from '../store/common.ts';
+import { NETWORK_POLICY } from './policy.ts';
+
+export function auth(req: FastifyRequest): AuthContext {
+  return req.auth!;
+}
+
+export function scopeOf(req: FastifyRequest): Scope {
+  const a = auth(req);
+  return { admin: isAdmin(a), projectId: a.projectId };
+}
+
+export function can(req: FastifyRequest, action: string, target: Target = {}): boolean {
+  return allowed(NETWORK_POLICY, action, auth(req), target);
+}
+
+export function enforceAction(req: FastifyRequest, action: string, target: Target = {}): void {
+  if (!can(req, action, target)) throw policyNotAuthorized(action);
+}
+
+/** The `{"<resource>": {...}}` object of a request, or Neutron's 400. */
+export function resourceBody(req: FastifyRequest, resource: string): Record<string, unknown> {
+  const body = req.body as Record<string, unknown> | undefined;
+  const inner = body?.[resource];
+  if (typeof inner !== 'object' || inner === null || Array.isArray(inner))
+    throw badRequest(resource, `Resource body required`);
+  return inner as Record<string, unknown>;
+}
+
+/** The project a create acts for: the caller's, or another one when policy lets it choose. */
+export function ownerFor(req: FastifyRequest, body: Record<string, unknown>): string {
+  const asked = body.project_id ?? body.tenant_id;
+  const mine = auth(req).projectId ?? '';
+  if (asked === undefined || asked === null || asked === mine) return mine;
+  if (typeof asked !== 'string' || asked === '')
+    throw invalidInput(`'${String(asked)}' is not a valid project id`);
+  if (body.project_id !== undefined && body.tenant_id !== undefined && body.project_id !== body.tenant_id)
+    throw invalidInput("'project_id' and 'tenant_id' do not match");
+  enforceAction(req, 'set_project');
+  return asked;
+}
+
+export function str(body: Record<string, unknown>, key: string, fallback: string, max = 255): string {
+  const v = body[key];
+  if (v === undefined) return fallback;
+  if (v === null && fallback === '') return '';
+  if (typeof v !== 'string') throw invalidInput(`'${String(v)}' is not a valid string for ${key}`);
+  if (v.length > max)
+    throw invalidInput(`'${v.slice(0, 20)}...' exceeds maximum length of ${max} for ${key}`);
+  return v;
+}
+
+export function optStr(body: Record<string, unknown>, key: string): string | undefined {
+  return body[key] === undefined ? undefined : str(body, key, '');
+}
+
+export function flag(body: Record<string, unknown>, key: string, fallback: boolean): boolean {
+  const v = body[key];
+  if (v === undefined) return fallback;
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'string' && /^(true|false)$/i.test(v)) return v.toLowerCase() === 'true';
+  throw invalidInput(`'${String(v)}' is not a valid boolean value for ${key}`);
+}
+
+export function optFlag(body: Record<string, unknown>, key: string): boolean | undefined {
+  return body[key] === undefined ? undefined : flag(body, key, false);
+}
+
+export function tagList(body: Record<string, unknown>): string[] | undefined {
+  const v = body.tags;
+  if (v === undefined) return undefined;
+  if (
+    !Array.isArray(v) ||
+    v.some((t) => typeof t !== 'string' || t === '' || t.length > 255 || t.includes(','))
+  )
+    throw invalidInput(`'${JSON.stringify(v)}' is not a valid tag list`);
+  return v as string[];
+}
+
+/** One listing: visibility is the caller's business; here come filters, order, the page and the fields. */
+export function listResponse(
+  req: FastifyRequest,
+  collection: string,
+  kind: string,
+  items: Item[],
+  sortable: readonly string[],
+): Record<string, unknown> {
+  const params = req.query as Params;
+  const filtered = filterItems(items, params);
+  const page = sortAndPage(filtered, params, sortable, kind);
+  const out: Record<string, unknown> = { [collection]: page.items.map((i) => selectFields(i, params)) };
+  const links: { rel: string; href: string }[] = [];
+  if (page.next) links.push({ rel: 'next', href: pageHref(req, params, page.next, false) });
+  if (page.previous) links.push({ rel: 'previous', href: pageHref(req, params, page.previous, true) });
+  if (links.length > 0) out[`${collection}_links`] = links;
+  return out;
+}
+
+function pageHref(req: FastifyRequest, params: Params, marker: string, previous: boolean): string {
+  const qs = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (k === 'marker' || k === 'page_reverse' || v === undefined) continue;
+    for (const x of Array.isArray(v) ? v : [v]) qs.append(k, x);
+  }
+  qs.append('marker', marker);
+  if (previous) qs.append('page_reverse', 'True');
+  const path = req.url.split('?')[0];
+  return `${req.protocol}://${req.headers.host ?? 'localhost'}${path}?${qs.toString()}`;
+}
+
+/** The attributes a resource may be sorted on: its simple (non-list) fields. */
+export function sortableKeys(sample: Item): string[] {
+  return Object.keys(sample).filter((k) => !Array.isArray(sample[k]) && typeof sample[k] !== 'object');
+}

@@ -1,0 +1,173 @@
+// /v2.0/networks: CRUD with provider attributes (admin only), shared and router:external, plus the DHCP
+// status of a network (GET /v2.0/networks/{id}/dhcp-agents, Neutron's agent-scheduler view).
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { invalidInput, notFoundError } from '../model/errors.ts';
+import { NETWORK_TYPES, type NetworkType, type ProviderRequest } from '../model/segments.ts';
+import type { NetworkRecord } from '../store/networks.ts';
+import {
+  can,
+  enforceAction,
+  flag,
+  listResponse,
+  optFlag,
+  optStr,
+  ownerFor,
+  resourceBody,
+  scopeOf,
+  str,
+  tagList,
+} from './common.ts';
+import type { ApiContext } from './context.ts';
+import { isoTime, networkView } from './views.ts';
+
+const SORTABLE = [
+  'id',
+  'name',
+  'status',
+  'admin_state_up',
+  'shared',
+  'mtu',
+  'project_id',
+  'tenant_id',
+  'created_at',
+  'updated_at',
+  'revision_number',
+  'provider:network_type',
+  'provider:segmentation_id',
+  'router:external',
+];
+
+/** A network the caller may see (its own, shared, external), else NetworkNotFound. */
+export async function visibleNetwork(
+  api: ApiContext,
+  req: FastifyRequest,
+  id: string,
+): Promise<NetworkRecord> {
+  const n = await api.networks.get(id);
+  if (!n) throw notFoundError('Network', id);
+  if (n.shared || n.external || can(req, 'get_network', { projectId: n.project_id })) return n;
+  throw notFoundError('Network', id);
+}
+
+function provider(body: Record<string, unknown>): ProviderRequest | undefined {
+  const type = body['provider:network_type'];
+  const physnet = body['provider:physical_network'];
+  const segId = body['provider:segmentation_id'];
+  if (type === undefined && physnet === undefined && segId === undefined) return undefined;
+  if (typeof type !== 'string' || !(NETWORK_TYPES as readonly string[]).includes(type))
+    throw invalidInput(`network_type value '${String(type)}' not supported`);
+  if (physnet !== undefined && physnet !== null && typeof physnet !== 'string')
+    throw invalidInput('provider:physical_network must be a string');
+  const seg = segId === undefined || segId === null || segId === '' ? null : Number(segId);
+  if (seg !== null && !Number.isInteger(seg)) throw invalidInput(`'${String(segId)}' is not an integer`);
+  return {
+    networkType: type as NetworkType,
+    physicalNetwork: (physnet as string | null | undefined) || null,
+    segmentationId: seg,
+  };
+}
+
+export function networkRoutes(app: FastifyInstance, api: ApiContext): void {
+  const view = (n: NetworkRecord) => networkView(n, api.availabilityZone);
+
+  app.post('/v2.0/networks', async (req, reply) => {
+    const body = resourceBody(req, 'network');
+    const projectId = ownerFor(req, body);
+    enforceAction(req, 'create_network', { projectId });
+    const prov = provider(body);
+    if (prov) enforceAction(req, 'create_network:provider');
+    const shared = flag(body, 'shared', false);
+    if (shared) enforceAction(req, 'create_network:shared');
+    const external = flag(body, 'router:external', false);
+    if (external) enforceAction(req, 'create_network:router:external');
+    const mtu = body.mtu === undefined || body.mtu === null ? api.defaultMtu : Number(body.mtu);
+    if (!Number.isInteger(mtu) || mtu < 68) throw invalidInput(`'${String(body.mtu)}' is not a valid MTU`);
+    const n = await api.networks.create({
+      project_id: projectId,
+      name: str(body, 'name', ''),
+      description: str(body, 'description', ''),
+      admin_state_up: flag(body, 'admin_state_up', true),
+      shared,
+      external,
+      mtu,
+      port_security_enabled: flag(body, 'port_security_enabled', true),
+      provider: prov,
+      tags: tagList(body),
+    });
+    return reply.code(201).send({ network: view(n) });
+  });
+
+  app.get('/v2.0/networks', async (req) => {
+    const all = await api.networks.list(scopeOf(req));
+    return listResponse(req, 'networks', 'Network', all.map(view), SORTABLE);
+  });
+
+  app.get<{ Params: { id: string } }>('/v2.0/networks/:id', async (req) => ({
+    network: view(await visibleNetwork(api, req, req.params.id)),
+  }));
+
+  app.put<{ Params: { id: string } }>('/v2.0/networks/:id', async (req) => {
+    const n = await visibleNetwork(api, req, req.params.id);
+    enforceAction(req, 'update_network', { projectId: n.project_id });
+    const body = resourceBody(req, 'network');
+    for (const k of ['provider:network_type', 'provider:physical_network', 'provider:segmentation_id'])
+      if (body[k] !== undefined) throw invalidInput(`Updating ${k} is not supported`);
+    const shared = optFlag(body, 'shared');
+    if (shared !== undefined && shared !== n.shared) enforceAction(req, 'update_network:shared');
+    const external = optFlag(body, 'router:external');
+    if (external !== undefined && external !== n.external)
+      enforceAction(req, 'update_network:router:external');
+    const mtu = body.mtu === undefined ? undefined : Number(body.mtu);
+    if (mtu !== undefined && (!Number.isInteger(mtu) || mtu < 68))
+      throw invalidInput(`'${String(body.mtu)}' is not a valid MTU`);
+    const updated = await api.networks.update(n.id, {
+      name: optStr(body, 'name'),
+      description: optStr(body, 'description'),
+      admin_state_up: optFlag(body, 'admin_state_up'),
+      shared,
+      external,
+      mtu,
+      port_security_enabled: optFlag(body, 'port_security_enabled'),
+    });
+    return { network: view(updated) };
+  });
+
+  app.delete<{ Params: { id: string } }>('/v2.0/networks/:id', async (req, reply) => {
+    const n = await visibleNetwork(api, req, req.params.id);
+    enforceAction(req, 'delete_network', { projectId: n.project_id });
+    await api.networks.delete(n.id);
+    await api.dhcp.remove(n.id);
+    return reply.code(204).send();
+  });
+
+  // The DHCP agent hosting a network, with the state of its dnsmasq.
+  app.get<{ Params: { id: string } }>('/v2.0/networks/:id/dhcp-agents', async (req) => {
+    const n = await visibleNetwork(api, req, req.params.id);
+    enforceAction(req, 'get_dhcp_status', { projectId: n.project_id });
+    const s = await api.dhcp.get(n.id);
+    if (!s) return { agents: [] };
+    return {
+      agents: [
+        {
+          id: `dhcp-${s.host}`,
+          agent_type: 'DHCP agent',
+          binary: 'ooo-dhcp-agent',
+          host: s.host,
+          topic: 'dhcp_agent',
+          alive: s.state === 'running',
+          admin_state_up: true,
+          heartbeat_timestamp: isoTime(s.updated_at),
+          configurations: {
+            dhcp_driver: 'dnsmasq',
+            state: s.state,
+            interface: s.interface,
+            pid: s.pid,
+            restarts: s.restarts,
+            hosts: s.hosts,
+            message: s.message,
+          },
+        },
+      ],
+    };
+  });
+}

@@ -1,0 +1,63 @@
+// The network service (Neutron v2.0 on port 9696): stores, routes and, where configured, the DHCP agent.
+import { hostname, userInfo } from 'node:os';
+import type { FastifyInstance } from 'fastify';
+import type { ServiceDefinition } from '../platform/service.ts';
+import type { ApiContext } from './api/context.ts';
+import { metaRoutes } from './api/meta.ts';
+import { networkRoutes } from './api/networks.ts';
+import { portRoutes } from './api/ports.ts';
+import { quotaRoutes } from './api/quotas.ts';
+import { renderNeutronError } from './api/render.ts';
+import { securityGroupRoutes } from './api/security-groups.ts';
+import { subnetRoutes } from './api/subnets.ts';
+import { createNetworkClient } from './client.ts';
+import { parseSettings } from './model/settings.ts';
+import { DhcpStatusStore } from './store/dhcp-status.ts';
+import { networkMigrations } from './store/migrations.ts';
+import { NetworkStore } from './store/networks.ts';
+import { PortStore } from './store/ports.ts';
+import { QuotaStore } from './store/quotas.ts';
+import { SecurityGroupStore } from './store/security-groups.ts';
+import { SubnetStore } from './store/subnets.ts';
+import { DhcpAgent } from './worker/dhcp-agent.ts';
+
+export const networkService: ServiceDefinition = {
+  name: 'network',
+  defaultPort: 9696,
+  catalog: [{ type: 'network', name: 'neutron', path: '' }],
+  migrations: networkMigrations,
+  create(deps) {
+    const settings = parseSettings(deps.settings, hostname(), userInfo().username);
+    const quotas = new QuotaStore(deps.db, settings.quotaDefaults);
+    const subnets = new SubnetStore(deps.db, quotas);
+    const groups = new SecurityGroupStore(deps.db, quotas);
+    const api: ApiContext = {
+      db: deps.db,
+      networks: new NetworkStore(deps.db, settings.segments, quotas),
+      subnets,
+      groups,
+      quotas,
+      ports: new PortStore(deps.db, { subnets, groups, quotas, baseMac: settings.baseMac }),
+      dhcp: new DhcpStatusStore(deps.db),
+      defaultMtu: settings.defaultMtu,
+      availabilityZone: settings.availabilityZone,
+    };
+    const agent = settings.dhcp.enabled
+      ? new DhcpAgent({ db: deps.db, api, settings: settings.dhcp, stateDir: deps.stateDir })
+      : undefined;
+    return {
+      render: renderNeutronError,
+      register(app: FastifyInstance) {
+        metaRoutes(app, api);
+        networkRoutes(app, api);
+        subnetRoutes(app, api);
+        portRoutes(app, api);
+        securityGroupRoutes(app, api);
+        quotaRoutes(app, api);
+      },
+      client: createNetworkClient(api),
+      start: agent && ((ctx) => agent.start(ctx)),
+      stop: agent && (() => agent.stop()),
+    };
+  },
+};
