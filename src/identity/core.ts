@@ -92,7 +92,6 @@ export class IdentityCore {
   issue(payload: TokenPayload): string {
     // Another process may have rotated the keys: look at most every few seconds, then issue with the new primary.
     if (payload.issuedAt - this.#lastKeyCheck > 5000) {
-      this.#lastKeyCheck = payload.issuedAt;
       this.#reloadKeysIfRotated();
     }
     return sealToken(payload, this.#keys.keys[this.#keys.primaryIndex]!, randomBytes(16));
@@ -106,7 +105,9 @@ export class IdentityCore {
   async open(token: string): Promise<TokenPayload | undefined> {
     const now = this.now();
     let r = openToken(this.#keys.keys, token, now);
-    if (!r.ok && r.reason === 'invalid' && this.#reloadKeysIfRotated())
+    // A token no key opens may come from a rotation elsewhere: look at the directory, at most once a second
+    // (garbage tokens must not turn into a file-system scan each).
+    if (!r.ok && r.reason === 'invalid' && now - this.#lastKeyCheck > 1000 && this.#reloadKeysIfRotated())
       r = openToken(this.#keys.keys, token, now);
     if (!r.ok) return undefined;
     await this.#fresh(now);
@@ -168,6 +169,7 @@ export class IdentityCore {
   }
 
   #reloadKeysIfRotated(): boolean {
+    this.#lastKeyCheck = this.now();
     const version = keysVersion(this.keyDir);
     if (version === this.#keysVersion) return false;
     this.#keys = loadKeys(this.keyDir);
