@@ -2,7 +2,7 @@
 // purpose: the seed under test serves from this same process. Each call costs about a second of Python
 // start-up, so tests batch their assertions.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -29,7 +29,11 @@ export function openstack(
   args: string[],
   opts: { timeoutMs?: number } = {},
 ): Promise<CliResult> {
-  home ??= mkdtempSync(join(tmpdir(), 'ooo-cli-home-'));
+  if (!home) {
+    const dir = mkdtempSync(join(tmpdir(), 'ooo-cli-home-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    home = dir;
+  }
   const cleanEnv = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: home,
