@@ -12,7 +12,7 @@ forEachEngine('bad input', (fresh) => {
   after(() => h.close());
 
   /** Row counts of every identity table: compared before and after each bad request. */
-  const snapshot = async function snapshot(): Promise<Record<string, number>> {
+  async function snapshot(): Promise<Record<string, number>> {
     const out: Record<string, number> = {};
     for (const t of [
       'identity_domains',
@@ -30,7 +30,7 @@ forEachEngine('bad input', (fresh) => {
       out[t] = Number((await h.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${t}`))?.n);
     }
     return out;
-  };
+  }
 
   test("bad bodies: each a 400/404/409/413/415 with Keystone's error body, and no write", async () => {
     const project = (await h.call('POST', '/v3/projects', { body: { project: { name: 'base' } } })).json()
