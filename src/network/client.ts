@@ -5,7 +5,7 @@
 import type { Ctx } from '../platform/context.ts';
 import type { ApiContext } from './api/context.ts';
 import { networkView, portView, subnetView } from './api/views.ts';
-import { notFoundError } from './model/errors.ts';
+import { invalidInput, notFoundError } from './model/errors.ts';
 import { normaliseMac } from './model/mac.ts';
 import type { ExtraDhcpOpt } from './model/port.ts';
 import { mergeExtraDhcpOpts, parseExtraDhcpOpts } from './model/port.ts';
@@ -44,6 +44,13 @@ export interface NetworkClient {
   ): Promise<Item[]>;
 }
 
+function mac(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  const m = normaliseMac(text);
+  if (!m) throw invalidInput(`'${text}' is not a valid MAC address`);
+  return m;
+}
+
 export function createNetworkClient(api: ApiContext): NetworkClient {
   const port = async (id: string) => {
     const p = await api.ports.get(id);
@@ -76,7 +83,7 @@ export function createNetworkClient(api: ApiContext): NetworkClient {
         name: req.name ?? '',
         description: '',
         admin_state_up: true,
-        mac_address: req.mac_address === undefined ? undefined : normaliseMac(req.mac_address),
+        mac_address: mac(req.mac_address),
         fixed_ips: req.fixed_ips,
         device_id: req.device_id ?? '',
         device_owner: req.device_owner ?? '',
@@ -94,7 +101,7 @@ export function createNetworkClient(api: ApiContext): NetworkClient {
       const cur = await port(id);
       const p = await api.ports.update(id, {
         name: patch.name,
-        mac_address: patch.mac_address === undefined ? undefined : normaliseMac(patch.mac_address),
+        mac_address: mac(patch.mac_address),
         fixed_ips: patch.fixed_ips,
         device_id: patch.device_id,
         device_owner: patch.device_owner,

@@ -136,32 +136,124 @@ describe('openstack CLI against the network service', { skip: cliUnavailable() }
     );
   });
 
-  test('set and unset', async () => {
-    await os('network', 'set', '--name', 'ctlplane', '--description', 'prov2', '--no-share', 'ctlplane');
-    await os('network', 'unset', '--tag', 'tripleo', 'ctlplane');
-    await os('subnet', 'set', '--dns-nameserver', '1.1.1.1', '--name', 'ctlplane-subnet', 'ctlplane-subnet');
-    await os('subnet', 'unset', '--dns-nameserver', '8.8.8.8', 'ctlplane-subnet');
-    await os(
+  test('VLAN provider network, external, security groups, port without port security, agents', async () => {
+    const [vlan, [sg, rule], agents] = await Promise.all([
+      os(
+        'network',
+        'create',
+        '--provider-network-type',
+        'vlan',
+        '--provider-physical-network',
+        'datacentre',
+        '--provider-segment',
+        '101',
+        '--external',
+        'vlan101',
+        '-f',
+        'json',
+      ),
+      (async () => {
+        const group = await os(
+          'security',
+          'group',
+          'create',
+          '--description',
+          'web servers',
+          'web',
+          '-f',
+          'json',
+        );
+        const r = await os(
+          'security',
+          'group',
+          'rule',
+          'create',
+          '--protocol',
+          'tcp',
+          '--dst-port',
+          '22',
+          '--remote-ip',
+          '10.0.0.0/8',
+          'web',
+          '-f',
+          'json',
+        );
+        return [group, r];
+      })(),
+      os('network', 'agent', 'list', '-f', 'json'),
+    ]);
+    assert.equal(vlan['provider:segmentation_id'] ?? vlan.provider_segmentation_id, 101);
+    assert.equal(vlan['router:external'] ?? vlan.is_router_external, true);
+    assert.equal(rule.port_range_min, 22);
+    assert.equal(rule.security_group_id, sg.id);
+    assert.deepEqual(agents, []); // no DHCP interface is mapped in this seed
+    const port = await os(
       'port',
-      'set',
-      '--name',
-      'p1b',
+      'create',
+      '--network',
+      'vlan101',
+      '--no-security-group',
+      '--disable-port-security',
       '--no-fixed-ip',
-      '--fixed-ip',
-      'subnet=ctlplane-subnet,ip-address=192.0.2.21',
-      '--extra-dhcp-option',
-      'name=server-ip-address,value=192.0.2.1',
-      'p1',
+      'p-nosec',
+      '-f',
+      'json',
     );
-    await os(
-      'port',
-      'unset',
-      '--allowed-address',
-      'ip-address=192.0.2.200,mac-address=52:54:00:12:34:56',
-      '--tag',
-      'pxe',
-      'p1b',
-    );
+    assert.equal(port.port_security_enabled, false);
+    assert.deepEqual(port.security_group_ids ?? port.security_groups, []);
+    assert.deepEqual(port.fixed_ips, []);
+    await Promise.all([
+      (async () => {
+        await os('port', 'delete', 'p-nosec');
+        await os('network', 'delete', 'vlan101');
+      })(),
+      os('security', 'group', 'delete', 'web'),
+    ]);
+  });
+
+  test('set and unset', async () => {
+    // Three resources, three independent chains: run them side by side (each CLI call costs seconds).
+    await Promise.all([
+      (async () => {
+        await os('network', 'set', '--name', 'ctlplane', '--description', 'prov2', '--no-share', 'ctlplane');
+        await os('network', 'unset', '--tag', 'tripleo', 'ctlplane');
+      })(),
+      (async () => {
+        await os(
+          'subnet',
+          'set',
+          '--dns-nameserver',
+          '1.1.1.1',
+          '--name',
+          'ctlplane-subnet',
+          'ctlplane-subnet',
+        );
+        await os('subnet', 'unset', '--dns-nameserver', '8.8.8.8', 'ctlplane-subnet');
+      })(),
+      (async () => {
+        await os(
+          'port',
+          'set',
+          '--name',
+          'p1b',
+          '--no-fixed-ip',
+          '--fixed-ip',
+          'subnet=ctlplane-subnet,ip-address=192.0.2.21',
+          '--extra-dhcp-option',
+          'name=server-ip-address,value=192.0.2.1',
+          'p1',
+        );
+        await os(
+          'port',
+          'unset',
+          '--allowed-address',
+          'ip-address=192.0.2.200,mac-address=52:54:00:12:34:56',
+          '--tag',
+          'pxe',
+          'p1b',
+        );
+      })(),
+    ]);
     const [net, sub, port] = await Promise.all([
       os('network', 'show', 'ctlplane', '-f', 'json'),
       os('subnet', 'show', 'ctlplane-subnet', '-f', 'json'),
@@ -179,41 +271,27 @@ describe('openstack CLI against the network service', { skip: cliUnavailable() }
   });
 
   test('conflicts and not-found errors as the CLI shows them', async () => {
-    const mac = await fails(
-      'port',
-      'create',
-      '--network',
-      'ctlplane',
-      '--mac-address',
-      '52:54:00:12:34:56',
-      'p3',
-    );
+    const [mac, ip, missing, inUse, badPool] = await Promise.all([
+      fails('port', 'create', '--network', 'ctlplane', '--mac-address', '52:54:00:12:34:56', 'p3'),
+      fails('port', 'create', '--network', 'ctlplane', '--fixed-ip', 'ip-address=192.0.2.21', 'p4'),
+      fails('network', 'show', 'no-such-net'),
+      fails('network', 'delete', 'ctlplane'),
+      fails(
+        'subnet',
+        'create',
+        '--network',
+        'ctlplane',
+        '--subnet-range',
+        '198.51.100.0/24',
+        '--allocation-pool',
+        'start=198.51.101.1,end=198.51.101.9',
+        'bad',
+      ),
+    ]);
     assert.match(mac, /The mac address 52:54:00:12:34:56 is in use/);
-    const ip = await fails(
-      'port',
-      'create',
-      '--network',
-      'ctlplane',
-      '--fixed-ip',
-      'ip-address=192.0.2.21',
-      'p4',
-    );
     assert.match(ip, /IP address 192\.0\.2\.21 already allocated/);
-    const missing = await fails('network', 'show', 'no-such-net');
     assert.match(missing, /No Network found for no-such-net/);
-    const inUse = await fails('network', 'delete', 'ctlplane');
     assert.match(inUse, /There are one or more ports still in use on the network/);
-    const badPool = await fails(
-      'subnet',
-      'create',
-      '--network',
-      'ctlplane',
-      '--subnet-range',
-      '198.51.100.0/24',
-      '--allocation-pool',
-      'start=198.51.101.1,end=198.51.101.9',
-      'bad',
-    );
     assert.match(badPool, /spans beyond the subnet cidr/);
   });
 

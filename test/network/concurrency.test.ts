@@ -112,4 +112,27 @@ describe('200 parallel port creates across two processes sharing PostgreSQL', {
     );
     check(outcomes);
   });
+
+  test('the port quota holds under concurrency across processes', async () => {
+    const put = await fetch(`${urls[0]}/v2.0/quotas/quota-project`, {
+      method: 'PUT',
+      headers: { 'x-auth-token': 'admin', 'content-type': 'application/json' },
+      body: JSON.stringify({ quota: { port: 10 } }),
+    });
+    assert.equal(put.status, 200);
+    const nets: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const n = await post(urls[i]!, '/v2.0/networks', { network: { name: `q${i}` } });
+      nets.push((n.body as unknown as { network: { id: string } }).network.id);
+    }
+    const outcomes = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        post(urls[i % 2]!, '/v2.0/ports', { port: { network_id: nets[i % 2], project_id: 'quota-project' } }),
+      ),
+    );
+    assert.equal(outcomes.filter((o) => o.status === 201).length, 10);
+    const refused = outcomes.filter((o) => o.status !== 201);
+    assert.equal(refused.length, 20);
+    for (const o of refused) assert.equal(o.body.NeutronError?.type, 'OverQuota');
+  });
 });

@@ -1,7 +1,6 @@
 // Real DHCP: the service's dnsmasq in one network namespace, busybox udhcpc with a port's MAC in another.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -9,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { networkService } from '../../src/network/index.ts';
 import { startServiceApp, type TestServiceApp } from '../support/service-app.ts';
 import { call } from './helpers.ts';
-import { createLab, type Lab, netnsUnavailable } from './netns.ts';
+import { createLab, type Lab, netnsUnavailable, udhcpc, writeUdhcpcScript } from './netns.ts';
 
 const skip = netnsUnavailable();
 const MAC = '52:54:00:0d:4c:01';
@@ -26,10 +25,10 @@ describe('DHCP end to end (dnsmasq in a namespace, udhcpc in another)', { skip }
     lab = createLab('192.0.2.1/24');
     work = mkdtempSync(join(tmpdir(), 'ooo-udhcpc-'));
     // udhcpc runs this for each event; the env of "bound" is the lease with every option it received.
-    writeFileSync(join(work, 'script.sh'), `#!/bin/sh\nenv > ${work}/env.$1\n`);
-    chmodSync(join(work, 'script.sh'), 0o755);
+    writeUdhcpcScript(work);
     svc = await startServiceApp(networkService, {
       settings: {
+        network_vlan_ranges: 'provisioning:100:200',
         dhcp: {
           physical_interface_mappings: { provisioning: lab.serverIf },
           command_prefix: ['ip', 'netns', 'exec', lab.serverNs],
@@ -101,35 +100,7 @@ describe('DHCP end to end (dnsmasq in a namespace, udhcpc in another)', { skip }
   const hostsHave = (text: string) =>
     existsSync(hostsFile()) && readFileSync(hostsFile(), 'utf8').includes(text);
 
-  /** One DHCP exchange; the env udhcpc handed its script on "bound", or undefined when no lease came. */
-  const dhcp = (extra: string[] = [], tries = 4): Promise<Record<string, string> | undefined> => {
-    rmSync(join(work, 'env.bound'), { force: true });
-    const args = [
-      'netns',
-      'exec',
-      lab.clientNs,
-      'env',
-      '-i',
-      '/usr/bin/busybox',
-      'udhcpc',
-      '-i',
-      lab.clientIf,
-    ];
-    args.push('-f', '-q', '-n', '-t', String(tries), '-T', '1', '-s', join(work, 'script.sh'));
-    args.push('-O', 'staticroutes', '-O', 'tftp', '-O', 'bootfile', ...extra);
-    return new Promise((resolve) => {
-      execFile('ip', args, { timeout: 30_000 }, () => {
-        const file = join(work, 'env.bound');
-        if (!existsSync(file)) return resolve(undefined);
-        const env: Record<string, string> = {};
-        for (const line of readFileSync(file, 'utf8').split('\n')) {
-          const eq = line.indexOf('=');
-          if (eq > 0) env[line.slice(0, eq)] = line.slice(eq + 1);
-        }
-        resolve(env);
-      });
-    });
-  };
+  const dhcp = (extra: string[] = [], tries = 4) => udhcpc(lab, work, extra, tries);
 
   test("a port's MAC receives exactly its address, routes and PXE options", async () => {
     await until(
@@ -146,6 +117,10 @@ describe('DHCP end to end (dnsmasq in a namespace, udhcpc in another)', { skip }
     assert.equal(lease.bootfile, 'undionly.kpxe');
     assert.equal(lease.tftp, '192.0.2.1');
     assert.equal(lease.siaddr, '192.0.2.1');
+    const agents = await call(svc, 'admin', 'GET', '/v2.0/agents');
+    assert.equal(agents.body.agents.length, 1);
+    assert.equal(agents.body.agents[0].alive, true);
+    assert.equal(agents.body.agents[0].configurations.interface, lab.serverIf);
   });
 
   test('iPXE (user class "iPXE") gets the second stage of the chain', async () => {
@@ -169,6 +144,19 @@ describe('DHCP end to end (dnsmasq in a namespace, udhcpc in another)', { skip }
     assert.equal((await status())?.pid, pid, 'dnsmasq was restarted');
   });
 
+  test('a changed boot option is served on the next request by the same dnsmasq', async () => {
+    const pid = (await status())?.pid;
+    const u = await call(svc, 'admin', 'PUT', `/v2.0/ports/${portId}`, {
+      port: { extra_dhcp_opts: [{ opt_name: 'tag:!ipxe,bootfile-name', opt_value: 'pxelinux.0' }] },
+    });
+    assert.equal(u.status, 200);
+    const optsFile = join(svc.stateDir, 'dhcp', networkId, 'opts');
+    await until('the options file to change', () => readFileSync(optsFile, 'utf8').includes('pxelinux.0'));
+    const lease = await dhcp();
+    assert.equal(lease?.bootfile, 'pxelinux.0');
+    assert.equal((await status())?.pid, pid, 'dnsmasq was restarted');
+  });
+
   test('an unknown MAC gets nothing', async () => {
     lab.setClientMac('52:54:00:0d:4c:99');
     try {
@@ -189,5 +177,53 @@ describe('DHCP end to end (dnsmasq in a namespace, udhcpc in another)', { skip }
     assert.equal((await status())?.restarts, before.restarts + 1);
     const lease = await dhcp();
     assert.equal(lease?.ip, '192.0.2.30');
+  });
+
+  test('disabling DHCP on the subnet stops dnsmasq and clears the status', async () => {
+    const pid = (await status())?.pid;
+    assert.ok(pid);
+    const u = await call(svc, 'admin', 'PUT', `/v2.0/subnets/${subnetId}`, {
+      subnet: { enable_dhcp: false },
+    });
+    assert.equal(u.status, 200);
+    await until('the agent to retire the network', async () => (await status()) === undefined);
+    assert.throws(() => process.kill(pid, 0), /ESRCH/, 'dnsmasq still running');
+    assert.equal(await dhcp([], 2), undefined);
+  });
+
+  test('a VLAN network is served on its sub-interface of the mapped interface', async (t) => {
+    const why = lab.vlanUnavailable();
+    if (why) return t.skip(why);
+    const vmac = '52:54:00:0d:4c:77';
+    const vlan = lab.addVlan(100, '198.51.100.1/24', vmac);
+    const n = await call(svc, 'admin', 'POST', '/v2.0/networks', {
+      network: {
+        name: 'vlan100',
+        'provider:network_type': 'vlan',
+        'provider:physical_network': 'provisioning',
+        'provider:segmentation_id': 100,
+      },
+    });
+    assert.equal(n.status, 201);
+    const s = await call(svc, 'admin', 'POST', '/v2.0/subnets', {
+      subnet: { network_id: n.body.network.id, ip_version: 4, cidr: '198.51.100.0/24' },
+    });
+    assert.equal(s.status, 201);
+    const p = await call(svc, 'admin', 'POST', '/v2.0/ports', {
+      port: {
+        network_id: n.body.network.id,
+        mac_address: vmac,
+        fixed_ips: [{ ip_address: '198.51.100.50' }],
+      },
+    });
+    assert.equal(p.status, 201);
+    await until('dnsmasq on the VLAN', async () => {
+      const r = await call(svc, 'admin', 'GET', `/v2.0/networks/${n.body.network.id}/dhcp-agents`);
+      const c = r.body.agents[0]?.configurations;
+      return c?.state === 'running' && c.interface === vlan.serverIf;
+    });
+    const lease = await udhcpc(lab, work, [], 4, vlan.clientIf);
+    assert.equal(lease?.ip, '198.51.100.50');
+    assert.equal(lease?.router, '198.51.100.1');
   });
 });

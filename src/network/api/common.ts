@@ -114,8 +114,3 @@ function pageHref(req: FastifyRequest, params: Params, marker: string, previous:
   const path = req.url.split('?')[0];
   return `${req.protocol}://${req.headers.host ?? 'localhost'}${path}?${qs.toString()}`;
 }
-
-/** The attributes a resource may be sorted on: its simple (non-list) fields. */
-export function sortableKeys(sample: Item): string[] {
-  return Object.keys(sample).filter((k) => !Array.isArray(sample[k]) && typeof sample[k] !== 'object');
-}

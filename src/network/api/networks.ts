@@ -3,6 +3,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { invalidInput, notFoundError } from '../model/errors.ts';
 import { NETWORK_TYPES, type NetworkType, type ProviderRequest } from '../model/segments.ts';
+import type { DhcpStatus } from '../store/dhcp-status.ts';
 import type { NetworkRecord } from '../store/networks.ts';
 import {
   can,
@@ -145,29 +146,44 @@ export function networkRoutes(app: FastifyInstance, api: ApiContext): void {
     const n = await visibleNetwork(api, req, req.params.id);
     enforceAction(req, 'get_dhcp_status', { projectId: n.project_id });
     const s = await api.dhcp.get(n.id);
-    if (!s) return { agents: [] };
-    return {
-      agents: [
-        {
-          id: `dhcp-${s.host}`,
-          agent_type: 'DHCP agent',
-          binary: 'ooo-dhcp-agent',
-          host: s.host,
-          topic: 'dhcp_agent',
-          alive: s.state === 'running',
-          admin_state_up: true,
-          heartbeat_timestamp: isoTime(s.updated_at),
-          configurations: {
-            dhcp_driver: 'dnsmasq',
-            state: s.state,
-            interface: s.interface,
-            pid: s.pid,
-            restarts: s.restarts,
-            hosts: s.hosts,
-            message: s.message,
-          },
-        },
-      ],
-    };
+    return { agents: s ? [agentView(s.host, [s])] : [] };
   });
+
+  // `openstack network agent list`: one DHCP agent per host that serves networks.
+  app.get('/v2.0/agents', async (req) => {
+    enforceAction(req, 'get_agent');
+    const byHost = new Map<string, DhcpStatus[]>();
+    for (const s of await api.dhcp.all()) byHost.set(s.host, [...(byHost.get(s.host) ?? []), s]);
+    const agents = [...byHost].map(([host, list]) => agentView(host, list));
+    return listResponse(req, 'agents', 'Agent', agents, ['id', 'host', 'agent_type']);
+  });
+}
+
+function agentView(host: string, served: DhcpStatus[]) {
+  const one = served.length === 1 ? served[0] : undefined;
+  return {
+    id: `dhcp-${host}`,
+    agent_type: 'DHCP agent',
+    binary: 'ooo-dhcp-agent',
+    host,
+    topic: 'dhcp_agent',
+    alive: served.every((s) => s.state === 'running'),
+    admin_state_up: true,
+    availability_zone: null,
+    heartbeat_timestamp: isoTime(Math.max(...served.map((s) => s.updated_at))),
+    configurations: {
+      dhcp_driver: 'dnsmasq',
+      networks: served.length,
+      ...(one
+        ? {
+            state: one.state,
+            interface: one.interface,
+            pid: one.pid,
+            restarts: one.restarts,
+            hosts: one.hosts,
+            message: one.message,
+          }
+        : { states: Object.fromEntries(served.map((s) => [s.network_id, s.state])) }),
+    },
+  };
 }

@@ -42,6 +42,7 @@ export const NETWORK_POLICY: PolicyTable = {
   update_quota: [ADMIN],
   delete_quota: [ADMIN],
   get_dhcp_status: [ADMIN, OWNER_READER],
+  get_agent: [ADMIN],
   // Acting for another project (project_id in a create body) is for admins and services.
   set_project: [ADMIN, SERVICE],
 };

@@ -183,3 +183,18 @@ export function dnsmasqArgs(dir: string, iface: string, c: DhcpConfig, o: DhcpOp
     '--log-facility=-',
   ];
 }
+
+/**
+ * The interface dnsmasq binds to: the mapped one for a flat network, its VLAN sub-interface
+ * (`<interface>.<vlan id>`, which the operator creates, as for any VLAN on the host) for a VLAN network.
+ */
+export function servingInterface(
+  n: { network_type: string; physical_network: string | null; segmentation_id: number | null },
+  mappings: Record<string, string>,
+): string | undefined {
+  const base = n.physical_network ? mappings[n.physical_network] : undefined;
+  if (!base) return undefined;
+  if (n.network_type === 'flat') return base;
+  if (n.network_type === 'vlan' && n.segmentation_id !== null) return `${base}.${n.segmentation_id}`;
+  return undefined;
+}

@@ -103,13 +103,18 @@ export function sortAndPage(
   const order = keys.map((k, i) => ({ key: k, desc: dirs[i] === 'desc' }));
   if (!keys.includes('id')) order.push({ key: 'id', desc: order[0]?.desc ?? false });
   const reverse = /^true$/i.test(values(params, 'page_reverse')[0] ?? '');
-  const sorted = [...items].sort((a, b) => {
-    for (const o of order) {
-      const c = compare(a[o.key], b[o.key]);
-      if (c !== 0) return o.desc !== reverse ? -c : c;
-    }
-    return 0;
-  });
+  const paging = values(params, 'limit').length > 0 || values(params, 'marker').length > 0;
+  // Without sorting or paging, the store's order (creation order) stands; pages need a total order.
+  const sorted =
+    keys.length === 0 && !paging && !reverse
+      ? [...items]
+      : [...items].sort((a, b) => {
+          for (const o of order) {
+            const c = compare(a[o.key], b[o.key]);
+            if (c !== 0) return o.desc !== reverse ? -c : c;
+          }
+          return 0;
+        });
   const limitText = values(params, 'limit')[0];
   const marker = values(params, 'marker')[0];
   let start = 0;

@@ -51,6 +51,18 @@ export class DhcpStatusStore {
     };
   }
 
+  async all(): Promise<DhcpStatus[]> {
+    const rows = await this.#db.all<{ network_id: string }>(
+      'SELECT network_id FROM net_dhcp_status ORDER BY network_id',
+    );
+    const out: DhcpStatus[] = [];
+    for (const r of rows) {
+      const s = await this.get(r.network_id);
+      if (s) out.push(s);
+    }
+    return out;
+  }
+
   async remove(networkId: string): Promise<void> {
     await this.#db.run('DELETE FROM net_dhcp_status WHERE network_id = ?', [networkId]);
   }

@@ -67,6 +67,13 @@ export class QuotaStore {
     if (!table) return;
     const limit = (await this.limits(projectId, q))[resource] ?? -1;
     if (limit < 0) return;
+    // Creates of one project and resource count and insert one at a time across processes (PostgreSQL);
+    // SQLite transactions are exclusive already.
+    if (this.#db.engine === 'postgres')
+      await q.run('SELECT pg_advisory_xact_lock(?, ?)', [
+        QUOTA_LOCK_SPACE,
+        hash32(`${projectId}/${resource}`),
+      ]);
     if ((await count(q, table, projectId)) + adding > limit) throw overQuota(resource);
   }
 }
@@ -76,4 +83,16 @@ async function count(q: Queryable, table: string, projectId: string): Promise<nu
     projectId,
   ]);
   return Number(row?.n ?? 0);
+}
+
+const QUOTA_LOCK_SPACE = 7_310_100; // advisory-lock key space of network quotas (see platform migrate lock)
+
+/** A signed 32-bit FNV-1a hash: the second advisory-lock key. */
+function hash32(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h | 0;
 }

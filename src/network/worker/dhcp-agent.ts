@@ -1,16 +1,17 @@
 // The DHCP agent: for each network with a DHCP-enabled subnet on a mapped physical network, a dnsmasq bound
 // to that interface and configured only from the database. A change notice (or the periodic resync) re-renders
-// the files; when they differ they are replaced atomically and dnsmasq gets SIGHUP. The command line changes
-// (interface, subnets) only when subnets come or go, and only then is dnsmasq restarted.
+// the files; when they differ they are replaced atomically and dnsmasq gets SIGHUP. Only a changed command line
+// (interface, DHCP subnets, the set of ports with extra DHCP options: see model/dhcp.ts) restarts dnsmasq.
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Ctx } from '../../platform/context.ts';
 import type { Database } from '../../platform/db/types.ts';
 import type { ApiContext } from '../api/context.ts';
-import { type DhcpConfig, dnsmasqArgs, renderDhcp } from '../model/dhcp.ts';
+import { type DhcpConfig, dnsmasqArgs, renderDhcp, servingInterface } from '../model/dhcp.ts';
 import type { DhcpSettings } from '../model/settings.ts';
 import { DHCP_CHANNEL } from '../store/common.ts';
 import { Dnsmasq, type DnsmasqState } from './dnsmasq.ts';
+import { stopStaleDnsmasq } from './stale.ts';
 
 interface Served {
   process: Dnsmasq;
@@ -58,7 +59,13 @@ export class DhcpAgent {
     clearTimeout(this.#timer);
     await this.#unlisten?.();
     await Promise.allSettled(this.#queue.values());
-    await Promise.all([...this.#served.values()].map((s) => s.process.stop()));
+    // Stopped processes are recorded as such, so other API processes do not report a dead dnsmasq as running.
+    await Promise.all(
+      [...this.#served].map(async ([networkId, s]) => {
+        await s.process.stop();
+        await this.#status(networkId, 'stopped', s.iface, null, s.process.restarts, s.hosts, 'agent stopped');
+      }),
+    );
     this.#served.clear();
   }
 
@@ -96,8 +103,8 @@ export class DhcpAgent {
       await this.#retire(networkId, network !== undefined);
       return;
     }
-    const iface = network.physical_network ? this.#s.interfaceMappings[network.physical_network] : undefined;
-    if (!iface || network.network_type !== 'flat') {
+    const iface = servingInterface(network, this.#s.interfaceMappings);
+    if (!iface) {
       await this.#retire(networkId, false);
       await this.#status(
         networkId,
@@ -139,22 +146,29 @@ export class DhcpAgent {
       return;
     }
     if (current) await current.process.stop();
+    else {
+      const stale = await stopStaleDnsmasq(join(dir, 'pid'));
+      if (stale)
+        this.#ctx?.log.warn({ network: networkId, pid: stale }, 'stopped a dnsmasq left by a previous run');
+    }
     this.#launch(networkId, iface, command, config);
   }
 
   #launch(networkId: string, iface: string, command: string[], config: DhcpConfig) {
-    const served: Served = { iface, hosts: config.hostCount, process: undefined as unknown as Dnsmasq };
-    served.process = new Dnsmasq({
+    // The state callback reads the entry's live counts (hosts change on every sync, restarts on every death).
+    const entry = { iface, hosts: config.hostCount, restarts: () => dnsmasq.restarts };
+    const dnsmasq: Dnsmasq = new Dnsmasq({
       command,
       log: this.#ctx!.log.child({ network: networkId, dhcp: iface }),
       restartDelayMs: this.#s.restartDelayMs,
       onState: (state: DnsmasqState, pid, message) => {
         if (this.#stopped && state === 'stopped') return;
-        void this.#status(networkId, state, iface, pid, served.process.restarts, served.hosts, message);
+        const hosts = this.#served.get(networkId)?.hosts ?? entry.hosts;
+        void this.#status(networkId, state, iface, pid, entry.restarts(), hosts, message);
       },
     });
-    this.#served.set(networkId, served);
-    served.process.start();
+    this.#served.set(networkId, { iface, hosts: entry.hosts, process: dnsmasq });
+    dnsmasq.start();
   }
 
   async #retire(networkId: string, keepDir: boolean) {

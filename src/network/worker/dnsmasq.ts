@@ -20,6 +20,8 @@ export class Dnsmasq {
   #stopping = false;
   #restartTimer: NodeJS.Timeout | undefined;
   #recent: string[] = [];
+  #startedAt = 0;
+  #quickDeaths = 0;
   restarts = 0;
 
   constructor(o: DnsmasqOptions) {
@@ -36,6 +38,7 @@ export class Dnsmasq {
 
   start(): void {
     this.#stopping = false;
+    this.#startedAt = Date.now();
     const [bin, ...args] = this.#o.command;
     const child = spawn(bin!, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.#child = child;
@@ -59,9 +62,12 @@ export class Dnsmasq {
       this.#o.log.warn({ code, signal, recent: this.#recent }, 'dnsmasq died; restarting');
       this.restarts++;
       this.#o.onState('restarting', null, why);
+      // Back off while it keeps dying at once (a missing interface, a busy port), up to 30 s.
+      this.#quickDeaths = Date.now() - this.#startedAt < 10_000 ? this.#quickDeaths + 1 : 0;
+      const delay = Math.min(30_000, this.#o.restartDelayMs * 2 ** Math.min(this.#quickDeaths, 10));
       this.#restartTimer = setTimeout(() => {
         if (!this.#stopping) this.start();
-      }, this.#o.restartDelayMs);
+      }, delay);
     });
   }
 
