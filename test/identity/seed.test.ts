@@ -4,8 +4,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { renderKeystoneError } from '../../src/identity/api/render.ts';
+import { identityService } from '../../src/identity/index.ts';
 import { defaultConfig } from '../../src/platform/config/config.ts';
 import { silentLogger } from '../../src/platform/log/logger.ts';
+import type { ServiceDefinition } from '../../src/platform/service.ts';
 import { startSeed } from '../../src/seed/start.ts';
 import { startTestSeed } from '../support/seed.ts';
 
@@ -55,7 +58,7 @@ test('bootstrap is idempotent and resets a changed admin password; registration 
 
 test('a restart on the same state keeps users and keys, and moves the identity endpoint to the new port', async () => {
   const stateDir = mkdtempSync(join(tmpdir(), 'ooo-restart-'));
-  const config = { ...defaultConfig(stateDir), ports: { identity: 0 } };
+  const config = { ...defaultConfig(stateDir), ports: { identity: 0 }, services: ['identity'] };
   try {
     const first = await startSeed(config, silentLogger());
     await first.identity!.bootstrap(first.ctx, { adminPassword: 'pw', region: 'RegionOne' });
@@ -94,9 +97,18 @@ test('a restart on the same state keeps users and keys, and moves the identity e
   }
 });
 
-test('addUser gives other suites a member (or any role) of a project in one call', async () => {
-  const s = await startTestSeed();
+test('a test seed always runs identity; addUser gives a member (or any role) of a project', async () => {
+  // A stand-in service that needs nothing: asking for it alone still brings identity along.
+  const probe: ServiceDefinition = {
+    name: 'probe',
+    defaultPort: 0,
+    catalog: [{ type: 'probe', name: 'probe', path: '' }],
+    migrations: [],
+    create: () => ({ register: () => undefined, render: renderKeystoneError }),
+  };
+  const s = await startTestSeed({ services: ['probe'], definitions: [identityService, probe] });
   try {
+    assert.deepEqual(Object.keys(s.urls).sort(), ['identity', 'probe']);
     const alice = await s.addUser('alice');
     const bob = await s.addUser('bob', { project: 'alice', role: 'reader' });
     assert.equal(bob.projectId, alice.projectId, 'the existing project is reused');

@@ -11,7 +11,7 @@ import { ALL_SERVICES } from '../../src/seed/services.ts';
 import { type Seed, startSeed } from '../../src/seed/start.ts';
 
 export interface TestSeedOptions {
-  /** Services to run (with what they need); default all. */
+  /** Services to run (with what they need, and always identity); default all. */
   services?: string[];
   /** A postgres:// URL; default SQLite in the state directory. */
   databaseUrl?: string;
@@ -59,7 +59,11 @@ export async function startTestSeed(opts: TestSeedOptions = {}): Promise<TestSee
     host: '127.0.0.1',
     ports: Object.fromEntries(defs.map((d) => [d.name, 0])),
     databaseUrl: opts.databaseUrl ?? '',
-    services: opts.services ?? [],
+    // Identity always runs: every other service validates tokens through it.
+    services:
+      opts.services && !opts.services.includes('identity')
+        ? ['identity', ...opts.services]
+        : (opts.services ?? []),
     settings: opts.settings ?? {},
   };
   // OOO_TEST_LOG=debug shows the seed's log while a test runs.
