@@ -16,7 +16,7 @@ describe('openstack CLI: identity resources', { skip: cliUnavailable() }, () => 
   let s: TestSeed;
   let os: (...args: string[]) => Promise<CliResult>;
   before(async () => {
-    s = await startTestSeed();
+    s = await startTestSeed({ services: ['identity'] });
     os = (...args) => openstack(s.cliEnv, args);
   });
   after(() => s?.stop());

@@ -23,7 +23,7 @@ async function catalogOf(authUrl: string, token: string) {
 }
 
 test('bootstrap is idempotent and resets a changed admin password; registration follows URLs', async () => {
-  const s = await startTestSeed();
+  const s = await startTestSeed({ services: ['identity'] });
   try {
     const token = await s.tokenFor('admin', s.adminPassword, 'admin');
     await s.seed.identity!.bootstrap(s.seed.ctx, { adminPassword: s.adminPassword, region: 'RegionOne' });

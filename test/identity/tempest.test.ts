@@ -49,7 +49,7 @@ test('tempest identity API tests pass against the seed', {
   skip: skipReason(),
   timeout: 600_000,
 }, async (t) => {
-  const s = await startTestSeed();
+  const s = await startTestSeed({ services: ['identity'] });
   const ws = mkdtempSync(join(tmpdir(), 'ooo-tempest-'));
   try {
     const run = promisify(execFile);
