@@ -1,4 +1,5 @@
 // The `ooo` command table: each entry is a command that works; anything else is refused with usage.
+import { runImageLoad } from '../image/load/cli.ts';
 import { runImageBuild } from '../imagebuilder/cli.ts';
 import { keysRotate } from './commands/keys-rotate.ts';
 import { seedBootstrap } from './commands/seed-bootstrap.ts';
@@ -35,5 +36,11 @@ export const COMMANDS: Command[] = [
     summary:
       'build a disk image from elements, as disk-image-create does (-o NAME [-t qcow2,raw,tar] [--ramdisk] ELEMENTS...)',
     run: (argv) => runImageBuild(argv),
+  },
+  {
+    path: ['image', 'load'],
+    summary:
+      'upload NAME.qcow2 with NAME.vmlinuz and NAME.initrd, as load-image does [-d] [--visibility V] FILE...',
+    run: runImageLoad,
   },
 ];

@@ -8,6 +8,7 @@ import { registerDiscovery } from './api/discovery.ts';
 import { registerImages } from './api/images.ts';
 import { registerMembers } from './api/members.ts';
 import { renderGlanceError } from './api/render.ts';
+import { ImageClient, type ImageServiceClient } from './client.ts';
 import { DataStore } from './store/data.ts';
 import { ImageStore } from './store/images.ts';
 import { imageMigrations } from './store/migrations.ts';
@@ -50,7 +51,15 @@ export const imageService: ServiceDefinition = {
     await data.init();
     await recoverInterrupted(deps.ctx, images, data, deps.events);
     const api = { ctx: deps.ctx, images, data, events: deps.events, limits: settings };
+    const client: ImageServiceClient = {
+      connect(token) {
+        const url = deps.urls.get('image');
+        if (!url) throw new Error('the image service is not listening yet');
+        return new ImageClient(url, token);
+      },
+    };
     return {
+      client,
       render: renderGlanceError,
       register(app) {
         registerDiscovery(app);

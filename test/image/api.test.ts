@@ -1,7 +1,7 @@
 // The Glance v2 API in-process: images, properties, patch, tags, members and policy between projects.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { PATCH, startImages } from './helpers.ts';
+import { startImages } from './helpers.ts';
 
 describe('image API', () => {
   let s: Awaited<ReturnType<typeof startImages>>;

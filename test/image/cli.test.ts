@@ -33,7 +33,7 @@ describe('openstack image CLI', { skip }, () => {
   };
 
   before(async () => {
-    seed = await startTestSeed({ settings: { image: { fsync: false } } });
+    seed = await startTestSeed({ services: ['identity', 'image'], settings: { image: { fsync: false } } });
     dir = mkdtempSync(join(tmpdir(), 'ooo-image-cli-'));
     // A second project with a member user, through Keystone's REST API (cheaper than three CLI runs).
     const token = await seed.tokenFor('admin', seed.adminPassword, 'admin');
@@ -125,19 +125,36 @@ describe('openstack image CLI', { skip }, () => {
       }),
     });
     assert.equal(empty.status, 201);
+    const pub = (
+      await ok([
+        'image',
+        'create',
+        '--file',
+        file,
+        '--disk-format',
+        'qcow2',
+        '--container-format',
+        'bare',
+        '--public',
+        '-f',
+        'json',
+        'cli-pub',
+      ])
+    ).json<{ id: string; visibility: string }>();
+    assert.equal(pub.visibility, 'public');
     const names = async (args: string[], env?: Record<string, string>) =>
       (await ok(['image', 'list', ...args, '-f', 'json'], env))
         .json<{ Name: string }[]>()
         .map((r) => r.Name)
         .sort();
     assert.deepEqual(await names(['--private']), ['cli-disk']);
-    assert.deepEqual(await names(['--public']), ['cli-empty']);
+    assert.deepEqual(await names(['--public']), ['cli-empty', 'cli-pub']);
     assert.deepEqual(await names(['--property', 'foo=bar']), ['cli-disk']);
     assert.deepEqual(await names(['--status', 'queued']), ['cli-empty']);
     assert.equal((await names(['--limit', '1'])).length, 1);
     assert.deepEqual(await names(['--name', 'cli-disk']), ['cli-disk']);
     // Another project sees the public image but not the private one.
-    assert.deepEqual(await names([], demoEnv), ['cli-empty']);
+    assert.deepEqual(await names([], demoEnv), ['cli-empty', 'cli-pub']);
     const hidden = await os(['image', 'show', id], demoEnv);
     assert.notEqual(hidden.code, 0);
     assert.match(hidden.stderr, /No Image found|could not be found|404/);
@@ -174,11 +191,13 @@ describe('openstack image CLI', { skip }, () => {
     const refused = await os(['image', 'delete', id]);
     assert.notEqual(refused.code, 0);
     assert.deepEqual(
-      readdirSync(join(seed.stateDir, 'images')).filter((n) => n !== 'staging'),
-      [id],
+      readdirSync(join(seed.stateDir, 'images'))
+        .filter((n) => n !== 'staging')
+        .sort(),
+      [id, pub.id].sort(),
     );
     await ok(['image', 'set', '--unprotected', id]);
-    await ok(['image', 'delete', id, 'cli-empty']);
+    await ok(['image', 'delete', id, 'cli-empty', 'cli-pub']);
     assert.deepEqual(await names([]), []);
     assert.deepEqual(
       readdirSync(join(seed.stateDir, 'images')),

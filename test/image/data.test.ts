@@ -5,6 +5,8 @@ import { createHash } from 'node:crypto';
 import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ImageClient } from '../../src/image/client.ts';
+import { silentLogger } from '../../src/platform/log/logger.ts';
 import { startImages } from './helpers.ts';
 
 type Images = Awaited<ReturnType<typeof startImages>>;
@@ -119,6 +121,55 @@ describe('image data', () => {
 
     assert.equal((await s.call('member', 'DELETE', `/v2/images/${img.id}`)).status, 204);
     assert.deepEqual(s.storeFiles(), [], 'delete removes the data');
+  });
+
+  test('the typed client (what the conductor uses) streams data in and out, whole or a range', async () => {
+    const ctx = { log: silentLogger(), signal: new AbortController().signal };
+    const client = new ImageClient(base, 'member');
+    const img = await client.create(ctx, {
+      name: 'via-client',
+      disk_format: 'raw',
+      container_format: 'bare',
+    });
+    const data = pattern(40_005); // under this suite's 50 000-byte project quota
+    const { Readable } = await import('node:stream');
+    await client.upload(
+      ctx,
+      img.id,
+      Readable.from([data.subarray(0, 1000), data.subarray(1000)]),
+      data.length,
+    );
+    const whole = await client.download(ctx, img.id);
+    const chunks: Buffer[] = [];
+    for await (const c of whole.stream) chunks.push(c as Buffer);
+    assert.ok(Buffer.concat(chunks).equals(data));
+    assert.equal(whole.md5, md5(data));
+    assert.equal(whole.size, data.length);
+    const part = await client.download(ctx, img.id, { start: data.length - 5 });
+    const tail: Buffer[] = [];
+    for await (const c of part.stream) tail.push(c as Buffer);
+    assert.ok(Buffer.concat(tail).equals(data.subarray(data.length - 5)));
+    assert.equal(part.md5, undefined);
+    const { PassThrough } = await import('node:stream');
+    const sink = new PassThrough();
+    const saved: Buffer[] = [];
+    sink.on('data', (c: Buffer) => saved.push(c));
+    assert.deepEqual(await client.save(ctx, img.id, sink), { bytes: data.length, md5: md5(data) });
+    assert.ok(Buffer.concat(saved).equals(data));
+    // Corrupt the stored bytes behind the service's back: the client's check catches it.
+    const { writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    writeFileSync(join(s.stateDir, 'images', img.id), Buffer.alloc(data.length, 0));
+    const discard = new PassThrough();
+    discard.resume();
+    await assert.rejects(client.save(ctx, img.id, discard), /received data has md5 .*, expected/);
+    await assert.rejects(
+      client.upload(ctx, img.id, Readable.from([Buffer.from('x')]), 1),
+      /409: Image status transition/,
+    );
+    assert.equal((await client.list(ctx, { name: 'via-client' })).length, 1);
+    await client.delete(ctx, img.id);
+    assert.equal(await client.get(ctx, img.id), undefined);
   });
 
   test('a queued image has no data: 204 on download', async () => {
@@ -269,6 +320,31 @@ describe('interrupted uploads', () => {
     assert.equal((await http(`${base}/v2/images/${img.id}/file`, 'PUT', 'other', data)).status, 204);
     assert.equal((await show(img.id, 'other')).checksum, md5(data));
     await s.call('other', 'DELETE', `/v2/images/${img.id}`);
+    assert.deepEqual(s.storeFiles(), []);
+  });
+  test('a second upload while one runs is 409; deleting the image mid-upload ends it with 410 and no file', async () => {
+    const img = await s.create('member');
+    let answer: (r: { status: number; body: string }) => void = () => {};
+    const answered = new Promise<{ status: number; body: string }>((r) => (answer = r));
+    const req = request(`${base}/v2/images/${img.id}/file`, {
+      method: 'PUT',
+      headers: { 'x-auth-token': 'member', 'content-type': 'application/octet-stream' }, // chunked
+    });
+    req.on('response', (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => answer({ status: res.statusCode ?? 0, body }));
+    });
+    req.write(pattern(2 * 1024 * 1024));
+    while ((await show(img.id)).status !== 'saving') await sleep(10);
+    const second = await http(`${base}/v2/images/${img.id}/file`, 'PUT', 'member', pattern(10));
+    assert.equal(second.status, 409);
+    assert.match(JSON.parse(second.body.toString()).message, /from saving to saving is not allowed/);
+    assert.equal((await s.call('member', 'DELETE', `/v2/images/${img.id}`)).status, 204);
+    req.end(pattern(1024));
+    const first = await answered;
+    assert.equal(first.status, 410);
+    assert.match(JSON.parse(first.body).message, /could not be found after upload/);
     assert.deepEqual(s.storeFiles(), []);
   });
 });

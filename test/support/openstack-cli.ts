@@ -29,7 +29,7 @@ export function openstack(
   args: string[],
   opts: { timeoutMs?: number } = {},
 ): Promise<CliResult> {
-  if (!home) {
+  if (home === undefined) {
     const dir = mkdtempSync(join(tmpdir(), 'ooo-cli-home-'));
     process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
     home = dir;
@@ -42,7 +42,8 @@ export function openstack(
     ...env,
   };
   return new Promise((resolve) => {
-    execFile(
+    // stdin is closed at once: a command that would read it (image create without --file) sees EOF.
+    const child = execFile(
       OPENSTACK,
       args,
       { env: cleanEnv, timeout: opts.timeoutMs ?? 60_000, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8' },
@@ -62,5 +63,6 @@ export function openstack(
         });
       },
     );
+    child.stdin?.end();
   });
 }

@@ -2,8 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../platform/errors/catalogue.ts';
-import { allowed, isAdmin } from '../../platform/policy/policy.ts';
-import { enforceImage, IMAGE_POLICY } from '../model/access.ts';
+import { isAdmin } from '../../platform/policy/policy.ts';
+import { enforceImage } from '../model/access.ts';
 import { checkTag, type Image, imageView, MAX_TAGS, parseCreate } from '../model/image.ts';
 import { listImages, nextLink, parseListQuery, type Query } from '../model/list.ts';
 import { applyPatch, PATCH_V20, PATCH_V21, parsePatch } from '../model/patch.ts';
@@ -168,8 +168,7 @@ function checkVisibilityChange(
   visibility: string | undefined,
   owner: string | null,
 ) {
-  if (visibility === 'public' && !allowed(IMAGE_POLICY, 'publicize_image', auth, { projectId: owner }))
-    throw new AppError('FORBIDDEN', `You are not authorized to complete publicize_image action.`);
+  if (visibility === 'public') enforceImage('publicize_image', auth, owner);
   if (visibility === 'community') enforceImage('communitize_image', auth, owner);
 }
 

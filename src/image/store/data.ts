@@ -61,15 +61,18 @@ export class DataStore {
     const tmp = join(this.dir, `${TMP_PREFIX}${id}-${randomBytes(4).toString('hex')}`);
     const fh = await open(tmp, 'wx', 0o600);
     let closed = false;
+    const sink = new DataSink(fh, {
+      limit: opts.limit,
+      onLimit: opts.onLimit,
+      threaded: opts.expected === undefined || opts.expected > INLINE_HASH_BYTES,
+      sync: this.#sync,
+    });
     try {
-      const sink = new DataSink(fh, {
-        limit: opts.limit,
-        onLimit: opts.onLimit,
-        threaded: opts.expected === undefined || opts.expected > INLINE_HASH_BYTES,
-        sync: this.#sync,
-      });
       await pipeline(source, sink, { signal: ctx.signal });
       const r = sink.result!;
+      // Node's parser already refuses a body shorter than its Content-Length; this is the store's own check.
+      if (opts.expected !== undefined && r.size !== opts.expected)
+        throw new Error(`received ${r.size} bytes, the client announced ${opts.expected}`);
       await fh.close();
       closed = true;
       const facts: Received = {
@@ -84,6 +87,8 @@ export class DataStore {
       if (this.#sync) await syncDir(this.dir);
       return facts;
     } catch (e) {
+      // Its threads must have stopped writing before the descriptor is closed (see DataSink._destroy).
+      if (!sink.closed) await new Promise((r) => sink.once('close', r));
       if (!closed) await fh.close().catch(() => {});
       await rm(tmp, { force: true });
       throw e;

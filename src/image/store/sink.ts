@@ -46,7 +46,7 @@ export class DataSink extends Writable {
     this.#fh = fh;
     this.#opts = opts;
     for (let i = 0; i < SLOTS; i++) this.#free.push(i * SLOT_BYTES);
-    this.#hasher = opts.threaded ? new ThreadedHasher(this.#buffer) : new InlineHasher(this.#buffer);
+    this.#hasher = opts.threaded ? new ThreadedHasher(this.#buffer, fh.fd) : new InlineHasher(this.#buffer);
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
@@ -82,7 +82,7 @@ export class DataSink extends Writable {
     this.#current = undefined;
     this.#fill = 0;
     this.#inflight++;
-    let left = 2; // the file write and the hasher
+    let left = this.#hasher.writes ? 1 : 2; // the hasher, and the file write unless the hasher does it
     const release = () => {
       if (--left > 0) return;
       this.#inflight--;
@@ -91,7 +91,8 @@ export class DataSink extends Writable {
       else this.#free.push(offset);
       if (this.#inflight === 0) this.#drained?.();
     };
-    this.#hasher.submit(offset, length, release);
+    this.#hasher.submit(offset, length, position, release);
+    if (this.#hasher.writes) return;
     writeAll(this.#fh, new Uint8Array(this.#buffer, offset, length), position).then(release, (e: Error) => {
       this.#error ??= e;
       release();
@@ -112,8 +113,12 @@ export class DataSink extends Writable {
   }
 
   override _destroy(err: Error | null, cb: (e?: Error | null) => void): void {
-    this.#hasher.close();
-    cb(err);
+    // The sha512 thread writes to the file descriptor: it must be gone before the caller closes the fd,
+    // or a late write could land in whatever file reuses that number.
+    this.#hasher.close().then(
+      () => cb(err),
+      () => cb(err),
+    );
   }
 }
 
