@@ -25,7 +25,7 @@ interface CacheEntry {
   gen: number;
   at: number;
   ctx: AuthContext;
-  payload: TokenPayload;
+  info: TokenInfo;
   domainIds: string[];
 }
 
@@ -92,7 +92,6 @@ export class IdentityCore {
   issue(payload: TokenPayload): string {
     // Another process may have rotated the keys: look at most every few seconds, then issue with the new primary.
     if (payload.issuedAt - this.#lastKeyCheck > 5000) {
-      this.#lastKeyCheck = payload.issuedAt;
       this.#reloadKeysIfRotated();
     }
     return sealToken(payload, this.#keys.keys[this.#keys.primaryIndex]!, randomBytes(16));
@@ -106,7 +105,9 @@ export class IdentityCore {
   async open(token: string): Promise<TokenPayload | undefined> {
     const now = this.now();
     let r = openToken(this.#keys.keys, token, now);
-    if (!r.ok && r.reason === 'invalid' && this.#reloadKeysIfRotated())
+    // A token no key opens may come from a rotation elsewhere: look at the directory, at most once a second
+    // (garbage tokens must not turn into a file-system scan each).
+    if (!r.ok && r.reason === 'invalid' && now - this.#lastKeyCheck > 1000 && this.#reloadKeysIfRotated())
       r = openToken(this.#keys.keys, token, now);
     if (!r.ok) return undefined;
     await this.#fresh(now);
@@ -115,34 +116,41 @@ export class IdentityCore {
 
   /** Token → user, scope, roles; undefined when any of them no longer allows the token. */
   async info(payload: TokenPayload): Promise<TokenInfo | undefined> {
-    const info = await resolveToken(this.db, payload);
+    const info = await resolveToken(this.db, payload, this.now());
     if (!info) return undefined;
     return this.#revocations.isRevoked(payload, domainIdsOf(info)) ? undefined : info;
   }
 
   /** The validator every service calls for X-Auth-Token. */
   async validate(token: string): Promise<AuthContext> {
+    const found = await this.lookup(token);
+    if (!found) throw unauthorized();
+    return found.ctx;
+  }
+
+  /** A valid token's meaning, from the cache when fresh; undefined when the token is not valid now. */
+  async lookup(token: string): Promise<{ info: TokenInfo; ctx: AuthContext } | undefined> {
     const now = this.now();
+    const gen = this.#gen; // taken before any await: a write meanwhile keeps this answer out of the cache
     const hit = this.#cache.get(token);
-    if (hit && hit.gen === this.#gen && now - hit.at < this.settings.revocationRefreshMs) {
+    if (hit && hit.gen === gen && now - hit.at < this.settings.revocationRefreshMs) {
       await this.#fresh(now);
-      if (hit.payload.expiresAt > now && !this.#revocations.isRevoked(hit.payload, hit.domainIds))
-        return hit.ctx;
+      const p = hit.info.payload;
+      if (p.expiresAt > now && !this.#revocations.isRevoked(p, hit.domainIds)) return hit;
       this.#cache.delete(token);
-      throw unauthorized();
+      return undefined;
     }
     const payload = await this.open(token);
-    const gen = this.#gen;
     const info = payload && (await this.info(payload));
-    if (!payload || !info) throw unauthorized();
-    const ctx = authContextOf(token, info);
+    if (!info) return undefined;
+    const entry = { gen, at: now, info, ctx: authContextOf(token, info), domainIds: domainIdsOf(info) };
     if (this.settings.cacheEntries > 0 && gen === this.#gen) {
       if (this.#cache.size >= this.settings.cacheEntries) {
         this.#cache.delete(this.#cache.keys().next().value as string);
       }
-      this.#cache.set(token, { gen, at: now, ctx, payload, domainIds: domainIdsOf(info) });
+      this.#cache.set(token, entry);
     }
-    return ctx;
+    return entry;
   }
 
   async refreshRevocations(): Promise<void> {
@@ -161,10 +169,12 @@ export class IdentityCore {
   }
 
   #reloadKeysIfRotated(): boolean {
+    this.#lastKeyCheck = this.now();
     const version = keysVersion(this.keyDir);
     if (version === this.#keysVersion) return false;
     this.#keys = loadKeys(this.keyDir);
     this.#keysVersion = version;
+    this.#cache.clear(); // a dropped key must stop its tokens now, not when their cache entries age out
     return true;
   }
 

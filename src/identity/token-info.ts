@@ -21,7 +21,11 @@ export interface TokenInfo {
   appCred?: AppCredential;
 }
 
-export async function resolveToken(q: Queryable, payload: TokenPayload): Promise<TokenInfo | undefined> {
+export async function resolveToken(
+  q: Queryable,
+  payload: TokenPayload,
+  now: number,
+): Promise<TokenInfo | undefined> {
   const user = await getUser(q, payload.userId);
   if (!user?.enabled) return undefined;
   const userDomain = await getDomain(q, user.domainId);
@@ -52,13 +56,14 @@ export async function resolveToken(q: Queryable, payload: TokenPayload): Promise
     if (!cred || cred.userId !== user.id || scope.kind !== 'project' || cred.projectId !== scope.id) {
       return undefined;
     }
-    if (cred.expiresAt !== null && cred.expiresAt <= Date.now()) return undefined;
+    if (cred.expiresAt !== null && cred.expiresAt <= now) return undefined;
     const allowed = expandImplied(cred.roleIds, await listImplications(q));
     granted = new Set([...roleIds].filter((r) => allowed.has(r)));
     info.appCred = cred;
   }
-  if (granted.size === 0) return undefined;
-  info.roles = await rolesByIds(q, [...granted]);
+  // Domain-specific roles only carry what they imply; they never appear in a token themselves.
+  info.roles = (await rolesByIds(q, [...granted])).filter((r) => r.domainId === null);
+  if (info.roles.length === 0) return undefined;
   return info;
 }
 

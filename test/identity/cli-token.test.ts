@@ -7,7 +7,7 @@ import { startTestSeed, type TestSeed } from '../support/seed.ts';
 describe('openstack CLI: tokens and catalog', { skip: cliUnavailable() }, () => {
   let s: TestSeed;
   before(async () => {
-    s = await startTestSeed();
+    s = await startTestSeed({ services: ['identity'] });
   });
   after(() => s?.stop());
 

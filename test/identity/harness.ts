@@ -36,12 +36,18 @@ export interface Harness {
 }
 
 export async function startHarness(
-  opts: { db?: Database; settings?: Record<string, unknown>; now?: () => number } = {},
+  opts: {
+    db?: Database;
+    settings?: Record<string, unknown>;
+    now?: () => number;
+    /** Share another harness's key repository, as a second process on the same state would. */
+    keyDir?: string;
+  } = {},
 ): Promise<Harness> {
   const db = opts.db ?? openDatabase(':memory:');
   await migrate(db, 'identity', identityMigrations);
   const dir = mkdtempSync(join(tmpdir(), 'ooo-identity-'));
-  const keyDir = join(dir, 'fernet-keys');
+  const keyDir = opts.keyDir ?? join(dir, 'fernet-keys');
   // A cheaper KDF keeps the suite fast; the cost itself is tested in password.test.ts.
   const settings = parseSettings({ hashCostLog2: 10, ...opts.settings });
   const core = await IdentityCore.open(db, keyDir, settings, opts.now);

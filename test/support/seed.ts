@@ -11,7 +11,7 @@ import { ALL_SERVICES } from '../../src/seed/services.ts';
 import { type Seed, startSeed } from '../../src/seed/start.ts';
 
 export interface TestSeedOptions {
-  /** Services to run (with what they need); default all. */
+  /** Services to run (with what they need, and always identity); default all. */
   services?: string[];
   /** A postgres:// URL; default SQLite in the state directory. */
   databaseUrl?: string;
@@ -34,6 +34,18 @@ export interface TestSeed {
   cliEnv: Record<string, string>;
   /** OS_* variables for another user (password auth, project scope). */
   cliEnvFor(user: string, password: string, project: string): Record<string, string>;
+  /** Creates (as admin, over the API) a user with `role` (default member) on `project`, creating the project
+   * when missing. Returns its password, a token and CLI environment. */
+  addUser(
+    name: string,
+    opts?: { project?: string; role?: string },
+  ): Promise<{
+    id: string;
+    projectId: string;
+    password: string;
+    token: string;
+    cliEnv: Record<string, string>;
+  }>;
   /** A project-scoped token for a user of the Default domain; throws unless the identity service issues one. */
   tokenFor(user: string, password: string, project?: string): Promise<string>;
   stop(): Promise<void>;
@@ -47,7 +59,11 @@ export async function startTestSeed(opts: TestSeedOptions = {}): Promise<TestSee
     host: '127.0.0.1',
     ports: Object.fromEntries(defs.map((d) => [d.name, 0])),
     databaseUrl: opts.databaseUrl ?? '',
-    services: opts.services ?? [],
+    // Identity always runs: every other service validates tokens through it.
+    services:
+      opts.services && !opts.services.includes('identity')
+        ? ['identity', ...opts.services]
+        : (opts.services ?? []),
     settings: opts.settings ?? {},
   };
   // OOO_TEST_LOG=debug shows the seed's log while a test runs.
@@ -106,9 +122,38 @@ export async function startTestSeed(opts: TestSeedOptions = {}): Promise<TestSee
     if (res.status !== 201 || !token) throw new Error(`token for ${user}: ${res.status} ${await res.text()}`);
     return token;
   };
+  const addUser = async (name: string, opts: { project?: string; role?: string } = {}) => {
+    const project = opts.project ?? name;
+    const admin = await tokenFor('admin', adminPassword, 'admin');
+    type Ref = { id: string };
+    const api = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+      const res = await fetch(`${authUrl}${path}`, {
+        method,
+        headers: { 'x-auth-token': admin, ...(body ? { 'content-type': 'application/json' } : {}) },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+      if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+      return (res.status === 204 ? undefined : await res.json()) as T;
+    };
+    const q = encodeURIComponent;
+    const found = (await api<{ projects: Ref[] }>('GET', `/projects?name=${q(project)}`)).projects[0];
+    const projectId =
+      found?.id ??
+      (await api<{ project: Ref }>('POST', '/projects', { project: { name: project } })).project.id;
+    const role = (await api<{ roles: Ref[] }>('GET', `/roles?name=${q(opts.role ?? 'member')}`)).roles[0];
+    if (!role) throw new Error(`no role ${opts.role}`);
+    const password = `pw-${randomBytes(9).toString('base64url')}`;
+    const { user } = await api<{ user: Ref }>('POST', '/users', {
+      user: { name, password, default_project_id: projectId },
+    });
+    await api('PUT', `/projects/${projectId}/users/${user.id}/roles/${role.id}`);
+    const token = await tokenFor(name, password, project);
+    return { id: user.id, projectId, password, token, cliEnv: cliEnvFor(name, password, project) };
+  };
   return {
     seed,
     config,
+    addUser,
     stateDir,
     urls,
     authUrl,

@@ -6,6 +6,7 @@ import { badRequest, forbidden } from '../../platform/errors/catalogue.ts';
 import type { IdentityCore } from '../core.ts';
 import { hashSecret, MAX_PASSWORD_LENGTH } from '../model/password.ts';
 import { expandImplied } from '../model/roles.ts';
+import { parseExpiry } from '../model/time.ts';
 import type { AppCredential } from '../model/types.ts';
 import { createAppCred, deleteAppCred, getAppCred, listAppCreds } from '../store/credentials.ts';
 import { getRoleByName, listImplications, rolesByIds } from '../store/roles.ts';
@@ -17,16 +18,14 @@ import { allow, type IdParams, must } from './common.ts';
 import { bool, entity, isObj, name, qs, text } from './input.ts';
 import { appCredView, list } from './views.ts';
 
-function expiry(v: unknown, now: number): number | null {
+function expiry(v: unknown, now: number): { ms: number; text: string } | null {
   if (v === undefined || v === null) return null;
-  const at =
-    typeof v === 'string'
-      ? Date.parse(v.endsWith('Z') || /[+-]\d\d:?\d\d$/.test(v) ? v : `${v}Z`)
-      : Number.NaN;
-  if (!Number.isFinite(at)) throw badRequest("Invalid input for field 'application_credential.expires_at'.");
-  if (at <= now)
+  const parsed = typeof v === 'string' ? parseExpiry(v) : undefined;
+  if (!parsed)
+    throw badRequest("Invalid input for field 'application_credential.expires_at': an ISO 8601 time.");
+  if (parsed.ms <= now)
     throw badRequest("Invalid input for field 'application_credential.expires_at': in the past.");
-  return at;
+  return parsed;
 }
 
 export function appCredRoutes(app: FastifyInstance, core: IdentityCore): void {
@@ -77,6 +76,7 @@ export function appCredRoutes(app: FastifyInstance, core: IdentityCore): void {
     // Store only the roles asked for; implied ones follow at authentication.
     const implied = expandImplied(roleIds, await listImplications(core.db));
     if (implied.size === 0) throw forbidden('The user holds no role on this project.');
+    const expires = expiry(c.expires_at, core.now());
     const cred: AppCredential = {
       id: newId(),
       userId: auth.userId,
@@ -84,7 +84,8 @@ export function appCredRoutes(app: FastifyInstance, core: IdentityCore): void {
       name: name(c, 'name', where, true),
       description: text(c, 'description', where) ?? '',
       roleIds: [...new Set(roleIds)],
-      expiresAt: expiry(c.expires_at, core.now()),
+      expiresAt: expires?.ms ?? null,
+      expiresText: expires?.text ?? null,
       unrestricted: bool(c, 'unrestricted', where) ?? false,
       secretHash: await hashSecret(secret, core.settings.hashCost),
     };

@@ -113,6 +113,9 @@ export function assignmentRoutes(app: FastifyInstance, core: IdentityCore): void
         }
       }
       rows = effectiveAssignments(rows, members, await listImplications(core.db));
+      // Domain-specific roles are not effective themselves: only the global roles they imply are.
+      const domainRoles = new Set((await listRoles(core.db, {})).filter((r) => r.domainId).map((r) => r.id));
+      rows = rows.filter((r) => !domainRoles.has(r.roleId));
     }
     rows = rows.filter(
       (r) =>

@@ -58,11 +58,10 @@ export function authRoutes(app: FastifyInstance, core: IdentityCore): void {
     if (typeof token !== 'string' || token === '') {
       throw new AppError('BAD_REQUEST', 'The X-Subject-Token header is required.');
     }
-    const payload = await core.open(token);
-    const info = payload && (await core.info(payload));
-    if (!info) throw notFound('Could not find token.');
-    enforce(IDENTITY_POLICY, action, caller(req), { userId: info.user.id });
-    return { ...info, token };
+    const found = await core.lookup(token);
+    if (!found) throw notFound('Could not find token.');
+    enforce(IDENTITY_POLICY, action, caller(req), { userId: found.info.user.id });
+    return { ...found.info, token };
   };
 
   // Fastify answers HEAD with this handler, minus the body.

@@ -59,21 +59,31 @@ export function catalogAdminRoutes(app: FastifyInstance, core: IdentityCore): vo
       region: regionView(req, must(await getRegion(core.db, req.params.id), 'region', req.params.id)),
     };
   });
-  app.post('/v3/regions', async (req, reply) => {
-    allow(req, 'identity:manage_catalog');
-    const r = entity(req.body, 'region');
+  const createRegionFrom = async (body: unknown, id: string | undefined) => {
+    const r = entity(body, 'region');
+    const given = optId(r, 'id', 'region') ?? undefined;
+    if (id && given && given !== id)
+      throw badRequest('The region id in the body differs from the one in the URL.');
     const region = {
-      id: optId(r, 'id', 'region') ?? newId(),
+      id: id ?? given ?? newId(),
       description: text(r, 'description', 'region') ?? '',
       parentRegionId: optId(r, 'parent_region_id', 'region') ?? null,
     };
-    const created = await core.write(async (q) => {
+    return core.write(async (q) => {
       if (region.parentRegionId && !(await getRegion(q, region.parentRegionId))) {
         throw badRequest(`Could not find parent region: ${region.parentRegionId}.`);
       }
       return createRegion(q, region);
     });
-    return reply.code(201).send({ region: regionView(req, created) });
+  };
+  app.post('/v3/regions', async (req, reply) => {
+    allow(req, 'identity:manage_catalog');
+    return reply.code(201).send({ region: regionView(req, await createRegionFrom(req.body, undefined)) });
+  });
+  // Keystone also creates a region with the id in the URL.
+  app.put<{ Params: IdParams }>('/v3/regions/:id', async (req, reply) => {
+    allow(req, 'identity:manage_catalog');
+    return reply.code(201).send({ region: regionView(req, await createRegionFrom(req.body, req.params.id)) });
   });
   app.patch<{ Params: IdParams }>('/v3/regions/:id', async (req) => {
     allow(req, 'identity:manage_catalog');
@@ -92,10 +102,13 @@ export function catalogAdminRoutes(app: FastifyInstance, core: IdentityCore): vo
     allow(req, 'identity:manage_catalog');
     await core.write(async (q) => {
       must(await getRegion(q, req.params.id), 'region', req.params.id);
-      const inUse =
-        (await listEndpoints(q, { regionId: req.params.id })).length > 0 ||
-        (await listRegions(q, { parentRegionId: req.params.id })).length > 0;
-      if (inUse) throw conflict(`Region ${req.params.id} still has endpoints or child regions.`);
+      // Child regions must go first; endpoints in the region stay, without a region (as keystone does).
+      if ((await listRegions(q, { parentRegionId: req.params.id })).length > 0) {
+        throw conflict(`Region ${req.params.id} still has child regions.`);
+      }
+      for (const e of await listEndpoints(q, { regionId: req.params.id })) {
+        await updateEndpoint(q, e.id, { regionId: null });
+      }
       await deleteRegion(q, req.params.id);
     });
     return reply.code(204).send();
@@ -154,6 +167,8 @@ export function catalogAdminRoutes(app: FastifyInstance, core: IdentityCore): vo
 
   app.get('/v3/endpoints', async (req) => {
     allow(req, 'identity:get_catalog');
+    // Endpoints have no name: the CLI's lookup by name must find none, not all of them.
+    if (qs(req.query, 'name') !== undefined) return list(req, 'endpoints', []);
     const endpoints = await listEndpoints(core.db, {
       serviceId: qs(req.query, 'service_id'),
       interface: qs(req.query, 'interface'),
@@ -206,8 +221,9 @@ export function catalogAdminRoutes(app: FastifyInstance, core: IdentityCore): vo
       if (changes.serviceId && !(await getService(q, changes.serviceId))) {
         throw badRequest(`Could not find service: ${changes.serviceId}.`);
       }
+      // As on create, keystone makes the region when it is new.
       if (changes.regionId && !(await getRegion(q, changes.regionId))) {
-        throw badRequest(`Could not find region: ${changes.regionId}.`);
+        await createRegion(q, { id: changes.regionId, description: '', parentRegionId: null });
       }
       return must(await updateEndpoint(q, req.params.id, changes), 'endpoint', req.params.id);
     });

@@ -18,18 +18,19 @@ export function entity(body: unknown, key: string): Obj {
 
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
-/** A name: 1–255 characters, no control characters (quotes and any Unicode are fine). */
-export function name(o: Obj, key: string, where: string, required: true): string;
-export function name(o: Obj, key: string, where: string, required: false): string | undefined;
-export function name(o: Obj, key: string, where: string, required: boolean): string | undefined {
+/** A name: 1–max characters (keystone: 64 for projects and domains, else 255), no control characters
+ * (quotes and any Unicode are fine). */
+export function name(o: Obj, key: string, where: string, required: true, max?: number): string;
+export function name(o: Obj, key: string, where: string, required: false, max?: number): string | undefined;
+export function name(o: Obj, key: string, where: string, required: boolean, max = 255): string | undefined {
   const v = o[key];
   if (v === undefined && !required) return undefined;
   if (typeof v !== 'string')
     throw badRequest(`Invalid input for field '${where}.${key}': expected a string.`);
   const trimmed = v.trim();
-  if (trimmed.length === 0 || trimmed.length > 255 || CONTROL.test(v)) {
+  if (trimmed.length === 0 || [...trimmed].length > max || CONTROL.test(v)) {
     throw badRequest(
-      `Invalid input for field '${where}.${key}': 1 to 255 characters without control characters.`,
+      `Invalid input for field '${where}.${key}': 1 to ${max} characters without control characters.`,
     );
   }
   return trimmed;

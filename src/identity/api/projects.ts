@@ -8,7 +8,6 @@ import {
   createProject,
   deleteDomain,
   deleteProject,
-  domainInUse,
   getDomain,
   getProject,
   listDomains,
@@ -17,6 +16,8 @@ import {
   updateDomain,
   updateProject,
 } from '../store/resources.ts';
+import { deleteRole, listRoles } from '../store/roles.ts';
+import { deleteGroup, deleteUser, listGroups, listUsers } from '../store/users.ts';
 import { allow, type IdParams, must } from './common.ts';
 import { bool, entity, name, noId, optId, options, qs, qsBool, tags, text } from './input.ts';
 import { domainView, list, projectView } from './views.ts';
@@ -48,7 +49,7 @@ export function projectRoutes(app: FastifyInstance, core: IdentityCore): void {
     noId(d, 'domain');
     const domain = await core.write((q) =>
       createDomain(q, {
-        name: name(d, 'name', 'domain', true),
+        name: name(d, 'name', 'domain', true, 64),
         description: text(d, 'description', 'domain') ?? '',
         enabled: bool(d, 'enabled', 'domain') ?? true,
         tags: tags(d, 'tags', 'domain') ?? [],
@@ -62,7 +63,7 @@ export function projectRoutes(app: FastifyInstance, core: IdentityCore): void {
     allow(req, 'identity:manage_domain');
     const d = entity(req.body, 'domain');
     const changes = {
-      name: name(d, 'name', 'domain', false),
+      name: name(d, 'name', 'domain', false, 64),
       description: text(d, 'description', 'domain'),
       enabled: bool(d, 'enabled', 'domain'),
       tags: tags(d, 'tags', 'domain'),
@@ -84,7 +85,11 @@ export function projectRoutes(app: FastifyInstance, core: IdentityCore): void {
       const domain = must(await getDomain(q, id), 'domain', id);
       if (domain.id === DEFAULT_DOMAIN_ID) throw forbidden('The default domain cannot be deleted.');
       if (domain.enabled) throw forbidden(`Cannot delete a domain that is enabled, please disable it first.`);
-      if (await domainInUse(q, id)) throw conflict(`Domain ${id} still holds projects, users or groups.`);
+      // Like keystone, deleting a (disabled) domain deletes what it holds: projects, users, groups, roles.
+      for (const p of await listProjects(q, { domainId: id })) await deleteProject(q, p.id);
+      for (const u of await listUsers(q, { domainId: id })) await deleteUser(q, u.id);
+      for (const g of await listGroups(q, { domainId: id })) await deleteGroup(q, g.id);
+      for (const r of await listRoles(q, { domainId: id })) await deleteRole(q, r.id);
       await deleteDomain(q, id);
       await revoke({ domainId: id, issuedBefore: core.now() });
     });
@@ -101,10 +106,16 @@ export function projectRoutes(app: FastifyInstance, core: IdentityCore): void {
       enabled: qsBool(req.query, 'enabled'),
       parentId: qs(req.query, 'parent_id'),
     });
+    // ?tags=a,b (all of them) and ?tags-any=a,b (any of them), as keystone filters.
+    const all = qs(req.query, 'tags')?.split(',');
+    const any = qs(req.query, 'tags-any')?.split(',');
+    const matching = projects.filter(
+      (p) => (!all || all.every((t) => p.tags.includes(t))) && (!any || any.some((t) => p.tags.includes(t))),
+    );
     return list(
       req,
       'projects',
-      projects.map((p) => projectView(req, p)),
+      matching.map((p) => projectView(req, p)),
     );
   });
 
@@ -121,7 +132,7 @@ export function projectRoutes(app: FastifyInstance, core: IdentityCore): void {
     if (bool(p, 'is_domain', 'project') === true)
       throw badRequest('Projects acting as domains are not supported.');
     const fields = {
-      name: name(p, 'name', 'project', true),
+      name: name(p, 'name', 'project', true, 64),
       description: text(p, 'description', 'project') ?? '',
       enabled: bool(p, 'enabled', 'project') ?? true,
       tags: tags(p, 'tags', 'project') ?? [],
@@ -140,7 +151,7 @@ export function projectRoutes(app: FastifyInstance, core: IdentityCore): void {
         if (!parent) domainId ??= parentId;
       }
       domainId ??= parent?.domainId ?? DEFAULT_DOMAIN_ID;
-      if (!(await getDomain(q, domainId))) throw badRequest(`Could not find domain: ${domainId}.`);
+      must(await getDomain(q, domainId), 'domain', domainId);
       if (parent && parent.domainId !== domainId)
         throw badRequest("A project must be in its parent's domain.");
       return createProject(q, { ...fields, domainId, parentId: parent?.id ?? null });
@@ -156,7 +167,7 @@ export function projectRoutes(app: FastifyInstance, core: IdentityCore): void {
         throw badRequest(`Invalid input for field 'project.${fixed}': it cannot change.`);
     }
     const changes = {
-      name: name(p, 'name', 'project', false),
+      name: name(p, 'name', 'project', false, 64),
       description: text(p, 'description', 'project'),
       enabled: bool(p, 'enabled', 'project'),
       tags: tags(p, 'tags', 'project'),

@@ -1,6 +1,6 @@
 // /v3/roles, implied roles, and grants of a role to a user or group on a project, a domain or the system.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { badRequest } from '../../platform/errors/catalogue.ts';
+import { badRequest, forbidden } from '../../platform/errors/catalogue.ts';
 import type { IdentityCore } from '../core.ts';
 import type { ActorType, Assignment, TargetType } from '../model/types.ts';
 import { getDomain, getProject } from '../store/resources.ts';
@@ -55,9 +55,7 @@ export function roleRoutes(app: FastifyInstance, core: IdentityCore): void {
       options: options(r, 'options', 'role') ?? {},
     };
     const role = await core.write(async (q) => {
-      if (fields.domainId && !(await getDomain(q, fields.domainId))) {
-        throw badRequest(`Could not find domain: ${fields.domainId}.`);
-      }
+      if (fields.domainId) must(await getDomain(q, fields.domainId), 'domain', fields.domainId);
       return createRole(q, fields);
     });
     return reply.code(201).send({ role: roleView(req, role) });
@@ -103,9 +101,13 @@ export function roleRoutes(app: FastifyInstance, core: IdentityCore): void {
     allow(req, 'identity:manage_role');
     const { id, implied } = req.params;
     await core.write(async (q) => {
-      must(await getRole(q, id), 'role', id);
-      must(await getRole(q, implied), 'role', implied);
+      const prior = must(await getRole(q, id), 'role', id);
+      const target = must(await getRole(q, implied), 'role', implied);
       if (id === implied) throw badRequest('A role cannot imply itself.');
+      // Keystone: a global role must not imply a domain-specific one (it would reach tokens through it).
+      if (prior.domainId === null && target.domainId !== null) {
+        throw forbidden('A global role cannot imply a domain-specific role.');
+      }
       await addImplication(q, id, implied);
     });
     const body = await inference(req, id, [implied]);
@@ -113,13 +115,21 @@ export function roleRoutes(app: FastifyInstance, core: IdentityCore): void {
       .code(201)
       .send({ role_inference: { prior_role: body.prior_role, implies: body.implies[0] } });
   });
-  app.get<Implies>('/v3/roles/:id/implies/:implied', async (req) => {
-    allow(req, 'identity:get_role');
-    const { id, implied } = req.params;
+  const mustImply = async (id: string, implied: string) => {
     const has = (await listImplications(core.db)).some((i) => i.prior === id && i.implied === implied);
     if (!has) must(undefined, 'implied role', `${id} implies ${implied}`);
-    const body = await inference(req, id, [implied]);
+  };
+  // GET shows the rule (200); HEAD checks it (204, as keystone answers).
+  app.get<Implies>('/v3/roles/:id/implies/:implied', { exposeHeadRoute: false }, async (req) => {
+    allow(req, 'identity:get_role');
+    await mustImply(req.params.id, req.params.implied);
+    const body = await inference(req, req.params.id, [req.params.implied]);
     return { role_inference: { prior_role: body.prior_role, implies: body.implies[0] } };
+  });
+  app.head<Implies>('/v3/roles/:id/implies/:implied', async (req, reply) => {
+    allow(req, 'identity:get_role');
+    await mustImply(req.params.id, req.params.implied);
+    return reply.code(204).send();
   });
   app.delete<Implies>('/v3/roles/:id/implies/:implied', async (req, reply) => {
     allow(req, 'identity:manage_role');

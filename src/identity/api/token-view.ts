@@ -1,7 +1,7 @@
 // The token body of POST and GET /v3/auth/tokens, with the fields keystoneauth relies on.
 import type { CatalogEntryView } from '../catalog.ts';
+import { isoTime } from '../model/time.ts';
 import type { TokenInfo } from '../token-info.ts';
-import { isoTime } from './views.ts';
 
 export function tokenBody(info: TokenInfo, catalog: CatalogEntryView[] | undefined) {
   const p = info.payload;

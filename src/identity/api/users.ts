@@ -47,6 +47,25 @@ function email(o: Obj): string | null | undefined {
   return v;
 }
 
+const USER_FIELDS = new Set([
+  'id',
+  'name',
+  'domain_id',
+  'enabled',
+  'default_project_id',
+  'email',
+  'description',
+  'options',
+  'password',
+  'links',
+  'password_expires_at',
+]);
+
+/** The attributes keystone does not model, kept as given. */
+function extra(u: Obj): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(u).filter(([k]) => !USER_FIELDS.has(k)));
+}
+
 export function userRoutes(app: FastifyInstance, core: IdentityCore): void {
   const hash = (pw: string | undefined) =>
     pw === undefined ? undefined : hashSecret(pw, core.settings.hashCost);
@@ -82,11 +101,11 @@ export function userRoutes(app: FastifyInstance, core: IdentityCore): void {
       email: email(u) ?? null,
       description: text(u, 'description', 'user') ?? '',
       options: options(u, 'options', 'user') ?? {},
+      extra: extra(u),
     };
     const passwordHash = (await hash(password(u, 'password', 'user'))) ?? null;
     const user = await core.write(async (q) => {
-      if (!(await getDomain(q, fields.domainId)))
-        throw badRequest(`Could not find domain: ${fields.domainId}.`);
+      must(await getDomain(q, fields.domainId), 'domain', fields.domainId);
       if (fields.defaultProjectId && !(await getProject(q, fields.defaultProjectId))) {
         throw badRequest(`Could not find project: ${fields.defaultProjectId}.`);
       }
@@ -111,6 +130,11 @@ export function userRoutes(app: FastifyInstance, core: IdentityCore): void {
     };
     const id = req.params.id;
     const user = await core.write(async (q, revoke) => {
+      const added = extra(u);
+      if (Object.keys(added).length > 0) {
+        const current = must(await getUser(q, id), 'user', id);
+        Object.assign(changes, { extra: { ...current.extra, ...added } });
+      }
       if (changes.defaultProjectId && !(await getProject(q, changes.defaultProjectId))) {
         throw badRequest(`Could not find project: ${changes.defaultProjectId}.`);
       }
@@ -132,28 +156,32 @@ export function userRoutes(app: FastifyInstance, core: IdentityCore): void {
     return reply.code(204).send();
   });
 
-  // A user changes its own password, proving the old one (throttled like a login).
-  app.post<{ Params: IdParams }>('/v3/users/:id/password', async (req, reply) => {
-    allow(req, 'identity:change_password', { userId: req.params.id });
-    const u = entity(req.body, 'user');
-    const original = password(u, 'original_password', 'user');
-    const next = password(u, 'password', 'user');
-    if (original === undefined || next === undefined) {
-      throw badRequest("Invalid input: 'user.password' and 'user.original_password' are required.");
-    }
-    const id = req.params.id;
-    const stored = await getPasswordHash(core.db, id);
-    const ok = await checkSecret(core, [`id:${id}`], () =>
-      stored ? verifySecret(original, stored) : burnVerify(core.settings.hashCost),
-    );
-    if (!ok) throw unauthorized(AUTH_FAILED);
-    const passwordHash = await hashSecret(next, core.settings.hashCost);
-    await core.write(async (q, revoke) => {
-      must(await updateUser(q, id, { passwordHash }, core.now()), 'user', id);
-      await revoke({ userId: id, issuedBefore: core.now() });
-    });
-    return reply.code(204).send();
-  });
+  // A user changes its own password, proving the old one (throttled like a login). Like keystone, no
+  // token is needed: a user whose password has expired must still be able to change it.
+  app.post<{ Params: IdParams }>(
+    '/v3/users/:id/password',
+    { config: { public: true } },
+    async (req, reply) => {
+      const u = entity(req.body, 'user');
+      const original = password(u, 'original_password', 'user');
+      const next = password(u, 'password', 'user');
+      if (original === undefined || next === undefined) {
+        throw badRequest("Invalid input: 'user.password' and 'user.original_password' are required.");
+      }
+      const id = req.params.id;
+      const stored = await getPasswordHash(core.db, id);
+      const ok = await checkSecret(core, [`id:${id}`], () =>
+        stored ? verifySecret(original, stored) : burnVerify(core.settings.hashCost),
+      );
+      if (!ok) throw unauthorized(AUTH_FAILED);
+      const passwordHash = await hashSecret(next, core.settings.hashCost);
+      await core.write(async (q, revoke) => {
+        must(await updateUser(q, id, { passwordHash }, core.now()), 'user', id);
+        await revoke({ userId: id, issuedBefore: core.now() });
+      });
+      return reply.code(204).send();
+    },
+  );
 
   app.get<{ Params: IdParams }>('/v3/users/:id/projects', async (req) => {
     allow(req, 'identity:list_user_projects', { userId: req.params.id });
@@ -210,8 +238,7 @@ export function userRoutes(app: FastifyInstance, core: IdentityCore): void {
       description: text(g, 'description', 'group') ?? '',
     };
     const group = await core.write(async (q) => {
-      if (!(await getDomain(q, fields.domainId)))
-        throw badRequest(`Could not find domain: ${fields.domainId}.`);
+      must(await getDomain(q, fields.domainId), 'domain', fields.domainId);
       return createGroup(q, fields);
     });
     return reply.code(201).send({ group: groupView(req, group) });

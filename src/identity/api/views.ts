@@ -1,5 +1,6 @@
 // Keystone's JSON shapes for each entity, with their `links.self`.
 import type { FastifyRequest } from 'fastify';
+import { isoTime } from '../model/time.ts';
 import type {
   AppCredential,
   CatalogService,
@@ -18,10 +19,6 @@ const self = (req: FastifyRequest, path: string) => ({ self: `${publicBase(req)}
 /** A list with Keystone's links block (no paging: every list fits in one page here). */
 export function list(req: FastifyRequest, key: string, items: unknown[]) {
   return { [key]: items, links: { self: `${publicBase(req)}${req.url}`, previous: null, next: null } };
-}
-
-export function isoTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }
 
 export const domainView = (req: FastifyRequest, d: Domain) => ({
@@ -48,6 +45,7 @@ export const projectView = (req: FastifyRequest, p: Project) => ({
 });
 
 export const userView = (req: FastifyRequest, u: User) => ({
+  ...u.extra,
   id: u.id,
   name: u.name,
   domain_id: u.domainId,
@@ -111,7 +109,7 @@ export const appCredView = (req: FastifyRequest, c: AppCredential, roles: Role[]
   user_id: c.userId,
   project_id: c.projectId,
   roles: roles.map((r) => ({ id: r.id, name: r.name, domain_id: r.domainId })),
-  expires_at: c.expiresAt === null ? null : isoTime(c.expiresAt),
+  expires_at: c.expiresAt === null ? null : (c.expiresText ?? isoTime(c.expiresAt)),
   unrestricted: c.unrestricted,
   access_rules: [],
   links: self(req, `users/${c.userId}/application_credentials/${c.id}`),

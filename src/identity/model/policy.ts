@@ -1,6 +1,6 @@
 // Who may call what in the identity API: rules as data, enforced by src/platform/policy.
-// Admin manages everything; a user reads itself, changes its own password and manages its own
-// application credentials; any token may read the role and catalog lists a CLI needs to resolve names.
+// Admin manages everything; a user reads itself and manages its own application credentials (a password
+// change needs no token: the original password is the proof); any token may read the role and catalog lists a CLI needs to resolve names.
 import type { PolicyTable } from '../../platform/policy/policy.ts';
 
 const ADMIN = [['admin']] as const;
@@ -20,7 +20,6 @@ export const IDENTITY_POLICY: PolicyTable = {
   'identity:get_user': ADMIN_OR_SELF,
   'identity:list_users': ADMIN,
   'identity:manage_user': ADMIN,
-  'identity:change_password': [['self']],
   'identity:list_user_groups': ADMIN_OR_SELF,
   'identity:get_group': ADMIN,
   'identity:list_groups': ADMIN,

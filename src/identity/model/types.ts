@@ -31,6 +31,8 @@ export interface User {
   options: Record<string, unknown>;
   passwordChangedAt: number | null;
   hasPassword: boolean;
+  /** Attributes keystone does not know, kept and shown back as given. */
+  extra: Record<string, unknown>;
 }
 
 export interface Group {
@@ -94,6 +96,8 @@ export interface AppCredential {
   description: string;
   roleIds: string[];
   expiresAt: number | null;
+  /** The expiry as keystone renders it (microseconds, as the client sent it). */
+  expiresText?: string | null;
   unrestricted: boolean;
   secretHash: string;
 }

@@ -12,6 +12,7 @@ const appCredOf = (r: Row): AppCredential => ({
   description: (r.description as string) ?? '',
   roleIds: json(r.roles, []),
   expiresAt: r.expires_at === null ? null : Number(r.expires_at),
+  expiresText: (r.expires_text as string | null) ?? null,
   unrestricted: bool(r.unrestricted),
   secretHash: r.secret_hash as string,
 });
@@ -40,7 +41,7 @@ export async function createAppCred(q: Queryable, c: AppCredential, now: number)
   await unique(`application credential ${c.name}`, () =>
     q.run(
       'INSERT INTO identity_app_credentials (id, user_id, project_id, name, description, secret_hash, roles, ' +
-        'expires_at, unrestricted, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'expires_at, expires_text, unrestricted, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       [
         c.id,
         c.userId,
@@ -50,6 +51,7 @@ export async function createAppCred(q: Queryable, c: AppCredential, now: number)
         c.secretHash,
         JSON.stringify(c.roleIds),
         c.expiresAt,
+        c.expiresText ?? null,
         int(c.unrestricted),
         now,
       ],

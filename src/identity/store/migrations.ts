@@ -78,4 +78,10 @@ export const identityMigrations: Migration[] = [
       postgres: revocations('BIGSERIAL PRIMARY KEY'),
     },
   },
+  {
+    id: '0003_app_credential_expiry_text',
+    sql: 'ALTER TABLE identity_app_credentials ADD COLUMN expires_text TEXT',
+  },
+  // Keystone keeps a user's unknown attributes and shows them back (tempest sets `project_id`).
+  { id: '0004_user_extra', sql: "ALTER TABLE identity_users ADD COLUMN extra TEXT NOT NULL DEFAULT '{}'" },
 ];

@@ -78,13 +78,6 @@ export async function deleteDomain(q: Queryable, id: string): Promise<boolean> {
   return (await q.run('DELETE FROM identity_domains WHERE id = ?', [id])).changes > 0;
 }
 
-export async function domainInUse(q: Queryable, id: string): Promise<boolean> {
-  for (const table of ['identity_projects', 'identity_users', 'identity_groups']) {
-    if (await q.get(`SELECT 1 AS x FROM ${table} WHERE domain_id = ? LIMIT 1`, [id])) return true;
-  }
-  return false;
-}
-
 export async function getProject(q: Queryable, id: string): Promise<Project | undefined> {
   const r = await q.get('SELECT * FROM identity_projects WHERE id = ?', [id]);
   return r ? projectOf(r) : undefined;

@@ -90,16 +90,12 @@ export async function listImplications(q: Queryable): Promise<{ prior: string; i
 }
 
 export async function addImplication(q: Queryable, prior: string, implied: string): Promise<void> {
-  const exists = await q.get(
-    'SELECT 1 AS x FROM identity_role_implications WHERE prior_role_id = ? AND implied_role_id = ?',
-    [prior, implied],
-  );
-  if (exists) return;
+  // Idempotent, also when two requests race: the second insert does nothing.
   await unique('role implication', () =>
-    q.run('INSERT INTO identity_role_implications (prior_role_id, implied_role_id) VALUES (?, ?)', [
-      prior,
-      implied,
-    ]),
+    q.run(
+      'INSERT INTO identity_role_implications (prior_role_id, implied_role_id) VALUES (?, ?) ON CONFLICT DO NOTHING',
+      [prior, implied],
+    ),
   );
 }
 
@@ -112,11 +108,10 @@ export async function removeImplication(q: Queryable, prior: string, implied: st
 }
 
 export async function grant(q: Queryable, a: Assignment): Promise<void> {
-  if (await hasAssignment(q, a)) return;
   await unique('role assignment', () =>
     q.run(
       'INSERT INTO identity_assignments (actor_type, actor_id, target_type, target_id, role_id) ' +
-        'VALUES (?, ?, ?, ?, ?)',
+        'VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
       [a.actorType, a.actorId, a.targetType, a.targetId, a.roleId],
     ),
   );

@@ -14,6 +14,7 @@ const userOf = (r: Row): User => ({
   options: json(r.options, {}),
   passwordChangedAt: r.password_changed_at === null ? null : Number(r.password_changed_at),
   hasPassword: r.password_hash !== null,
+  extra: json(r.extra, {}),
 });
 
 const groupOf = (r: Row): Group => ({
@@ -62,13 +63,14 @@ export interface NewUser {
   description: string;
   options: Record<string, unknown>;
   passwordHash: string | null;
+  extra?: Record<string, unknown>;
 }
 
 export async function createUser(q: Queryable, u: NewUser, now: number, id = newId()): Promise<User> {
   await unique(`user ${u.name}`, () =>
     q.run(
       'INSERT INTO identity_users (id, domain_id, name, enabled, default_project_id, password_hash, ' +
-        'password_changed_at, email, description, options, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'password_changed_at, email, description, options, created_at, extra) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       [
         id,
         u.domainId,
@@ -81,6 +83,7 @@ export async function createUser(q: Queryable, u: NewUser, now: number, id = new
         u.description,
         JSON.stringify(u.options),
         now,
+        JSON.stringify(u.extra ?? {}),
       ],
     ),
   );
@@ -103,6 +106,7 @@ export async function updateUser(
       options: c.options && JSON.stringify(c.options),
       password_hash: c.passwordHash,
       password_changed_at: c.passwordHash === undefined ? undefined : now,
+      extra: c.extra && JSON.stringify(c.extra),
     }),
   );
   return n ? getUser(q, id) : undefined;
@@ -156,10 +160,12 @@ export async function deleteGroup(q: Queryable, id: string): Promise<boolean> {
 }
 
 export async function addMember(q: Queryable, groupId: string, userId: string): Promise<void> {
-  await unique('group membership', async () => {
-    if (await isMember(q, groupId, userId)) return;
-    await q.run('INSERT INTO identity_group_members (group_id, user_id) VALUES (?, ?)', [groupId, userId]);
-  });
+  await unique('group membership', () =>
+    q.run('INSERT INTO identity_group_members (group_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING', [
+      groupId,
+      userId,
+    ]),
+  );
 }
 
 export async function removeMember(q: Queryable, groupId: string, userId: string): Promise<boolean> {
