@@ -1,5 +1,5 @@
 // Token issue and validation throughput against an empty route of the same Fastify app, measured in the
-// same run. The server runs in its own process (bench/identity/server.ts) so the load generator does not
+// same run. The server runs in its own process (bench/identity/server.support.ts) so the load generator does not
 // share its event loop. Each phase is bounded in requests and in time.
 // Run: node_modules/.bin/node bench/identity/tokens.ts [--seconds N] [--concurrency N]
 import { spawn } from 'node:child_process';
@@ -64,7 +64,7 @@ function summary(p: Phase) {
 
 const server = spawn(
   process.execPath,
-  ['--disable-warning=ExperimentalWarning', new URL('./server.ts', import.meta.url).pathname],
+  ['--disable-warning=ExperimentalWarning', new URL('./server.support.ts', import.meta.url).pathname],
   {
     stdio: ['pipe', 'pipe', 'inherit'],
   },
