@@ -80,6 +80,25 @@ test('bad bodies get clear 4xx errors', async () => {
   }
 });
 
+test('an empty JSON body is no body; a __proto__ key is refused', async () => {
+  const empty = await app.inject({
+    method: 'POST',
+    url: '/v1/things',
+    headers: { ...auth, 'content-type': 'application/json' },
+    payload: '',
+  });
+  assert.equal(empty.statusCode, 201);
+  assert.deepEqual(empty.json(), {});
+  const poisoned = await app.inject({
+    method: 'POST',
+    url: '/v1/things',
+    headers: { ...auth, 'content-type': 'application/json' },
+    payload: '{"__proto__": {"admin": true}}',
+  });
+  assert.equal(poisoned.statusCode, 400);
+  assert.equal(poisoned.json().toyError.code, 400);
+});
+
 test('204 carries no JSON content type; 500 hides internals', async () => {
   const res = await app.inject({ method: 'DELETE', url: '/v1/things/known', headers: auth });
   assert.equal(res.statusCode, 204);

@@ -5,14 +5,12 @@ import { appCredRoutes } from './app-creds.ts';
 import { assignmentRoutes } from './assignments.ts';
 import { authRoutes } from './auth.ts';
 import { catalogAdminRoutes } from './catalog-admin.ts';
-import { acceptEmptyJsonBodies } from './json-body.ts';
 import { projectTagRoutes } from './project-tags.ts';
 import { projectRoutes } from './projects.ts';
 import { roleRoutes } from './roles.ts';
 import { userRoutes } from './users.ts';
 
 export function registerIdentityRoutes(app: FastifyInstance, core: IdentityCore): void {
-  acceptEmptyJsonBodies(app);
   authRoutes(app, core);
   projectRoutes(app, core);
   projectTagRoutes(app, core);

@@ -12,6 +12,7 @@ import Fastify, {
 import { AppError, isAppError, unauthorized } from '../errors/catalogue.ts';
 import type { Logger } from '../log/logger.ts';
 import type { AuthContext, TokenValidator } from '../policy/auth-context.ts';
+import { acceptEmptyJsonBodies } from './json-body.ts';
 
 export interface RenderedError {
   body: unknown;
@@ -52,6 +53,8 @@ export function createServiceApp(opts: ServiceAppOptions): FastifyInstance {
     genReqId: () => `req-${randomUUID()}`,
     return503OnClosing: true,
   });
+
+  acceptEmptyJsonBodies(app);
 
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-openstack-request-id', req.id);

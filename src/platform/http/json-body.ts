@@ -1,8 +1,8 @@
-// Keystone accepts `Content-Type: application/json` with an empty body on PUT (tempest and the SDK send
-// grants that way); Fastify's default parser refuses it. This parser reads an empty body as no body, keeps
+// OpenStack services accept `Content-Type: application/json` with an empty body (the SDK and tempest send
+// Keystone grants and tag PUTs that way); Fastify's default parser refuses it. This parser reads an empty body as no body, keeps
 // the prototype-poisoning guard of the default one, and reports bad JSON as a catalogue 400.
 import type { FastifyInstance } from 'fastify';
-import { badRequest } from '../../platform/errors/catalogue.ts';
+import { badRequest } from '../errors/catalogue.ts';
 
 export function acceptEmptyJsonBodies(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
