@@ -31,7 +31,10 @@ export interface IpmiToolOptions {
   retryTimeoutMs?: number;
   /** Ironic's [ipmi]min_command_interval: the least time between two commands to one BMC (5 s). */
   minCommandIntervalMs?: number;
-  /** ipmitool's own per-request timeout (`-N`, seconds) and retries (`-R`) inside one process. */
+  /**
+   * ipmitool's own retransmission interval (`-N`, seconds) and retries (`-R`) inside one process. Unset by
+   * default, as Ironic does (ipmitool then retransmits 4 times, 1 s apart for lanplus).
+   */
   sessionTimeoutSec?: number;
   sessionRetries?: number;
   /** The ipmitool binary (a path or a name on PATH). */
@@ -72,8 +75,10 @@ export function ipmiFailure(message: string, details: Record<string, string | nu
 }
 
 export class IpmiTool {
-  readonly #o: Required<Omit<IpmiToolOptions, 'username' | 'password'>> &
-    Pick<IpmiToolOptions, 'username' | 'password'>;
+  readonly #o: Required<
+    Omit<IpmiToolOptions, 'username' | 'password' | 'sessionTimeoutSec' | 'sessionRetries'>
+  > &
+    Pick<IpmiToolOptions, 'username' | 'password' | 'sessionTimeoutSec' | 'sessionRetries'>;
 
   constructor(opts: IpmiToolOptions) {
     if (!opts.address) throw new AppError('BAD_REQUEST', 'ipmi: an address is required');
@@ -92,8 +97,8 @@ export class IpmiTool {
       privilegeLevel: opts.privilegeLevel ?? 'ADMINISTRATOR',
       retryTimeoutMs: opts.retryTimeoutMs ?? 60_000,
       minCommandIntervalMs: opts.minCommandIntervalMs ?? 5_000,
-      sessionTimeoutSec: opts.sessionTimeoutSec ?? 1,
-      sessionRetries: opts.sessionRetries ?? 1,
+      sessionTimeoutSec: opts.sessionTimeoutSec,
+      sessionRetries: opts.sessionRetries,
       binary: opts.binary ?? 'ipmitool',
     };
   }
@@ -102,7 +107,9 @@ export class IpmiTool {
   argv(command: string[]): string[] {
     const o = this.#o;
     const args = ['-I', 'lanplus', '-H', o.address, '-p', String(o.port), '-L', o.privilegeLevel];
-    args.push('-C', String(o.cipherSuite), '-R', String(o.sessionRetries), '-N', String(o.sessionTimeoutSec));
+    args.push('-C', String(o.cipherSuite));
+    if (o.sessionRetries !== undefined) args.push('-R', String(o.sessionRetries));
+    if (o.sessionTimeoutSec !== undefined) args.push('-N', String(o.sessionTimeoutSec));
     if (o.username !== undefined && o.username !== '') args.push('-U', o.username);
     args.push('-E', ...command);
     return args;
