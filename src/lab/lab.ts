@@ -7,6 +7,7 @@ import { closeSync, existsSync, mkdirSync, openSync, rmSync, writeFileSync } fro
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Ctx } from '../platform/context.ts';
+import { forwardReady } from './forward.ts';
 import { freeTcpPort, freeUdpPort } from './free-port.ts';
 import { startMachineIpmiBmc } from './ipmi/bmc.ts';
 import { addTap, createLabNetwork, deleteLabNetwork, netnsExists } from './network.ts';
@@ -28,9 +29,12 @@ export interface LabUpOptions {
   cidr?: string;
   /** Overrides the KVM probe (tests, or an operator who knows). */
   accel?: 'kvm' | 'tcg';
+  /** Host loopback ports (the seed's HTTP endpoints) to make reachable at the bridge's address. */
+  forwards?: number[];
 }
 
 const REDFISH_MAIN = join(import.meta.dirname, 'redfish-bmc', 'main.ts');
+const FORWARD_MAIN = join(import.meta.dirname, 'forward.ts');
 
 export function validateUp(o: LabUpOptions): void {
   if (!Number.isInteger(o.nodes) || o.nodes < 1 || o.nodes > 64) throw new Error('--nodes must be 1..64');
@@ -41,6 +45,8 @@ export function validateUp(o: LabUpOptions): void {
   if (!['ipmi', 'redfish', 'mixed'].includes(o.bmc)) throw new Error('--bmc must be ipmi, redfish or mixed');
   if (o.cidr !== undefined && !/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(o.cidr))
     throw new Error('--cidr must look like 192.0.2.1/24');
+  for (const p of o.forwards ?? [])
+    if (!Number.isInteger(p) || p < 1 || p > 65535) throw new Error(`--forward: bad port ${p}`);
 }
 
 export async function labUp(ctx: Ctx, o: LabUpOptions): Promise<LabState> {
@@ -62,6 +68,7 @@ export async function labUp(ctx: Ctx, o: LabUpOptions): Promise<LabState> {
     accel: accel.accel,
     accelReason: accel.reason,
     nodes: [],
+    forwards: [...new Set(o.forwards ?? [])],
     createdAt: new Date().toISOString(),
   };
   // Recorded before anything is made, so a failure (or kill -9) half-way is still cleaned by `down`.
@@ -115,6 +122,10 @@ export async function labUp(ctx: Ctx, o: LabUpOptions): Promise<LabState> {
       state.redfishPid = await startRedfishBmcs(ctx, state);
       writeLab(state);
     }
+    if (state.forwards!.length > 0) {
+      state.forwardPids = await startForwarders(ctx, state);
+      writeLab(state);
+    }
     writeFileSync(join(dir, 'nodes.json'), `${JSON.stringify(nodesJson(state.nodes), null, 2)}\n`, {
       mode: 0o600,
     });
@@ -148,6 +159,28 @@ async function startRedfishBmcs(ctx: Ctx, state: LabState): Promise<number> {
     await sleep(50, undefined, { signal: ctx.signal });
   }
   throw new Error(`the Redfish BMC did not come up; see ${join(state.dir, 'redfish-bmc.out')}`);
+}
+
+async function startForwarders(ctx: Ctx, state: LabState): Promise<number[]> {
+  const pids: number[] = [];
+  const node = [process.execPath, '--disable-warning=ExperimentalWarning', FORWARD_MAIN];
+  for (const half of ['host', 'ns'] as const) {
+    const argv =
+      half === 'host'
+        ? [...node, half, state.dir]
+        : ['ip', 'netns', 'exec', state.netns, ...node, half, state.dir];
+    const log = openSync(join(state.dir, `forward-${half}.out`), 'a');
+    const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ['ignore', log, log] });
+    closeSync(log);
+    child.unref();
+    pids.push(child.pid!);
+    for (let i = 0; !existsSync(forwardReady(state.dir, half)); i++) {
+      if (i > 200 || child.exitCode !== null)
+        throw new Error(`the ${half} half of the forwarder did not start; see forward-${half}.out`);
+      await sleep(50, undefined, { signal: ctx.signal });
+    }
+  }
+  return pids;
 }
 
 export interface LabDownReport {

@@ -34,6 +34,9 @@ export interface LabState {
   nodes: LabNode[];
   /** The Redfish BMC process serving every Redfish node. */
   redfishPid?: number;
+  /** Host loopback TCP ports the guests reach at the bridge's address (src/lab/forward.ts). */
+  forwards?: number[];
+  forwardPids?: number[];
   createdAt: string;
 }
 

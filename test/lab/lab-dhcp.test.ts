@@ -1,10 +1,12 @@
 // The lab's provisioning network carries our DHCP: the network service's dnsmasq bound to the lab bridge
 // (inside the lab's namespace) answers a lab machine's iPXE with the address and boot script URL of its
-// Neutron port; iPXE fetches the script over HTTP from the bridge (busybox httpd in the namespace) and runs it.
-// The machine is powered on through its IPMI BMC with the real ipmitool.
+// Neutron port; iPXE fetches the script over HTTP from the bridge's address, where the lab forwards it to an
+// HTTP server on the host's loopback (as the seed's endpoints will be), and runs it. The machine is powered on
+// through its IPMI BMC with the real ipmitool.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -28,13 +30,24 @@ describe('lab machine PXE-boots from the network service dnsmasq', { skip }, () 
   let stateDir: string;
   let lab: LabState;
   let svc: TestServiceApp;
-  let httpd: ChildProcess | undefined;
+  let web: Server;
+  let webPort = 0;
+  const requests: string[] = [];
   let networkId = '';
   const ctx = () => testCtx();
 
   before(async () => {
     stateDir = mkdtempSync(join(tmpdir(), 'ooo-labdhcp-'));
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: an iPXE variable, expanded by iPXE
+    const script = '#!ipxe\necho LAB-IPXE-SCRIPT ${net0/ip}\nexit\n';
+    web = createServer((req, res) => {
+      requests.push(`${req.method} ${req.url}`);
+      res.end(req.url === '/boot.ipxe' ? script : '');
+    });
+    await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', resolve));
+    webPort = (web.address() as AddressInfo).port;
     lab = await labUp(ctx(), {
+      forwards: [webPort],
       stateDir,
       nodes: 1,
       memoryMiB: 128,
@@ -43,17 +56,6 @@ describe('lab machine PXE-boots from the network service dnsmasq', { skip }, () 
       cidr: '192.0.2.1/24',
       accel: 'tcg',
     });
-    const www = join(stateDir, 'www');
-    mkdirSync(www);
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: an iPXE variable, expanded by iPXE
-    writeFileSync(join(www, 'boot.ipxe'), '#!ipxe\necho LAB-IPXE-SCRIPT ${net0/ip}\nexit\n');
-    httpd = spawn(
-      'ip',
-      ['netns', 'exec', lab.netns, 'busybox', 'httpd', '-f', '-p', '192.0.2.1:8080', '-h', www],
-      {
-        stdio: 'ignore',
-      },
-    );
     svc = await startServiceApp(networkService, {
       settings: {
         dhcp: {
@@ -87,7 +89,7 @@ describe('lab machine PXE-boots from the network service dnsmasq', { skip }, () 
         mac_address: lab.nodes[0]!.macs[0],
         fixed_ips: [{ subnet_id: s.body.subnet.id, ip_address: '192.0.2.42' }],
         extra_dhcp_opts: [
-          { opt_name: 'tag:ipxe,bootfile-name', opt_value: 'http://192.0.2.1:8080/boot.ipxe' },
+          { opt_name: 'tag:ipxe,bootfile-name', opt_value: `http://192.0.2.1:${webPort}/boot.ipxe` },
         ],
       },
     });
@@ -96,7 +98,7 @@ describe('lab machine PXE-boots from the network service dnsmasq', { skip }, () 
 
   after(async () => {
     await svc?.close();
-    httpd?.kill();
+    web?.close();
     if (stateDir) {
       await labDown(ctx(), stateDir);
       rmSync(stateDir, { recursive: true, force: true });
@@ -127,6 +129,7 @@ describe('lab machine PXE-boots from the network service dnsmasq', { skip }, () 
       text = existsSync(consoleLog) ? readFileSync(consoleLog, 'utf8') : '';
     }
     assert.match(text, /LAB-IPXE-SCRIPT 192\.0\.2\.42/, text.slice(-1500));
+    assert.deepEqual(requests, ['GET /boot.ipxe']);
     await ipmi.powerOff(ctx());
   });
 });

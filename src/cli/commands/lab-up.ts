@@ -20,6 +20,7 @@ export async function labUpCommand(argv: string[], io: CliIo): Promise<number> {
       bmc: { type: 'string' },
       cidr: { type: 'string' },
       accel: { type: 'string' },
+      forward: { type: 'string' },
     },
     strict: true,
   });
@@ -36,6 +37,7 @@ export async function labUpCommand(argv: string[], io: CliIo): Promise<number> {
     bmc: (values.bmc ?? 'ipmi') as LabUpOptions['bmc'],
     cidr: values.cidr,
     accel: accel as LabUpOptions['accel'],
+    forwards: values.forward?.split(',').map((p) => parseIntStrict(p.trim(), '--forward')),
   };
   try {
     validateUp(opts);
@@ -50,6 +52,8 @@ export async function labUpCommand(argv: string[], io: CliIo): Promise<number> {
       n.bmc === 'ipmi' ? `ipmi ${n.bmcAddress}:${n.bmcPort}` : `redfish http://${n.bmcAddress}:${n.bmcPort}`;
     io.stdout.write(`${n.name.padEnd(8)} ${n.macs.join(',')}  ${bmc}  user ${n.username}  (off)\n`);
   }
+  if (lab.forwards?.length)
+    io.stdout.write(`lab: guests reach 127.0.0.1:{${lab.forwards.join(',')}} at ${lab.cidr.split('/')[0]}\n`);
   io.stdout.write(`lab: nodes.json at ${join(lab.dir, 'nodes.json')} (BMC passwords inside)\n`);
   return 0;
 }
