@@ -2,7 +2,7 @@
 // bridge, driven by the real ipmitool (-I lanplus -C 3) and Debian's python3-sushy; QMP shows the effect.
 // Then kill -9 of every lab process, `ooo lab down`, and nothing is left: no process, namespace or tap.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -133,6 +133,16 @@ describe('ooo lab', { skip: unavailable() }, () => {
     const console = await ooo('lab', 'console', 'node-1', '--no-follow');
     assert.equal(console.code, 0);
     assert.match(console.stdout, /iPXE/);
+    // Followed: what is already there comes at once, and the command ends cleanly on SIGINT.
+    const follower = spawn(OOO, ['lab', 'console', 'node-1', '--state-dir', stateDir]);
+    let followed = '';
+    follower.stdout.on('data', (d: Buffer) => {
+      followed += d.toString();
+    });
+    await until('the followed console', () => followed.includes('iPXE'));
+    const exited = new Promise<number | null>((done) => follower.on('exit', (code) => done(code)));
+    follower.kill('SIGINT');
+    assert.equal(await exited, 0);
     const off = await sushy('power:ForceOff', 'show');
     assert.equal(off.code, 0, off.stderr);
     assert.equal(JSON.parse(off.stdout.trim().split('\n').at(-1)!).power, 'Off');
