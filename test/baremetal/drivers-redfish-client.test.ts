@@ -1,5 +1,9 @@
 // The Redfish client against our Redfish BMC emulator on 127.0.0.1 (a fake machine behind it).
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { RedfishClient, redfishErrorMessage } from '../../src/baremetal/drivers/redfish-client.ts';
 import { RedfishBmc } from '../../src/lab/redfish-bmc/server.ts';
@@ -119,5 +123,50 @@ describe('RedfishClient against the lab BMC', () => {
     assert.equal(redfishErrorMessage(body), 'critical');
     assert.equal(redfishErrorMessage({ error: { message: 'general' } }), 'general');
     assert.equal(redfishErrorMessage('oops'), undefined);
+  });
+});
+
+describe('RedfishClient TLS verification', {
+  skip: existsSync('/usr/bin/openssl') ? undefined : 'no openssl',
+}, () => {
+  let dir = '';
+  let key = '';
+  let cert = '';
+  let bmc: RedfishBmc;
+  let address = '';
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ooo-redfish-tls-'));
+    key = join(dir, 'key.pem');
+    cert = join(dir, 'cert.pem');
+    execFileSync(
+      'openssl',
+      [
+        ...['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-keyout', key, '-out', cert],
+        ...['-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'],
+      ],
+      { stdio: 'ignore' },
+    );
+    bmc = new RedfishBmc({
+      systems: [{ machine: new FakeMachine('tls-0'), cpus: 1, memoryMiB: 256 }],
+      username: 'admin',
+      password: 'pw',
+      log: silentLogger(),
+      tls: { key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8') },
+    });
+    address = `https://127.0.0.1:${await bmc.listen('127.0.0.1', 0)}`;
+  });
+  after(async () => {
+    await bmc?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+  const power = (verifyTls: boolean | string) =>
+    new RedfishClient({ address, username: 'admin', password: 'pw', verifyTls }).powerState(testCtx());
+
+  test('a self-signed BMC certificate is refused when verifying against the system CAs', async () => {
+    await assert.rejects(power(true), (e) => isAppError(e) && e.type === 'RedfishConnectionError');
+  });
+  test('it is accepted with its CA file, or with verification off', async () => {
+    assert.equal(await power(cert), 'Off');
+    assert.equal(await power(false), 'Off');
   });
 });

@@ -2,6 +2,7 @@
 // action and Managers, acting on LabMachines. Plain node:http: it runs as a small detached process per lab.
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { Ctx } from '../../platform/context.ts';
 import type { Logger } from '../../platform/log/logger.ts';
 import type { LabMachine } from '../machine.ts';
@@ -31,6 +32,8 @@ export interface RedfishBmcOptions {
   log: Logger;
   /** Most sessions kept at once (oldest dropped), as BMCs cap them. */
   maxSessions?: number;
+  /** Serve HTTPS with this PEM key and certificate (real BMCs do; tests of TLS verification need it). */
+  tls?: { key: string; cert: string };
 }
 
 class HttpError extends Error {
@@ -57,13 +60,14 @@ export class RedfishBmc {
 
   /** Listens on address:port (0 picks one); resolves to the bound port. */
   async listen(address: string, port: number): Promise<number> {
-    const server = createServer((req, res) => {
+    const handler = (req: IncomingMessage, res: ServerResponse) => {
       this.#handle(req, res).catch((e) => {
         this.#o.log.error({ err: (e as Error).message }, 'redfish bmc: request failed');
         if (!res.headersSent) send(res, 500, errorBody('InternalError', (e as Error).message));
         else res.destroy();
       });
-    });
+    };
+    const server: Server = this.#o.tls ? createTlsServer(this.#o.tls, handler) : createServer(handler);
     this.#server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
