@@ -102,13 +102,18 @@ export async function buildServices(
       if (why) throw new Error(`cannot start ${def.name}: ${why}`);
     }
   }
+  const credentials = serviceCredentialsPath(config);
+  if (!served.has(TOKEN_AUTHORITY)) {
+    // Apart from identity, each service logs in as its own user: its credentials must be at hand now.
+    const url = config.serviceUrls[TOKEN_AUTHORITY]!;
+    for (const def of servicesWithUsers(ordered)) serviceLogin(credentials, def.name, url, config.region);
+  }
   const { db, events, leases } = await openState(config, ordered);
   const stopping = new AbortController();
   const ctx: Ctx = { log, signal: stopping.signal };
   const urls = new Map<string, string>();
   const identityUrl = () => urls.get(TOKEN_AUTHORITY) ?? config.serviceUrls[TOKEN_AUTHORITY];
   const withUsers = new Set(servicesWithUsers(defs).map((d) => d.name));
-  const credentials = serviceCredentialsPath(config);
   const serviceAuth = (name: string): TokenSource => {
     if (!withUsers.has(name)) return noServiceUser(name, 'it validates tokens itself');
     return new PasswordTokenSource(() => {
