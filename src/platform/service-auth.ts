@@ -51,7 +51,12 @@ export class PasswordTokenSource implements TokenSource {
   }
 
   async #login(ctx: Ctx): Promise<string> {
-    const creds = this.#creds();
+    let creds: OsCredentials;
+    try {
+      creds = this.#creds();
+    } catch (e) {
+      throw new AppError('UNAVAILABLE', `No service credentials: ${(e as Error).message}`, { cause: e });
+    }
     const issuedAt = this.#now();
     let session: Awaited<ReturnType<typeof authenticate>>;
     try {
