@@ -1,5 +1,5 @@
 // Runs `ooo seed up` as a real process for a test: waits for "ready", keeps its output, stops it with
-// SIGTERM. The process also stops when the test process dies (its stdout pipe closes with it).
+// SIGTERM. Should the test process exit without stopping it, it is sent SIGTERM then too.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 
@@ -23,6 +23,9 @@ export async function startSeedProcess(
   let out = '';
   child.stderr?.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((done) => child.on('close', done));
+  const orphanGuard = () => child.kill('SIGTERM');
+  process.once('exit', orphanGuard);
+  child.once('close', () => process.off('exit', orphanGuard));
   await new Promise<void>((ready, fail) => {
     const timer = setTimeout(() => {
       child.kill('SIGTERM');
