@@ -20,13 +20,11 @@ test('service token source: shared login, renewal before expiry, invalidation, r
       const password = JSON.parse(body).auth.identity.password.user.password;
       if (password !== 'right') return res.writeHead(401).end('{"error":{"code":401}}');
       logins++;
-      res
-        .writeHead(201, { 'content-type': 'application/json', 'x-subject-token': `token-${logins}` })
-        .end(
-          JSON.stringify({
-            token: { user: { id: 'u' }, expires_at: new Date(clock + lifeMs).toISOString() },
-          }),
-        );
+      res.writeHead(201, { 'content-type': 'application/json', 'x-subject-token': `token-${logins}` }).end(
+        JSON.stringify({
+          token: { user: { id: 'u' }, expires_at: new Date(clock + lifeMs).toISOString() },
+        }),
+      );
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
