@@ -3,6 +3,7 @@
 // given store directory, which a local filesystem store implies.
 import type { Ctx } from '../../platform/context.ts';
 import type { EventLog } from '../../platform/events/event-log.ts';
+import { IMAGE_STATUS } from '../model/status.ts';
 import type { DataStore } from '../store/data.ts';
 import type { ImageStore } from '../store/images.ts';
 
@@ -17,12 +18,13 @@ export async function recoverInterrupted(
     const img = await images.get(id);
     // A completed stage waits (in `uploading`) for its import; anything else was cut short.
     if (img?.status === 'uploading' && (await data.stagedFacts(id))) continue;
-    if (img && (await images.move(id, [img.status], 'queued'))) {
+    const applied = img ? IMAGE_STATUS.apply(img.status, 'interrupted') : undefined;
+    if (img && applied?.ok && (await images.move(id, [img.status], applied.to))) {
       await events.append({
         resourceType: 'image',
         resourceId: id,
         from: img.status,
-        to: 'queued',
+        to: applied.to,
         reason: 'interrupted by a restart',
       });
       requeued.push(id);
