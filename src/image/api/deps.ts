@@ -64,14 +64,11 @@ export async function moveStatus(
   if (!before) return false;
   const applied = IMAGE_STATUS.apply(before.status, event);
   if (!applied.ok) return false;
-  const moved = await deps.images.move(id, [before.status], applied.to, facts);
-  if (moved)
-    await deps.events.append({
-      resourceType: 'image',
-      resourceId: id,
-      from: before.status,
-      to: applied.to,
-      reason,
-    });
-  return moved;
+  // The move and its event commit together.
+  return deps.images.move(id, [before.status], applied.to, facts, (q) =>
+    deps.events.append(
+      { resourceType: 'image', resourceId: id, from: before.status, to: applied.to, reason },
+      q,
+    ),
+  );
 }

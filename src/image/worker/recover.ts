@@ -19,16 +19,11 @@ export async function recoverInterrupted(
     // A completed stage waits (in `uploading`) for its import; anything else was cut short.
     if (img?.status === 'uploading' && (await data.stagedFacts(id))) continue;
     const applied = img ? IMAGE_STATUS.apply(img.status, 'interrupted') : undefined;
-    if (img && applied?.ok && (await images.move(id, [img.status], applied.to))) {
-      await events.append({
-        resourceType: 'image',
-        resourceId: id,
-        from: img.status,
-        to: applied.to,
-        reason: 'interrupted by a restart',
-      });
+    if (!img || !applied?.ok) continue;
+    const event = { resourceType: 'image', resourceId: id, from: img.status, to: applied.to };
+    const reason = 'interrupted by a restart';
+    if (await images.move(id, [img.status], applied.to, {}, (q) => events.append({ ...event, reason }, q)))
       requeued.push(id);
-    }
   }
   const keepStore = new Set(await images.withStatus(['active', 'deactivated']));
   const keepStaged = new Set(await images.withStatus(['uploading']));

@@ -27,4 +27,10 @@ export const platformMigrations: Migration[] = [
       CREATE INDEX events_resource ON events (resource_type, resource_id, id)`,
     },
   },
+  {
+    // The fencing token: bumped whenever the lease passes to a holder that did not hold it live, so a
+    // worker that lost its lease can no longer pass the check its writes are conditional on.
+    id: '0003_lease_generation',
+    sql: 'ALTER TABLE leases ADD COLUMN generation BIGINT NOT NULL DEFAULT 0',
+  },
 ];
