@@ -144,14 +144,19 @@ export class Reconciler {
     return this.#running.size;
   }
 
-  /** Resolves once no key is ready or running (delayed keys may still wait for their time). */
+  /**
+   * Resolves once no key is ready or running and no periodic task is running (delayed keys and the next
+   * periodic runs may still wait for their time).
+   */
   idle(): Promise<void> {
     if (this.#isIdle()) return Promise.resolve();
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
   #isIdle(): boolean {
-    return this.#running.size === 0 && (this.#ready.size === 0 || this.#stopped);
+    return (
+      this.#running.size === 0 && this.#periodRuns.size === 0 && (this.#ready.size === 0 || this.#stopped)
+    );
   }
 
   #settleIdle(): void {
@@ -210,6 +215,7 @@ export class Reconciler {
       .catch((e) => ctx.log.error({ err: e, periodic: p.name }, 'periodic task failed'))
       .finally(() => {
         this.#periodRuns.delete(run);
+        this.#settleIdle();
         if (this.#stopped) return;
         const handle = this.#timers.setTimeout(() => {
           this.#periodTimers.delete(handle);
