@@ -100,13 +100,15 @@ export class ImageStore {
     return this.#now();
   }
 
-  async insert(img: Image): Promise<void> {
+  /** Inserts the image; `andThen` runs in the same transaction (the event that records its creation). */
+  async insert(img: Image, andThen?: (q: Queryable) => Promise<void>): Promise<void> {
     await this.#db.tx(async (q) => {
       await q.run(
         `INSERT INTO images (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`,
         toRow(img),
       );
       await writeChildren(q, img);
+      await andThen?.(q);
     });
   }
 
@@ -187,12 +189,16 @@ export class ImageStore {
     });
   }
 
-  /** Moves the image from one of `from` to `to`; false when it was in another status (someone won the race). */
+  /**
+   * Moves the image from one of `from` to `to`; false when it was in another status (someone won the race).
+   * `andThen` runs in the same transaction after a successful move (the event that records it).
+   */
   async move(
     id: string,
     from: readonly ImageStatus[],
     to: ImageStatus,
     facts?: Partial<DataFacts>,
+    andThen?: (q: Queryable) => Promise<void>,
   ): Promise<boolean> {
     const sets = ['status = ?', 'updated_at = ?'];
     const params: SqlValue[] = [to, this.#now()];
@@ -200,16 +206,23 @@ export class ImageStore {
       sets.push(`${k} = ?`);
       params.push(v as SqlValue);
     }
-    const { changes } = await this.#db.run(
-      `UPDATE images SET ${sets.join(', ')} WHERE id = ? AND status IN (${from.map(() => '?').join(', ')})`,
-      [...params, id, ...from],
-    );
-    return changes === 1;
+    return this.#db.tx(async (q) => {
+      const { changes } = await q.run(
+        `UPDATE images SET ${sets.join(', ')} WHERE id = ? AND status IN (${from.map(() => '?').join(', ')})`,
+        [...params, id, ...from],
+      );
+      if (changes === 1) await andThen?.(q);
+      return changes === 1;
+    });
   }
 
-  async delete(id: string): Promise<boolean> {
-    const { changes } = await this.#db.run('DELETE FROM images WHERE id = ?', [id]);
-    return changes === 1;
+  /** Deletes the image; `andThen` runs in the same transaction when it existed. */
+  async delete(id: string, andThen?: (q: Queryable) => Promise<void>): Promise<boolean> {
+    return this.#db.tx(async (q) => {
+      const { changes } = await q.run('DELETE FROM images WHERE id = ?', [id]);
+      if (changes === 1) await andThen?.(q);
+      return changes === 1;
+    });
   }
 
   /** Images in a status, e.g. uploads a crash interrupted. */
