@@ -21,9 +21,9 @@ import {
 import { dirname, join } from 'node:path';
 import { ConfigError, decodeUtf8, readUtf8 } from './metadata.ts';
 import { render } from './mustache.ts';
-import { bytesRepr, dumpJson, type PyDict, type PyValue, pyStr, strRepr } from './pyjson.ts';
+import { bytesRepr, dumpJson, type PyDict, type PyValue, pyStr, strRepr, truthy } from './pyjson.ts';
 import { osErrorText } from './pylog.ts';
-import { parseYaml } from './yaml-lite.ts';
+import { loadPyYaml } from './pyyaml.ts';
 
 export type OacFile = { body: string; mode?: number; owner?: number; group?: number; allowEmpty: boolean };
 
@@ -126,8 +126,9 @@ export function controlFile(path: string, body: string): OacFile {
     isFile = statSync(ctrl).isFile();
   } catch {}
   if (!isFile) return file;
-  const parsed = parseYaml(readUtf8(ctrl));
-  const d = parsed === null || parsed === false || parsed === '' ? new Map() : parsed;
+  // yaml.safe_load(body) or {}: any falsy document counts as no settings.
+  const parsed = loadPyYaml(readUtf8(ctrl));
+  const d = truthy(parsed) ? parsed : new Map();
   if (!(d instanceof Map)) throw new ConfigError(`header is not a dict: ${path}`);
   for (const [k, v] of d) {
     if (k === 'mode') {
