@@ -136,7 +136,7 @@ export class DhcpAgent {
       if (changed) current.process.reload();
       await this.#status(
         networkId,
-        current.process.pid ? 'running' : 'restarting',
+        current.process.state,
         iface,
         current.process.pid,
         current.process.restarts,
