@@ -10,7 +10,8 @@ import {
   subhash,
   UnknownTypeError,
 } from './metadata.ts';
-import { buildTree, pyJoin, writeFile } from './oac-files.ts';
+import { buildTree, writeFile } from './oac-files.ts';
+import { pyJoin } from './pypath.ts';
 import { dumpJson, isDict, JsonError, type PyValue, parseJson, pyRepr, pyStr } from './pyjson.ts';
 import { makeLogger, oacTime, osErrorText } from './pylog.ts';
 import { VERSION } from './version.ts';

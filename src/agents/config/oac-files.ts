@@ -23,6 +23,7 @@ import { ConfigError, decodeUtf8, readUtf8 } from './metadata.ts';
 import { render } from './mustache.ts';
 import { bytesRepr, dumpJson, type PyDict, type PyValue, pyStr, strRepr, truthy } from './pyjson.ts';
 import { osErrorText } from './pylog.ts';
+import { pyJoin } from './pypath.ts';
 import { loadPyYaml } from './pyyaml.ts';
 
 export type OacFile = { body: string; mode?: number; owner?: number; group?: number; allowEmpty: boolean };
@@ -61,13 +62,6 @@ export function templatePaths(root: string): [string, string][] {
   };
   walk(root);
   return out;
-}
-
-// os.path.join for two parts.
-export function pyJoin(a: string, b: string): string {
-  if (b.startsWith('/')) return b;
-  if (a === '' || a.endsWith('/')) return a + b;
-  return `${a}/${b}`;
 }
 
 function isExecutable(path: string): boolean {
