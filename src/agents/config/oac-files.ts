@@ -19,7 +19,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { ConfigError, decodeUtf8, readUtf8 } from './metadata.ts';
+import { ConfigError, decodeUtf8, encodeUtf8, readUtf8 } from './metadata.ts';
 import { render } from './mustache.ts';
 import { bytesRepr, dumpJson, type PyDict, type PyValue, pyStr, strRepr, truthy } from './pyjson.ts';
 import { osErrorText } from './pylog.ts';
@@ -195,8 +195,9 @@ export function writeFile(path: string, obj: OacFile, log: (m: string) => void):
       if ((e as NodeJS.ErrnoException).code === 'EEXIST') continue;
       throw e;
     }
+    // Encoding after the temporary file exists: an unencodable body leaves it empty, as the original does.
     try {
-      writeSync(fd, Buffer.from(obj.body, 'utf8'));
+      writeSync(fd, encodeUtf8(obj.body));
     } finally {
       closeSync(fd);
     }
