@@ -21,11 +21,11 @@ const TIMESTAMP =
 // Reader.NON_PRINTABLE: PyYAML refuses these characters anywhere in the stream.
 const NON_PRINTABLE = /[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 
-// Python's int(): arbitrary precision, kept as bigint when the caller models Python's data.
 function sexagesimal(parts: string[]): number {
   return parts.reduce((acc, p) => acc * 60 + Number(p), 0);
 }
 
+// Python's int(): arbitrary precision, kept as bigint when the caller models Python's data.
 function resolveInt(src: string, onError: (m: string) => void, opts: { intAsBigInt?: boolean }): unknown {
   let t = src.replaceAll('_', '');
   let neg = false;
@@ -68,19 +68,24 @@ function resolveTimestamp(src: string, onError: (m: string) => void): Date | str
     onError(`not a timestamp: ${src}`);
     return src;
   }
-  if (m[1]) return new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  const ms = Number((m[10] ?? '').padEnd(3, '0').slice(0, 3));
-  let t = Date.UTC(
-    Number(m[4]),
-    Number(m[5]) - 1,
-    Number(m[6]),
-    Number(m[7]),
-    Number(m[8]),
-    Number(m[9]),
-    ms,
-  );
-  if (m[12]) t -= (m[12] === '-' ? -1 : 1) * (Number(m[13]) * 60 + Number(m[14] ?? 0)) * 60_000;
-  return new Date(t);
+  const [y, mo, d, h, mi, sec] = (m[1] ? [m[1], m[2], m[3], 0, 0, 0] : m.slice(4, 10)).map(
+    Number,
+  ) as number[];
+  const date = new Date(0);
+  date.setUTCFullYear(y!, mo! - 1, d!); // not Date.UTC, which reads years below 100 as 19xx
+  date.setUTCHours(h!, mi!, sec!, Number((m[10] ?? '').padEnd(3, '0').slice(0, 3)));
+  const fields = [date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate()];
+  const time = [date.getUTCHours(), date.getUTCMinutes(), date.getUTCSeconds()];
+  // Python's datetime refuses what Date would roll over (February 30th, 25 o'clock, year 0).
+  if (y! < 1 || [...fields, ...time].some((v, k) => v !== [y, mo, d, h, mi, sec][k])) {
+    onError(`invalid timestamp: ${src}`);
+    return src;
+  }
+  if (m[12])
+    date.setTime(
+      date.getTime() - (m[12] === '-' ? -1 : 1) * (Number(m[13]) * 60 + Number(m[14] ?? 0)) * 60_000,
+    );
+  return date;
 }
 
 function floatText(v: number): string {
@@ -146,7 +151,6 @@ export const PYYAML_TAGS: ScalarTag[] = [
 const EXPLICIT: ScalarTag[] = PYYAML_TAGS.map((t) => ({ ...t, default: false, test: undefined }));
 
 const REPLACED = new Set(PYYAML_TAGS.map((t) => t.tag));
-// Appended after the package's tags, so `<<` as a key still finds the merge tag first.
 
 function pyyamlTags(tags: Tags): Tags {
   const kept = tags.filter((t) => typeof t === 'string' || !REPLACED.has(t.tag));
@@ -155,6 +159,7 @@ function pyyamlTags(tags: Tags): Tags {
     typeof t !== 'string' && t.tag === 'tag:yaml.org,2002:merge'
       ? { ...t, identify: (v: unknown) => typeof v === 'symbol' && v.description === '<<' }
       : t;
+  // Ours come after the package's, so a `<<` key still finds the merge tag first.
   return [...kept.map(merge), ...PYYAML_TAGS, ...EXPLICIT];
 }
 
