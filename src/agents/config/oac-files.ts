@@ -1,23 +1,30 @@
 // The template tree: walking it in the original's order, rendering each file, reading .oac control
 // files, and writing results atomically (temp file in the same directory, chmod, chown, rename).
 import { spawnSync } from 'node:child_process';
+import { randomInt } from 'node:crypto';
 import {
   accessSync,
+  chmodSync,
+  chownSync,
+  closeSync,
   constants,
   existsSync,
   mkdirSync,
   opendirSync,
+  openSync,
   readFileSync,
+  renameSync,
   statSync,
   unlinkSync,
+  writeSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { writeFileAtomic } from '../../platform/fs/atomic-write.ts';
-import { ConfigError, decodeUtf8, readUtf8 } from './metadata.ts';
+import { ConfigError, decodeUtf8, encodeUtf8, readUtf8 } from './metadata.ts';
 import { render } from './mustache.ts';
-import { bytesRepr, dumpJson, type PyDict, type PyValue, pyStr, strRepr } from './pyjson.ts';
+import { bytesRepr, dumpJson, type PyDict, type PyValue, pyStr, strRepr, truthy } from './pyjson.ts';
 import { osErrorText } from './pylog.ts';
-import { parseYaml } from './yaml-lite.ts';
+import { pyJoin } from './pypath.ts';
+import { loadPyYaml } from './pyyaml.ts';
 
 export type OacFile = { body: string; mode?: number; owner?: number; group?: number; allowEmpty: boolean };
 
@@ -55,13 +62,6 @@ export function templatePaths(root: string): [string, string][] {
   };
   walk(root);
   return out;
-}
-
-// os.path.join for two parts.
-export function pyJoin(a: string, b: string): string {
-  if (b.startsWith('/')) return b;
-  if (a === '' || a.endsWith('/')) return a + b;
-  return `${a}/${b}`;
 }
 
 function isExecutable(path: string): boolean {
@@ -120,8 +120,9 @@ export function controlFile(path: string, body: string): OacFile {
     isFile = statSync(ctrl).isFile();
   } catch {}
   if (!isFile) return file;
-  const parsed = parseYaml(readUtf8(ctrl));
-  const d = parsed === null || parsed === false || parsed === '' ? new Map() : parsed;
+  // yaml.safe_load(body) or {}: any falsy document counts as no settings.
+  const parsed = loadPyYaml(readUtf8(ctrl));
+  const d = truthy(parsed) ? parsed : new Map();
   if (!(d instanceof Map)) throw new ConfigError(`header is not a dict: ${path}`);
   for (const [k, v] of d) {
     if (k === 'mode') {
@@ -160,6 +161,8 @@ export function buildTree(root: string, config: PyDict, logError: (m: string) =>
   return tree;
 }
 
+const TMP_CHARS = 'abcdefghijklmnopqrstuvwxyz0123456789_';
+
 export function writeFile(path: string, obj: OacFile, log: (m: string) => void): void {
   if (!obj.allowEmpty && obj.body.length === 0) {
     if (existsSync(path)) {
@@ -181,6 +184,26 @@ export function writeFile(path: string, obj: OacFile, log: (m: string) => void):
   if (obj.group !== undefined) gid = obj.group;
   const dir = dirname(path);
   if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
-  // As the original: a tempfile ("tmp" + 8 random characters) in the same directory, chmod, chown, rename.
-  writeFileAtomic(path, obj.body, { mode, owner: { uid, gid }, tmpPrefix: 'tmp', fsync: false });
+  for (;;) {
+    let name = 'tmp';
+    for (let k = 0; k < 8; k++) name += TMP_CHARS[randomInt(TMP_CHARS.length)];
+    const tmp = join(dir, name);
+    let fd: number;
+    try {
+      fd = openSync(tmp, 'wx', 0o600);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      throw e;
+    }
+    // Encoding after the temporary file exists: an unencodable body leaves it empty, as the original does.
+    try {
+      writeSync(fd, encodeUtf8(obj.body));
+    } finally {
+      closeSync(fd);
+    }
+    chmodSync(tmp, mode & 0o7777);
+    chownSync(tmp, uid, gid);
+    renameSync(tmp, path);
+    return;
+  }
 }

@@ -28,6 +28,7 @@ export class DhcpAgent {
   readonly #served = new Map<string, Served>();
   readonly #queue = new Map<string, Promise<void>>();
   readonly #dirty = new Set<string>();
+  readonly #statusWrites = new Map<string, Promise<unknown>>();
   #ctx: Ctx | undefined;
   #timer: NodeJS.Timeout | undefined;
   #unlisten: (() => Promise<void>) | undefined;
@@ -137,7 +138,7 @@ export class DhcpAgent {
       if (changed) current.process.reload();
       await this.#status(
         networkId,
-        current.process.pid ? 'running' : 'restarting',
+        current.process.state,
         iface,
         current.process.pid,
         current.process.restarts,
@@ -176,6 +177,7 @@ export class DhcpAgent {
     const current = this.#served.get(networkId);
     this.#served.delete(networkId);
     if (current) await current.process.stop();
+    await this.#statusWrites.get(networkId); // the last status write lands before the row goes
     await this.#api.dhcp.remove(networkId).catch(() => undefined);
     if (!keepDir) rmSync(join(this.#root, networkId), { recursive: true, force: true });
   }
@@ -189,19 +191,26 @@ export class DhcpAgent {
     hosts: number,
     message: string,
   ) {
-    await this.#api.dhcp
-      .put({
-        network_id: networkId,
-        host: this.#s.host,
-        state,
-        interface: iface,
-        pid,
-        restarts,
-        hosts,
-        message,
-        updated_at: Date.now(),
-      })
-      .catch((e) => this.#ctx?.log.warn({ err: e }, 'dhcp status not recorded'));
+    // One write at a time per network, in call order: 'starting' then 'running' must not land swapped
+    // (on PostgreSQL two writes may take two connections).
+    const write = (this.#statusWrites.get(networkId) ?? Promise.resolve()).then(() =>
+      this.#api.dhcp
+        .put({
+          network_id: networkId,
+          host: this.#s.host,
+          state,
+          interface: iface,
+          pid,
+          restarts,
+          hosts,
+          message,
+          updated_at: Date.now(),
+        })
+        .catch((e) => this.#ctx?.log.warn({ err: e }, 'dhcp status not recorded')),
+    );
+    this.#statusWrites.set(networkId, write);
+    await write;
+    if (this.#statusWrites.get(networkId) === write) this.#statusWrites.delete(networkId);
   }
 
   /** The pid of the dnsmasq serving a network (tests and status). */
