@@ -5,6 +5,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { installBiosBootloader } from './bootloader.ts';
 import type { AgentCtx } from './ctx.ts';
+import { request } from './http-client.ts';
 import {
   decodeConfigDrive,
   digestFromChecksumFile,
@@ -60,8 +61,8 @@ async function resolveDigest(
 ): Promise<{ algo: string; value: string }> {
   const d = expectedDigest(i);
   if ('algo' in d) return d;
-  const r = await fetch(d.url, { headers: requestHeaders(i), signal: ctx.signal });
-  if (!r.ok) throw new ImageDownloadError(`checksum file ${d.url} answered HTTP ${r.status}`);
+  const r = await request(d.url, { headers: requestHeaders(i), signal: ctx.signal });
+  if (r.status !== 200) throw new ImageDownloadError(`checksum file ${d.url} answered HTTP ${r.status}`);
   const value = digestFromChecksumFile(await r.text(), url);
   const byLength: Record<number, string> = { 32: 'md5', 40: 'sha1', 64: 'sha256', 128: 'sha512' };
   const algo = byLength[value.length];
@@ -73,14 +74,14 @@ async function resolveDigest(
 async function download(
   ctx: AgentCtx,
   i: ImageInfo,
-): Promise<{ url: string; body: ReadableStream<Uint8Array> }> {
+): Promise<{ url: string; body: AsyncIterable<Uint8Array> }> {
   const failures: string[] = [];
   for (const url of i.urls) {
     try {
-      const r = await fetch(url, { headers: requestHeaders(i), signal: ctx.signal });
-      if (r.ok && r.body) return { url, body: r.body };
+      const r = await request(url, { headers: requestHeaders(i), signal: ctx.signal });
+      if (r.status === 200) return { url, body: r.stream };
       failures.push(`${url}: HTTP ${r.status}`);
-      await r.body?.cancel();
+      r.discard();
     } catch (e) {
       failures.push(`${url}: ${(e as Error).message}`);
     }
@@ -105,10 +106,7 @@ async function streamImage(
   let written = 0;
   let qcow: Qcow2StreamReader | undefined;
   let format: 'raw' | 'qcow2' | undefined;
-  const reader = body.getReader();
-  for (;;) {
-    const { done, value: chunk } = await reader.read();
-    if (done) break;
+  for await (const chunk of leadingBlock(body)) {
     ctx.signal.throwIfAborted();
     hash.update(chunk);
     if (!format) {
@@ -146,6 +144,26 @@ async function streamImage(
   }
   await out.flush();
   return { downloaded, written, url };
+}
+
+/** Re-chunks a body so the first chunk holds at least 4 KiB (the format is sniffed from it). */
+async function* leadingBlock(body: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const lead: Uint8Array[] = [];
+  let n = 0;
+  let sent = false;
+  for await (const c of body) {
+    if (sent) {
+      yield c;
+      continue;
+    }
+    lead.push(c);
+    n += c.length;
+    if (n >= 4096) {
+      sent = true;
+      yield Buffer.concat(lead);
+    }
+  }
+  if (!sent && n > 0) yield Buffer.concat(lead);
 }
 
 function isZero(b: Uint8Array): boolean {

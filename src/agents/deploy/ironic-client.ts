@@ -3,6 +3,7 @@
 import { AGENT_VERSION } from './commands.ts';
 import type { AgentCtx } from './ctx.ts';
 import type { Inventory } from './hardware.ts';
+import { request } from './http-client.ts';
 
 export const LOOKUP_VERSION = '1.62'; // agent_token in lookup config and heartbeat
 export const HEARTBEAT_VERSION = '1.68';
@@ -75,10 +76,13 @@ export class IronicClient {
   async discover(ctx: AgentCtx): Promise<string> {
     if (this.opts.apiVersion) return this.opts.apiVersion;
     if (this.serverVersion) return this.serverVersion;
-    const r = await fetch(`${this.apiUrl}/`, { headers: { accept: 'application/json' }, signal: ctx.signal });
+    const r = await request(`${this.apiUrl}/`, {
+      headers: { accept: 'application/json' },
+      signal: ctx.signal,
+    });
     const body = (await r.json().catch(() => ({}))) as { default_version?: { version?: string } };
     const v = body.default_version?.version;
-    if (!r.ok || typeof v !== 'string' || !/^1\.\d+$/.test(v))
+    if (r.status !== 200 || typeof v !== 'string' || !/^1\.\d+$/.test(v))
       throw new LookupError(`GET ${this.apiUrl}/ gave no default_version (HTTP ${r.status})`, r.status);
     this.serverVersion = v;
     return v;
@@ -88,7 +92,10 @@ export class IronicClient {
     const v = minVersion(await this.discover(ctx), LOOKUP_VERSION);
     const q = new URLSearchParams({ addresses: macs.join(',') });
     if (nodeUuid) q.set('node_uuid', nodeUuid);
-    const r = await fetch(`${this.apiUrl}/v1/lookup?${q}`, { headers: this.headers(v), signal: ctx.signal });
+    const r = await request(`${this.apiUrl}/v1/lookup?${q}`, {
+      headers: this.headers(v),
+      signal: ctx.signal,
+    });
     const text = await r.text();
     if (r.status !== 200)
       throw new LookupError(`lookup answered HTTP ${r.status}: ${text.slice(0, 300)}`, r.status);
@@ -110,7 +117,7 @@ export class IronicClient {
     const v = minVersion(await this.discover(ctx), HEARTBEAT_VERSION);
     const body: Record<string, string> = { callback_url: callbackUrl, agent_version: AGENT_VERSION };
     if (token) body['agent_token'] = token;
-    const r = await fetch(`${this.apiUrl}/v1/heartbeat/${encodeURIComponent(nodeUuid)}`, {
+    const r = await request(`${this.apiUrl}/v1/heartbeat/${encodeURIComponent(nodeUuid)}`, {
       method: 'POST',
       headers: this.headers(v),
       body: JSON.stringify(body),
@@ -139,13 +146,14 @@ export async function postInspection(
     },
     error: null,
   };
-  const r = await fetch(url, {
+  const r = await request(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json' },
     body: JSON.stringify(body),
     signal: ctx.signal,
   });
   const text = await r.text();
-  if (!r.ok) throw new Error(`inspection callback answered HTTP ${r.status}: ${text.slice(0, 300)}`);
+  if (r.status < 200 || r.status > 299)
+    throw new Error(`inspection callback answered HTTP ${r.status}: ${text.slice(0, 300)}`);
   return text ? JSON.parse(text) : null;
 }
