@@ -1,6 +1,8 @@
 // The agent's context: who logs and what cancels. Structurally a subset of the platform's Ctx (pino's
 // logger has these methods), so the conductor can hand its own Ctx to an in-process `sim` agent, while the
 // ramdisk build stays free of pino.
+import { uptime } from 'node:os';
+
 export interface AgentLog {
   info(msg: string): void;
   warn(msg: string): void;
@@ -12,9 +14,9 @@ export interface AgentCtx {
   readonly signal: AbortSignal;
 }
 
-/** Lines on stderr with the uptime, for the ramdisk's serial console. */
+/** Lines on stderr with the machine's uptime, for the ramdisk's serial console. */
 export function consoleLog(prefix = 'deploy-agent'): AgentLog {
   const line = (lvl: string, msg: string) =>
-    process.stderr.write(`${prefix} ${lvl} ${(process.uptime()).toFixed(1)}s ${msg}\n`);
+    process.stderr.write(`${prefix} ${lvl} ${uptime().toFixed(1)}s ${msg}\n`);
   return { info: (m) => line('INFO', m), warn: (m) => line('WARN', m), error: (m) => line('ERROR', m) };
 }

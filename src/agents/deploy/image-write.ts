@@ -18,6 +18,7 @@ import { type BlockDevice, CoalescingWriter, type Machine, writeZeros } from './
 import {
   encodeGpt,
   encodeMbr,
+  gptAddPartition,
   type Layout,
   type PlannedPartition,
   planLayout,
@@ -258,9 +259,27 @@ async function addConfigDrivePartition(
   table: ReturnType<typeof readPartitionTable>,
   cd: Uint8Array,
 ): Promise<string> {
-  if (table.label === 'gpt')
-    throw new ImageWriteError('a config drive on a whole-disk image with a GPT label is not supported yet');
   const sectors = Math.floor(dev.size / 512);
+  if (table.label === 'gpt') {
+    // last 64 MiB before the backup GPT, 1 MiB aligned (sgdisk -n 0:-64MB:0)
+    const start = Math.floor((sectors - 34 - (64 * MiB) / 512) / 2048) * 2048;
+    const guid = randomUUID();
+    let writes: ReturnType<typeof gptAddPartition>;
+    try {
+      writes = gptAddPartition(head, sectors, {
+        start,
+        sectors: (64 * MiB) / 512,
+        role: 'configdrive',
+        guid,
+      });
+    } catch (e) {
+      throw new ImageWriteError(`cannot add the config drive partition: ${(e as Error).message}`);
+    }
+    await writeZeros(dev, start * 512, start * 512 + 64 * MiB);
+    await dev.write(start * 512, cd);
+    for (const w of writes) await dev.write(w.offset, w.data);
+    return guid;
+  }
   const start = Math.min(sectors, 0xffffffff) - (64 * MiB) / 512;
   const used = table.parts.reduce((m, p) => Math.max(m, p.start + p.sectors), 0);
   if (start < used) throw new ImageWriteError('no room for a 64 MiB config drive partition after the image');

@@ -273,3 +273,65 @@ export function swapHeader(bytes: number, uuid: Uint8Array, label = ''): Uint8Ar
   b.set(new TextEncoder().encode('SWAPSPACE2'), page - 10);
   return b;
 }
+
+/**
+ * Adds a partition to an existing GPT (a whole-disk image's, written at the start of a larger disk): the new
+ * entry in the first free slot, the usable area and backup moved to the disk's real end, CRCs redone.
+ * `head` holds the first 34 sectors. Returns the writes, or throws when the table cannot take it.
+ */
+export function gptAddPartition(
+  head: Uint8Array,
+  diskSectors: number,
+  part: { start: number; sectors: number; role: PartitionRole; guid: string },
+): GptWrite[] {
+  const dv = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  if (new TextDecoder().decode(head.subarray(512, 520)) !== 'EFI PART')
+    throw new LayoutError('no GPT header');
+  const entriesLba = Number(dv.getBigUint64(512 + 72, true));
+  const count = dv.getUint32(512 + 80, true);
+  const size = dv.getUint32(512 + 84, true);
+  if (entriesLba !== 2 || size !== 128 || count !== 128)
+    throw new LayoutError('only GPTs with 128 entries of 128 bytes at LBA 2 can be extended');
+  const entries = head.slice(1024, 1024 + 128 * 128);
+  const edv = new DataView(entries.buffer);
+  let free = -1;
+  for (let i = 0; i < 128; i++) {
+    const used = entries.subarray(i * 128, i * 128 + 16).some((b) => b !== 0);
+    if (!used && free < 0) free = i;
+    if (used && Number(edv.getBigUint64(i * 128 + 40, true)) >= part.start)
+      throw new LayoutError(`partition ${i + 1} reaches past sector ${part.start}: no room for ${part.role}`);
+  }
+  if (free < 0) throw new LayoutError('the GPT has no free entry');
+  const last = diskSectors - 1;
+  if (part.start + part.sectors - 1 > last - GPT_TAIL)
+    throw new LayoutError(`${part.role} does not fit the disk`);
+  const o = free * 128;
+  entries.set(guidBytes(GPT_TYPE[part.role]), o);
+  entries.set(guidBytes(part.guid), o + 16);
+  edv.setBigUint64(o + 32, BigInt(part.start), true);
+  edv.setBigUint64(o + 40, BigInt(part.start + part.sectors - 1), true);
+  const name = PART_NAMES[part.role];
+  for (let k = 0; k < name.length; k++) edv.setUint16(o + 56 + k * 2, name.charCodeAt(k), true);
+  const entriesCrc = crc32(entries);
+  const header = (self: number, alt: number, lba: number): Uint8Array => {
+    const h = head.slice(512, 1024);
+    const hv = new DataView(h.buffer);
+    hv.setBigUint64(24, BigInt(self), true);
+    hv.setBigUint64(32, BigInt(alt), true);
+    hv.setBigUint64(48, BigInt(last - GPT_TAIL), true);
+    hv.setBigUint64(72, BigInt(lba), true);
+    hv.setUint32(88, entriesCrc, true);
+    hv.setUint32(16, 0, true);
+    hv.setUint32(16, crc32(h.subarray(0, hv.getUint32(12, true))), true);
+    return h;
+  };
+  const pmbr = head.slice(0, 512);
+  new DataView(pmbr.buffer).setUint32(458, Math.min(last, 0xffffffff), true);
+  return [
+    { offset: 0, data: pmbr },
+    { offset: 512, data: header(1, last, 2) },
+    { offset: 1024, data: entries },
+    { offset: (last - 32) * 512, data: entries },
+    { offset: last * 512, data: header(last, 1, last - 32) },
+  ];
+}

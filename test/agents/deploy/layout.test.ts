@@ -11,6 +11,7 @@ import {
   crc32,
   encodeGpt,
   encodeMbr,
+  gptAddPartition,
   guidBytes,
   guidText,
   type LayoutRequest,
@@ -184,9 +185,94 @@ describe('partition table bytes', () => {
       spawnSync('truncate', ['-s', String(base.diskBytes), join(dir, 'mbr.img')]);
       const r2 = spawnSync('sfdisk', ['--json', join(dir, 'mbr.img')], { encoding: 'utf8' });
       assert.equal(JSON.parse(r2.stdout).partitiontable.id, '0x12345678');
+      // a GPT image extended by gptAddPartition on a bigger disk verifies clean
+      const small = planLayout({ ...base, diskBytes: 8 * MiB, diskLabel: 'gpt' });
+      const big = new Uint8Array(base.diskBytes);
+      for (const w of encodeGpt(
+        small,
+        crypto.randomUUID(),
+        small.partitions.map(() => crypto.randomUUID()),
+      ))
+        big.set(w.data, w.offset);
+      const start = base.diskBytes / 512 - 34 - 64 * S;
+      for (const w of gptAddPartition(big.subarray(0, 34 * 512), base.diskBytes / 512, {
+        start,
+        sectors: 64 * S,
+        role: 'configdrive',
+        guid: crypto.randomUUID(),
+      }))
+        big.set(w.data, w.offset);
+      writeFileSync(join(dir, 'ext.img'), big);
+      const v = spawnSync('sfdisk', ['--verify', join(dir, 'ext.img')], { encoding: 'utf8' });
+      assert.equal(v.status, 0, v.stdout + v.stderr);
+      assert.doesNotMatch(v.stdout + v.stderr, /corrupt|invalid|mismatch|problem/i);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('gptAddPartition (config drive after a GPT whole-disk image)', () => {
+  const image = planLayout({ ...base, diskBytes: 8 * MiB, diskLabel: 'gpt' });
+  const disk = () => {
+    const d = new Uint8Array(64 * MiB);
+    for (const w of encodeGpt(
+      image,
+      '11111111-2222-4333-8444-555555555555',
+      image.partitions.map(() => crypto.randomUUID()),
+    ))
+      d.set(w.data, w.offset);
+    return d;
+  };
+  const sectors = (64 * MiB) / 512;
+  it('adds the entry, moves the backup to the end of the disk, keeps CRCs valid', () => {
+    const d = disk();
+    const start = sectors - 34 - 16 * S;
+    const writes = gptAddPartition(d.subarray(0, 34 * 512), sectors, {
+      start,
+      sectors: 16 * S,
+      role: 'configdrive',
+      guid: '00000000-0000-4000-8000-0000000000cd',
+    });
+    for (const w of writes) d.set(w.data, w.offset);
+    const t = readPartitionTable(d.subarray(0, 34 * 512));
+    assert.deepEqual(
+      t.parts.map((p) => [p.number, p.start, p.sectors]),
+      [...image.partitions.map((p) => [p.number, p.start, p.sectors]), [3, start, 16 * S]],
+    );
+    const hdr = d.slice(512, 512 + 92);
+    const dv = new DataView(hdr.buffer);
+    const want = dv.getUint32(16, true);
+    dv.setUint32(16, 0, true);
+    assert.equal(crc32(hdr), want);
+    assert.equal(dv.getBigUint64(32, true), BigInt(sectors - 1), 'alternate header at the last sector');
+    assert.equal(
+      new TextDecoder().decode(d.subarray((sectors - 1) * 512, (sectors - 1) * 512 + 8)),
+      'EFI PART',
+    );
+  });
+  it('refuses when an existing partition reaches the new one, or there is no GPT', () => {
+    const d = disk();
+    assert.throws(
+      () =>
+        gptAddPartition(d.subarray(0, 34 * 512), sectors, {
+          start: 4 * S,
+          sectors: S,
+          role: 'configdrive',
+          guid: crypto.randomUUID(),
+        }),
+      /no room/,
+    );
+    assert.throws(
+      () =>
+        gptAddPartition(new Uint8Array(34 * 512), sectors, {
+          start: 40 * S,
+          sectors: S,
+          role: 'configdrive',
+          guid: crypto.randomUUID(),
+        }),
+      /no GPT/,
+    );
   });
 });
 

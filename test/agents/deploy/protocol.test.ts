@@ -18,7 +18,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { encodeMbr, planLayout, readPartitionTable } from '../../../src/agents/deploy/partition-layout.ts';
+import {
+  encodeGpt,
+  encodeMbr,
+  planLayout,
+  readPartitionTable,
+} from '../../../src/agents/deploy/partition-layout.ts';
 import { type RunningAgent, startSimAgent } from '../../../src/agents/deploy/sim.ts';
 import { type FakeConductor, startFakeConductor } from './support/fake-conductor.ts';
 
@@ -276,6 +281,38 @@ describe('deploy agent over HTTP (sim node, sparse file disk)', {
     assert.ok(readDisk(disk, 8 * MiB, MiB).every((b) => b === 0));
     const uuids = await command('standby.get_partition_uuids', {}, true);
     assert.equal((uuids.body['command_result'] as Record<string, unknown>)['root uuid'], '0xc0ffee11');
+  });
+
+  it('a GPT whole-disk image gets its config drive partition before the moved backup GPT', async () => {
+    const img = Buffer.alloc(4 * MiB);
+    const g = planLayout({
+      diskBytes: 4 * MiB,
+      rootMb: 0,
+      swapMb: 0,
+      ephemeralMb: 0,
+      configdriveBytes: 0,
+      bootMode: 'bios',
+      diskLabel: 'gpt',
+    });
+    for (const w of encodeGpt(
+      g,
+      '11111111-2222-4333-8444-555555555555',
+      g.partitions.map(() => crypto.randomUUID()),
+    ))
+      Buffer.from(w.data).copy(img, w.offset);
+    conductor.images.set('gpt.raw', img);
+    const cd = randomBytes(10_000);
+    const done = await runToEnd('standby.prepare_image', {
+      image_info: imageInfo('gpt.raw', img),
+      configdrive: cd.toString('base64'),
+    });
+    assert.equal(done['command_status'], 'SUCCEEDED', JSON.stringify(done['command_error']));
+    const t = readPartitionTable(readDisk(disk, 0, 34 * 512));
+    assert.equal(t.label, 'gpt');
+    const start = Math.floor((DISK / 512 - 34 - (64 * MiB) / 512) / 2048) * 2048;
+    assert.deepEqual(t.parts.map((p) => [p.start, p.sectors]).at(-1), [start, (64 * MiB) / 512]);
+    assert.ok(readDisk(disk, start * 512, cd.length).equals(cd));
+    assert.equal(readDisk(disk, DISK - 512, 8).toString(), 'EFI PART');
   });
 
   it('a checksum mismatch fails the command with a clear message, and the disk is left unbootable', async () => {
