@@ -20,6 +20,8 @@ export interface CommandDef {
 export interface AgentState {
   machine: Machine;
   partitionUuids: PartitionUuids | undefined;
+  /** What the last image write did to make the disk bootable (see bootloader.ts). */
+  bootloader?: string;
   /** Called after the disk was written, for the timeline (bytes, seconds). */
   onImageWritten?(info: { bytes: number; seconds: number; device: string }): void;
 }
@@ -76,6 +78,7 @@ async function writeStep(ctx: AgentCtx, st: AgentState, params: Record<string, u
       disk: dev,
     });
     st.partitionUuids = r.uuids;
+    st.bootloader = r.bootloader;
     st.onImageWritten?.({ bytes: r.bytesWritten, seconds: r.seconds, device: r.device });
     return `image (${image.id}) written to device ${r.device} root_uuid=${r.uuids['root uuid']}`;
   } finally {
@@ -200,12 +203,17 @@ export function commandTable(st: AgentState): Record<string, CommandDef> {
       async: false,
       run: async () => ({ inventory: await st.machine.inventory() }),
     },
+    // GRUB is installed while a BIOS partition image is written; this confirms it (Ironic calls it after
+    // write_image for partition images) and refuses what the agent cannot do (UEFI).
     'image.install_bootloader': {
       async: true,
-      run: async () => {
+      run: async (_ctx, p) => {
+        const mode = String(p['target_boot_mode'] ?? 'bios');
+        if (mode === 'bios' && st.bootloader?.startsWith('GRUB'))
+          return `${st.bootloader} (installed with the image)`;
         throw new Error(
-          'install_bootloader is not supported by this agent: BIOS partition images get GRUB when written; ' +
-            'use whole-disk images for UEFI',
+          `cannot install a boot loader for ${mode}: ${st.bootloader ?? 'no image written by this agent'}; ` +
+            'this agent installs GRUB for BIOS partition images only (use whole-disk images for UEFI)',
         );
       },
     },

@@ -1,9 +1,10 @@
 // The deploy ramdisk for real: built by our image builder (debian + deploy-agent, cached between runs), booted
 // under QEMU TCG with -kernel/-initrd and user-mode networking whose only way out is a forward to a fake
 // conductor on 127.0.0.1. The agent must DHCP, look the node up, heartbeat, then take commands through a
-// forwarded port: write a qcow2 image to its virtio disk and power the VM off.
+// forwarded port: write a qcow2 whole-disk image to one virtio disk, a BIOS partition image to another, and
+// power the VM off; the second disk must then boot (SeaBIOS → our GRUB → the image's /vmlinuz) to a marker.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -90,7 +91,36 @@ describe('deploy ramdisk under QEMU', { skip, timeout: 15 * 60_000 }, () => {
     const qcow = readFileSync(join(dir, 'img.qcow2'));
     conductor.images.set('img.qcow2', qcow);
     const diskFile = join(dir, 'node-disk.qcow2');
+    const bootDisk = join(dir, 'node-disk2.qcow2');
     assert.equal((await runTool('/usr/bin/qemu-img', ['create', '-f', 'qcow2', diskFile, '64M'])).code, 0);
+    assert.equal((await runTool('/usr/bin/qemu-img', ['create', '-f', 'qcow2', bootDisk, '48M'])).code, 0);
+    // a partition image whose root has /vmlinuz (the ramdisk's kernel) and /initrd.img (busybox printing a marker)
+    const tree = join(dir, 'part-root');
+    mkdirSync(join(tree, 'bin'), { recursive: true });
+    const initrdTree = join(dir, 'initrd-tree');
+    mkdirSync(join(initrdTree, 'bin'), { recursive: true });
+    spawnSync('cp', [
+      spawnSync('sh', ['-c', 'command -v busybox'], { encoding: 'utf8' }).stdout.trim(),
+      join(initrdTree, 'bin', 'busybox'),
+    ]);
+    writeFileSync(
+      join(initrdTree, 'init'),
+      '#!/bin/busybox sh\n/bin/busybox echo TRIPLEO-TS-PARTITION-BOOTED\n/bin/busybox poweroff -f\n',
+      { mode: 0o755 },
+    );
+    const cpio = spawnSync('sh', [
+      '-c',
+      `cd '${initrdTree}' && find . | busybox cpio -o -H newc 2>/dev/null | gzip -1 > '${join(tree, 'initrd.img')}'`,
+    ]);
+    assert.equal(cpio.status, 0);
+    spawnSync('cp', [`${out}.kernel`, join(tree, 'vmlinuz')]);
+    const part = join(dir, 'part.ext4');
+    const mk = spawnSync('mkfs.ext4', ['-q', '-F', '-L', 'part-root', '-d', tree, part, '16M'], {
+      encoding: 'utf8',
+    });
+    assert.equal(mk.status, 0, mk.stderr);
+    const partImage = readFileSync(part);
+    conductor.images.set('part.ext4', partImage);
 
     const agentPort = await freePort();
     const started = Date.now();
@@ -122,6 +152,8 @@ describe('deploy ramdisk under QEMU', { skip, timeout: 15 * 60_000 }, () => {
         `virtio-net-pci,netdev=n0,mac=${MAC}`,
         '-drive',
         `file=${diskFile},if=virtio,format=qcow2`,
+        '-drive',
+        `file=${bootDisk},if=virtio,format=qcow2`,
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
@@ -157,7 +189,10 @@ describe('deploy ramdisk under QEMU', { skip, timeout: 15 * 60_000 }, () => {
         .inventory.disks;
       assert.deepEqual(
         disks.map((d) => [d.name, d.size]),
-        [['/dev/vda', 64 * 1048576]],
+        [
+          ['/dev/vda', 64 * 1048576],
+          ['/dev/vdb', 48 * 1048576],
+        ],
       );
       const w0 = Date.now();
       const wrote = await post('standby.prepare_image', {
@@ -178,6 +213,32 @@ describe('deploy ramdisk under QEMU', { skip, timeout: 15 * 60_000 }, () => {
       t.diagnostic(
         `prepare_image (4 MiB qcow2, 64 MiB disk) in the guest: ${((Date.now() - w0) / 1000).toFixed(1)} s`,
       );
+      const parted = await post('standby.prepare_image', {
+        image_info: {
+          id: 'part',
+          urls: ['http://10.0.2.100:80/images/part.ext4'],
+          disk_format: 'raw',
+          image_type: 'partition',
+          root_mb: 24,
+          swap_mb: 4,
+          deploy_boot_mode: 'bios',
+          checksum: createHash('md5').update(partImage).digest('hex'),
+          image_request_headers: { 'X-Auth-Token': conductor.imageToken },
+        },
+        configdrive: randomBytes(20_000).toString('base64'),
+        // the root device hints, as the conductor passes the node (properties.root_device)
+        node: { properties: { root_device: { name: '/dev/vdb' } } },
+      });
+      assert.equal(
+        parted['command_status'],
+        'SUCCEEDED',
+        `${JSON.stringify(parted)}\n${console_.slice(-2000)}`,
+      );
+      assert.match(
+        String((parted['command_result'] as { result: string }).result),
+        /written to device \/dev\/vdb/,
+      );
+      assert.match(console_, /boot: GRUB \(i386-pc\) core\.img at sector 1/);
       const off = await post('standby.power_off', {});
       assert.equal(off['command_status'], 'SUCCEEDED');
       const code = await exited;
@@ -191,5 +252,41 @@ describe('deploy ramdisk under QEMU', { skip, timeout: 15 * 60_000 }, () => {
     const disk = readFileSync(back);
     assert.ok(disk.subarray(0, raw.length).equals(raw), 'the disk holds the image');
     assert.ok(disk.subarray(raw.length).every((x) => x === 0));
+
+    // the partition-image disk boots on its own: SeaBIOS → GRUB in the MBR gap → /vmlinuz + /initrd.img
+    const b0 = Date.now();
+    let bootLog = '';
+    const vm = spawn(
+      'qemu-system-x86_64',
+      [
+        '-accel',
+        'tcg',
+        '-m',
+        '256',
+        '-display',
+        'none',
+        '-monitor',
+        'none',
+        '-no-reboot',
+        '-nodefaults',
+        '-serial',
+        'stdio',
+        '-drive',
+        `file=${bootDisk},if=virtio,format=qcow2,snapshot=on`,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const vmDone = new Promise<void>((ok) => vm.on('close', () => ok()));
+    vm.stdout.on('data', (d: Buffer) => {
+      bootLog += d.toString();
+      if (bootLog.includes('TRIPLEO-TS-PARTITION-BOOTED')) vm.kill('SIGKILL');
+    });
+    vm.stderr.on('data', (d: Buffer) => (bootLog += d.toString()));
+    const vmKiller = setTimeout(() => vm.kill('SIGKILL'), 180_000);
+    await vmDone;
+    clearTimeout(vmKiller);
+    assert.match(bootLog, /TRIPLEO-TS-PARTITION-BOOTED/, bootLog.slice(-3000));
+    assert.match(bootLog, /root=UUID=[0-9a-f-]{36}/, 'GRUB passed the root filesystem UUID');
+    t.diagnostic(`partition-image disk: QEMU start → marker ${((Date.now() - b0) / 1000).toFixed(1)} s`);
   });
 });
