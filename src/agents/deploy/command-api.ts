@@ -91,8 +91,9 @@ export class CommandRunner {
     }
     this.running = r;
     this.ctx.log.info(`command ${name} started (${r.id})`);
-    def
-      .run(this.ctx, params)
+    // started after the reply, as IPA's thread is: the POST always answers RUNNING for async commands
+    new Promise<void>((ok) => setImmediate(ok))
+      .then(() => def.run(this.ctx, params))
       .then(
         (v) => finish(v, undefined),
         (e) => finish(undefined, e ?? new Error('failed')),

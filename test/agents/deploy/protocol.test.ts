@@ -430,6 +430,16 @@ describe('deploy agent over HTTP (sim node, sparse file disk)', {
         'root',
         'swap',
       ]);
+      // a sim node carries no GRUB: Ironic's install_bootloader call gets a clear refusal
+      const bl = await runToEnd('image.install_bootloader', {
+        root_uuid: uuids['root uuid'],
+        target_boot_mode: 'bios',
+      });
+      assert.equal(bl['command_status'], 'FAILED');
+      assert.match(
+        (bl['command_error'] as { details: string }).details,
+        /cannot install a boot loader for bios: none: this agent carries no GRUB images/,
+      );
     });
 
     it('preserve_ephemeral keeps the ephemeral partition; different sizes are refused', async () => {

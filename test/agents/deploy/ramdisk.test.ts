@@ -239,6 +239,8 @@ describe('deploy ramdisk under QEMU', { skip, timeout: 15 * 60_000 }, () => {
         /written to device \/dev\/vdb/,
       );
       assert.match(console_, /boot: GRUB \(i386-pc\) core\.img at sector 1/);
+      const bl = await post('image.install_bootloader', { root_uuid: 'x', target_boot_mode: 'bios' });
+      assert.equal(bl['command_status'], 'SUCCEEDED', JSON.stringify(bl));
       const off = await post('standby.power_off', {});
       assert.equal(off['command_status'], 'SUCCEEDED');
       const code = await exited;
