@@ -7,9 +7,7 @@ import { enforce, minorOf } from './common.ts';
 import type { ApiContext } from './context.ts';
 import { links } from './views.ts';
 
-async function aliveHosts(
-  api: ApiContext,
-): Promise<
+async function aliveHosts(api: ApiContext): Promise<
   {
     hostname: string;
     alive: boolean;

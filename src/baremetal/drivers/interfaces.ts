@@ -26,7 +26,12 @@ export type PowerTarget = 'power on' | 'power off' | 'rebooting' | 'soft power o
 
 export interface PowerInterface extends DriverInterface {
   getPowerState(ctx: Ctx, node: Node): Promise<PowerState>;
-  setPowerState(ctx: Ctx, node: Node, target: PowerTarget, timeoutS?: number): Promise<InternalUpdate | void>;
+  setPowerState(
+    ctx: Ctx,
+    node: Node,
+    target: PowerTarget,
+    timeoutS?: number,
+  ): Promise<InternalUpdate | undefined>;
 }
 
 export type BootDevice = 'pxe' | 'disk' | 'cdrom' | 'bios' | 'safe' | 'wanboot';
@@ -42,7 +47,7 @@ export interface ManagementInterface extends DriverInterface {
     node: Node,
     device: BootDevice,
     persistent: boolean,
-  ): Promise<InternalUpdate | void>;
+  ): Promise<InternalUpdate | undefined>;
 }
 
 export interface BootInterface extends DriverInterface {

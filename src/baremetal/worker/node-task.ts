@@ -58,11 +58,9 @@ export class NodeTask {
 
   /**
    * Reads the node, lets `mutate` change it, and writes it back, all in one transaction that first checks
-   * the lease is still ours. `mutate` may return an event to record with the change.
+   * the lease is still ours. `mutate` may return an event (NodeEventDetails) to record with the change.
    */
-  async update(
-    mutate: (n: Node, q: Queryable) => NodeEventDetails | void | Promise<NodeEventDetails | void>,
-  ): Promise<Node> {
+  async update(mutate: (n: Node, q: Queryable) => unknown): Promise<Node> {
     const now = this.#now();
     const node = await this.#db.tx(async (q) => {
       if (!(await leaseHeld(q, nodeResource(this.uuid), this.owner, now)))
@@ -70,10 +68,10 @@ export class NodeTask {
       const n = await this.#nodes.get(this.uuid, q, true);
       if (!n) throw new LeaseLostError(`node ${this.uuid} is gone`);
       const before = { state: n.provision_state, at: n.provision_updated_at };
-      const details = await mutate(n, q);
+      const details = (await mutate(n, q)) as NodeEventDetails | undefined;
       n.updated_at = new Date(now).toISOString();
       await this.#nodes.save(n, q);
-      if (details) {
+      if (details && typeof details === 'object' && 'kind' in details) {
         await appendEventIn(
           q,
           {
