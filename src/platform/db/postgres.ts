@@ -63,8 +63,9 @@ export function openPostgres(url: string): Database {
     async exec(sql) {
       await pool.query(sql);
     },
-    async notify(channel, payload) {
-      await pool.query('SELECT pg_notify($1, $2)', [channel, payload]);
+    async notify(channel, payload, q) {
+      // Inside a transaction PostgreSQL itself holds the notification until COMMIT.
+      await (q ?? direct).run('SELECT pg_notify(?, ?)', [channel, payload]);
     },
     async listen(channel, onMessage) {
       if (!listener) {
