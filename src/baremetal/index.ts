@@ -34,7 +34,14 @@ export const baremetalService: ServiceDefinition = {
     const box = SecretBox.fromKeyFile(join(deps.stateDir, 'baremetal', 'secret.key'));
     const nodes = new NodeStore(deps.db, box);
     const conductors = new ConductorStore(deps.db);
-    const conductor = new Conductor({ db: deps.db, nodes, conductors, leases: deps.leases, settings });
+    const conductor = new Conductor({
+      db: deps.db,
+      nodes,
+      conductors,
+      leases: deps.leases,
+      events: deps.events,
+      settings,
+    });
     const api: ApiContext = {
       ctx: deps.ctx,
       db: deps.db,

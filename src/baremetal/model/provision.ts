@@ -1,3 +1,5 @@
+import { StateMachine } from '../../platform/work/state-machine.ts';
+
 // Ironic's provision state machine as ONE table: every state of the API, every verb a client may send and
 // every internal event the conductor raises when work finishes, fails, waits or resumes. Each row also
 // names the target_provision_state the node carries while in `to` ("keep" keeps the current one, because
@@ -226,7 +228,21 @@ export type ApplyResult =
   | { ok: true; to: ProvisionState; target: ProvisionState | null }
   | { ok: false; reason: string };
 
-const INDEX = new Map<string, Transition>(TRANSITIONS.map((r) => [`${r.from}\u0000${r.event}`, r]));
+/**
+ * The platform's table-driven machine over the same rows. Its target is the fixed one; "keep" rows carry
+ * null there and are resolved against the node's current target by applyProvision.
+ */
+export const PROVISION_MACHINE = new StateMachine<ProvisionState, ProvisionEvent>(
+  TRANSITIONS.map((r) => ({
+    from: r.from,
+    event: r.event,
+    to: r.to,
+    target: r.target === 'keep' ? null : r.target,
+  })),
+  { initial: 'enroll' },
+);
+
+const KEEPS = new Set(TRANSITIONS.filter((r) => r.target === 'keep').map((r) => `${r.from}\u0000${r.event}`));
 
 /** Applies one event: where the node goes and which target it then carries. */
 export function applyProvision(
@@ -234,19 +250,19 @@ export function applyProvision(
   currentTarget: ProvisionState | null,
   event: ProvisionEvent,
 ): ApplyResult {
-  const row = INDEX.get(`${state}\u0000${event}`);
-  if (!row) return { ok: false, reason: `no transition on "${event}" from "${state}"` };
-  return { ok: true, to: row.to, target: row.target === 'keep' ? currentTarget : row.target };
+  const r = PROVISION_MACHINE.apply(state, event);
+  if (!r.ok) return r;
+  return { ok: true, to: r.to, target: KEEPS.has(`${state}\u0000${event}`) ? currentTarget : r.target };
 }
 
 export function eventsFrom(state: ProvisionState): ProvisionEvent[] {
-  return TRANSITIONS.filter((r) => r.from === state).map((r) => r.event);
+  return PROVISION_MACHINE.eventsFrom(state);
 }
 
 /** The failure state an action or wait state falls to (used by timeouts and by takeover after a crash). */
 export function failureOf(state: ProvisionState): ProvisionState | undefined {
-  const row = INDEX.get(`${state}\u0000fail`);
-  return row?.to;
+  const r = PROVISION_MACHINE.apply(state, 'fail');
+  return r.ok ? r.to : undefined;
 }
 
 export function isProvisionState(s: unknown): s is ProvisionState {

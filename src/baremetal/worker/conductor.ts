@@ -5,7 +5,9 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Ctx } from '../../platform/context.ts';
 import type { Database } from '../../platform/db/types.ts';
+import type { EventLog } from '../../platform/events/event-log.ts';
 import type { Leases } from '../../platform/work/leases.ts';
+import { isLeaseLost, withTask } from '../../platform/work/task.ts';
 import { nodeLocked, nodeNotFound } from '../model/errors.ts';
 import { HARDWARE_TYPES } from '../model/hardware-types.ts';
 import type { Node } from '../model/node.ts';
@@ -13,13 +15,14 @@ import { ACTION_STATES, failureOf, type ProvisionState, WAIT_STATES } from '../m
 import type { BaremetalSettings } from '../model/settings.ts';
 import type { ConductorStore } from '../store/conductors.ts';
 import type { NodeStore } from '../store/nodes.ts';
-import { LeaseLostError, NodeTask, nodeResource } from './node-task.ts';
+import { NodeGoneError, NodeTask, nodeResource } from './node-task.ts';
 
 export interface ConductorDeps {
   db: Database;
   nodes: NodeStore;
   conductors: ConductorStore;
   leases: Leases;
+  events: EventLog;
   settings: BaremetalSettings;
   now?: () => number;
 }
@@ -56,12 +59,6 @@ export class Conductor {
   ): Promise<T> {
     const owner = `${this.host}/${randomUUID()}`;
     const resource = nodeResource(uuid);
-    const ttlMs = this.#d.settings.leaseTtlMs;
-    const claim = await this.#d.leases.claim(resource, owner, purpose, ttlMs);
-    if (!claim.claimed)
-      throw nodeLocked(uuid, (claim.heldBy?.owner ?? 'another conductor').split('/')[0] ?? '');
-    if (claim.tookOverFrom)
-      ctx.log.warn({ node: uuid, from: claim.tookOverFrom }, 'took over an expired node lease');
     const workCtx: Ctx = {
       log: (this.#ctx ?? ctx).log.child({ node: uuid, purpose }),
       signal: this.#stopping.signal,
@@ -73,42 +70,50 @@ export class Conductor {
       failed = reject;
     });
     let started = false;
-    const run = this.#d.leases
-      .withLease(workCtx, { resource, owner, purpose, ttlMs }, async (signal) => {
-        const node = await this.#d.nodes.get(uuid);
-        if (!node) throw nodeNotFound(uuid);
-        const task = new NodeTask({
-          ctx: { log: workCtx.log, signal },
-          owner,
-          host: this.host,
-          node,
-          db: this.#d.db,
-          nodes: this.#d.nodes,
-          now: this.#now,
-          user,
-        });
-        await task.update((n) => {
-          n.reservation = this.host;
-        });
-        try {
-          const value = await begin(task);
-          started = true;
-          began(value);
-          if (background) await background(task);
-        } finally {
-          await task
-            .update((n) => {
-              n.reservation = null;
-            })
-            .catch((e) => workCtx.log.warn({ err: e }, 'could not clear the reservation'));
-        }
-      })
-      .catch((e) => {
-        if (!started) failed(e);
-        else if (e instanceof LeaseLostError)
-          workCtx.log.warn({ err: e }, 'node operation stopped: lease lost');
-        else workCtx.log.error({ err: e }, 'node operation failed after it started');
+    const spec = { resource, owner, purpose, ttlMs: this.#d.settings.leaseTtlMs };
+    const run = withTask(workCtx, this.#d.leases, spec, async (fenced) => {
+      const node = await this.#d.nodes.get(uuid);
+      if (!node) throw nodeNotFound(uuid);
+      const task = new NodeTask({
+        ctx: { log: workCtx.log, signal: fenced.signal },
+        owner,
+        host: this.host,
+        node,
+        task: fenced,
+        events: this.#d.events,
+        nodes: this.#d.nodes,
+        now: this.#now,
+        user,
       });
+      await task.update((n) => {
+        n.reservation = this.host;
+      });
+      try {
+        const value = await begin(task);
+        started = true;
+        began(value);
+        if (background) await background(task);
+      } finally {
+        await task
+          .update((n) => {
+            n.reservation = null;
+          })
+          .catch((e) => {
+            if (!(e instanceof NodeGoneError))
+              workCtx.log.warn({ err: e }, 'could not clear the reservation');
+          });
+      }
+    }).catch(async (e) => {
+      if (started) {
+        if (isLeaseLost(e)) workCtx.log.warn({ err: e }, 'node operation stopped: lease lost');
+        else workCtx.log.error({ err: e }, 'node operation failed after it started');
+        return;
+      }
+      if ((e as { type?: string }).type === 'Locked') {
+        const holder = (await this.#d.leases.get(resource))?.owner ?? 'another conductor';
+        failed(nodeLocked(uuid, holder.split('/')[0] ?? holder));
+      } else failed(e);
+    });
     this.#running.add(run);
     void run.finally(() => this.#running.delete(run));
     return result;

@@ -3,17 +3,19 @@
 // held, so a conductor that lost its lease can never overwrite its successor's work. Each provision
 // transition is applied from the table and recorded as an event in that same transaction.
 import type { Ctx } from '../../platform/context.ts';
-import type { Database, Queryable } from '../../platform/db/types.ts';
+import type { Queryable } from '../../platform/db/types.ts';
 import type { JsonValue } from '../../platform/errors/catalogue.ts';
+import type { EventLog } from '../../platform/events/event-log.ts';
+import type { Task } from '../../platform/work/task.ts';
 import type { Node } from '../model/node.ts';
 import { applyProvision, type ProvisionEvent } from '../model/provision.ts';
 import type { NodeStore } from '../store/nodes.ts';
-import { appendEventIn, leaseHeld } from './task-seam.ts';
 
 export const NODE_EVENT_TYPE = 'baremetal-node';
 export const nodeResource = (uuid: string) => `baremetal:node:${uuid}`;
 
-export class LeaseLostError extends Error {}
+/** The node was deleted while a task held its lease (a delete ends its own task this way). */
+export class NodeGoneError extends Error {}
 
 export interface NodeEventDetails {
   kind: 'provision' | 'power' | 'maintenance' | 'management';
@@ -26,7 +28,8 @@ export class NodeTask {
   readonly host: string;
   readonly uuid: string;
   node: Node;
-  readonly #db: Database;
+  readonly #task: Task;
+  readonly #events: EventLog;
   readonly #nodes: NodeStore;
   readonly #now: () => number;
   readonly #user: string | null;
@@ -36,7 +39,8 @@ export class NodeTask {
     owner: string;
     host: string;
     node: Node;
-    db: Database;
+    task: Task;
+    events: EventLog;
     nodes: NodeStore;
     now: () => number;
     user: string | null;
@@ -46,14 +50,15 @@ export class NodeTask {
     this.host = opts.host;
     this.uuid = opts.node.uuid;
     this.node = opts.node;
-    this.#db = opts.db;
+    this.#task = opts.task;
+    this.#events = opts.events;
     this.#nodes = opts.nodes;
     this.#now = opts.now;
     this.#user = opts.user;
   }
 
   get signal(): AbortSignal {
-    return this.ctx.signal;
+    return this.#task.signal;
   }
 
   /**
@@ -62,18 +67,16 @@ export class NodeTask {
    */
   async update(mutate: (n: Node, q: Queryable) => unknown): Promise<Node> {
     const now = this.#now();
-    const node = await this.#db.tx(async (q) => {
-      if (!(await leaseHeld(q, nodeResource(this.uuid), this.owner, now)))
-        throw new LeaseLostError(`lease on node ${this.uuid} lost`);
+    // task.tx proves (and locks) the lease before anything is read or written: a lost lease writes nothing.
+    const node = await this.#task.tx(async (q) => {
       const n = await this.#nodes.get(this.uuid, q, true);
-      if (!n) throw new LeaseLostError(`node ${this.uuid} is gone`);
+      if (!n) throw new NodeGoneError(`node ${this.uuid} is gone`);
       const before = { state: n.provision_state, at: n.provision_updated_at };
       const details = (await mutate(n, q)) as NodeEventDetails | undefined;
       n.updated_at = new Date(now).toISOString();
       await this.#nodes.save(n, q);
       if (details && typeof details === 'object' && 'kind' in details) {
-        await appendEventIn(
-          q,
+        await this.#events.append(
           {
             resourceType: NODE_EVENT_TYPE,
             resourceId: n.uuid,
@@ -83,13 +86,11 @@ export class NodeTask {
             startedAt: details.kind === 'provision' && before.at ? Date.parse(before.at) : now,
             details: { ...details, conductor: this.host, user: this.#user },
           },
-          now,
+          q,
         );
       }
       return n;
     });
-    if (node.provision_state !== this.node.provision_state)
-      await this.#db.notify('events', `${NODE_EVENT_TYPE}:${node.uuid}`);
     this.node = node;
     return node;
   }
