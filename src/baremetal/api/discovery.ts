@@ -23,6 +23,11 @@ function versionDoc(req: FastifyRequest) {
 const RESOURCES = ['nodes', 'ports', 'drivers', 'chassis', 'conductors', 'allocations'];
 
 export function registerDiscovery(app: FastifyInstance) {
+  // ironicclient sends DELETE and body-less PUTs as application/octet-stream with nothing in them.
+  app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_req, body, done) => {
+    if ((body as Buffer).length === 0) done(null, undefined);
+    else done(invalid('Expected a JSON body (Content-Type: application/json).'), undefined);
+  });
   app.addHook('onRequest', async (req) => {
     const p = parseVersion(
       header(req, 'x-openstack-ironic-api-version'),
