@@ -242,10 +242,7 @@ describe('bare metal API', () => {
     );
     doc.provision_updated_at = new Date(Date.now() - 5_000).toISOString();
     await svc.db.run('UPDATE bm_nodes SET doc = ? WHERE uuid = ?', [JSON.stringify(doc), r.body.uuid]);
-    await conductor.periodic({
-      log: (await import('../../src/platform/log/logger.ts')).silentLogger(),
-      signal: new AbortController().signal,
-    });
+    await conductor.periodic(quiet);
     n = (await call(svc, 'admin', 'GET', '/v1/nodes/waiter')).body;
     assert.equal(n.provision_state, 'deploy failed');
     assert.match(n.last_error, /Timeout reached while waiting for callback/);
@@ -265,10 +262,7 @@ describe('bare metal API', () => {
       "UPDATE leases SET owner = 'dead-host/x', purpose = 'deploy', expires_at = 1 WHERE resource = ?",
       [`baremetal:node:${r.body.uuid}`],
     );
-    await conductor.periodic({
-      log: (await import('../../src/platform/log/logger.ts')).silentLogger(),
-      signal: new AbortController().signal,
-    });
+    await conductor.periodic(quiet);
     n = (await call(svc, 'admin', 'GET', '/v1/nodes/waiter')).body;
     assert.equal(n.provision_state, 'deploy failed');
     assert.equal(n.reservation, null);
