@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { invalid, invalidState, notFound } from '../model/errors.ts';
 import { type ListQuery, nextUrl, one, page, parseBool, parseListQuery, type Query } from '../model/list.ts';
 import { type Node, newNode, parsePatch, patchNode } from '../model/node.ts';
+import { maskSecrets } from '../model/secrets.ts';
 import type { NodeFilter } from '../store/nodes.ts';
 import { authOf, can, enforce, findNode, input, iso, minorOf, objectBody } from './common.ts';
 import type { ApiContext } from './context.ts';
@@ -143,7 +144,10 @@ export function nodeRoutes(app: FastifyInstance, api: ApiContext) {
     if (node.chassis_uuid && !(await api.chassis.get(node.chassis_uuid)))
       throw notFound('Chassis', node.chassis_uuid, 'ChassisNotFound');
     await api.nodes.insert(node);
-    req.log.info({ node: node.uuid, driver: node.driver, driver_info: node.driver_info }, 'node created');
+    req.log.info(
+      { node: node.uuid, driver: node.driver, driver_info: maskSecrets(node.driver_info) },
+      'node created',
+    );
     reply.code(201).header('location', `${baseUrl(req)}/v1/nodes/${node.uuid}`);
     return nodeView(req, node);
   });
