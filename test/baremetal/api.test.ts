@@ -342,4 +342,36 @@ describe('bare metal API', () => {
     const after = (await call(svc, 'admin', 'GET', '/v1/nodes/agented')).body;
     assert.equal(after.driver_internal_info.agent_secret_token, undefined);
   });
+
+  test('power sync: a BMC that stops answering puts the node in maintenance with a fault, cleared when it answers', async () => {
+    await call(svc, 'admin', 'POST', '/v1/nodes', { driver: 'fake-hardware', name: 'flaky' });
+    await call(svc, 'admin', 'PUT', '/v1/nodes/flaky/states/provision', { target: 'manage' });
+    await conductor.idle();
+    await call(svc, 'admin', 'PATCH', '/v1/nodes/flaky', [
+      { op: 'add', path: '/driver_info/fake_fail', value: 'power' },
+    ]);
+    await conductor.idle();
+    for (let i = 0; i < 2; i++) await conductor.periodic(quiet);
+    assert.equal(
+      (await call(svc, 'admin', 'GET', '/v1/nodes/flaky')).body.maintenance,
+      false,
+      'two failures are tolerated',
+    );
+    await conductor.periodic(quiet);
+    let n = (await call(svc, 'admin', 'GET', '/v1/nodes/flaky')).body;
+    assert.equal(n.maintenance, true);
+    assert.equal(n.fault, 'power failure');
+    assert.match(n.maintenance_reason, /3 attempts to read the power state failed/);
+    await call(svc, 'admin', 'PATCH', '/v1/nodes/flaky', [{ op: 'remove', path: '/driver_info/fake_fail' }]);
+    await conductor.idle();
+    await conductor.periodic(quiet);
+    n = (await call(svc, 'admin', 'GET', '/v1/nodes/flaky')).body;
+    assert.equal(n.maintenance, false);
+    assert.equal(n.fault, null);
+    const history = (await call(svc, 'admin', 'GET', '/v1/nodes/flaky/history')).body.history.map(
+      (h: J) => h.event,
+    );
+    assert.ok(history.some((e: string) => e.startsWith('maintenance: maintenance')));
+    assert.ok(history.some((e: string) => e.startsWith('maintenance: in service')));
+  });
 });

@@ -16,6 +16,7 @@ import type { BaremetalSettings } from '../model/settings.ts';
 import type { ConductorStore } from '../store/conductors.ts';
 import type { NodeStore } from '../store/nodes.ts';
 import { NodeGoneError, NodeTask, nodeResource } from './node-task.ts';
+import { syncPowerStates } from './power-sync.ts';
 
 export interface ConductorDeps {
   db: Database;
@@ -153,11 +154,12 @@ export class Conductor {
     }
   }
 
-  /** One round of the periodic work: heartbeat, wait timeouts, takeover of orphaned nodes. */
+  /** One round of the periodic work: heartbeat, wait timeouts, takeover of orphaned nodes, power sync. */
   async periodic(ctx: Ctx): Promise<void> {
     await this.#d.conductors.heartbeat(this.host, this.#now());
     await this.failTimedOutWaits(ctx);
     await this.takeOverOrphans(ctx);
+    await syncPowerStates(ctx, this, await this.#d.nodes.list());
   }
 
   async failTimedOutWaits(ctx: Ctx): Promise<void> {
