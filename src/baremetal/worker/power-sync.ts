@@ -4,15 +4,17 @@
 import type { Ctx } from '../../platform/context.ts';
 import { composeDriver } from '../drivers/compose.ts';
 import type { Node } from '../model/node.ts';
-import { ACTION_STATES } from '../model/provision.ts';
+import { ACTION_STATES, WAIT_STATES } from '../model/provision.ts';
 import type { Conductor } from './conductor.ts';
 
 export const MAX_FAILURES = 3;
 export const POWER_FAILURE = 'power failure';
 const CONCURRENCY = 4;
 
+/** Not synced: enrolled nodes (credentials not verified yet), nodes being worked on or waiting on an agent. */
 function due(n: Node): boolean {
-  if (n.reservation !== null || ACTION_STATES.has(n.provision_state)) return false;
+  if (n.reservation !== null || n.provision_state === 'enroll') return false;
+  if (ACTION_STATES.has(n.provision_state) || WAIT_STATES.has(n.provision_state)) return false;
   return !n.maintenance || n.fault === POWER_FAILURE;
 }
 
