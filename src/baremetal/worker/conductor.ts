@@ -2,11 +2,11 @@
 // background once their first transition is committed (so the API can answer 202), and, periodically,
 // fails nodes whose wait timed out and takes over nodes a dead conductor left in an action state.
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Ctx } from '../../platform/context.ts';
 import type { Database } from '../../platform/db/types.ts';
 import type { EventLog } from '../../platform/events/event-log.ts';
 import type { Leases } from '../../platform/work/leases.ts';
+import { done, Reconciler } from '../../platform/work/reconcile.ts';
 import { isLeaseLost, withTask } from '../../platform/work/task.ts';
 import { nodeLocked, nodeNotFound } from '../model/errors.ts';
 import { HARDWARE_TYPES } from '../model/hardware-types.ts';
@@ -37,7 +37,7 @@ export class Conductor {
   readonly #running = new Set<Promise<unknown>>();
   readonly #stopping = new AbortController();
   #ctx: Ctx | undefined;
-  #loop: Promise<void> | undefined;
+  #loop: Reconciler | undefined;
 
   constructor(d: ConductorDeps) {
     this.#d = d;
@@ -130,28 +130,27 @@ export class Conductor {
       started_at: now,
       heartbeat_at: now,
     });
-    await this.periodic(ctx);
-    this.#loop = this.#runLoop(ctx);
+    // The platform's work runtime runs the periodic round; its first run is at once, so a starting
+    // conductor takes over what a dead one left before it waits.
+    this.#loop = new Reconciler({
+      name: 'baremetal-conductor',
+      reconcile: async () => done(),
+      periodic: [
+        { name: 'conductor', everyMs: this.#d.settings.periodicIntervalMs, run: (c) => this.periodic(c) },
+      ],
+    });
+    await this.#loop.start(ctx);
   }
 
   async stop(): Promise<void> {
     this.#stopping.abort();
-    await this.#loop;
+    await this.#loop?.stop();
     await Promise.allSettled([...this.#running]);
   }
 
   /** Waits until every background operation started so far has ended (tests, shutdown). */
   async idle(): Promise<void> {
     while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
-  }
-
-  async #runLoop(ctx: Ctx): Promise<void> {
-    const signal = AbortSignal.any([ctx.signal, this.#stopping.signal]);
-    while (!signal.aborted) {
-      await sleep(this.#d.settings.periodicIntervalMs, undefined, { signal }).catch(() => undefined);
-      if (signal.aborted) return;
-      await this.periodic(ctx).catch((e) => ctx.log.error({ err: e }, 'conductor periodic work failed'));
-    }
   }
 
   /** One round of the periodic work: heartbeat, wait timeouts, takeover of orphaned nodes, power sync. */
