@@ -10,7 +10,7 @@ import { openDatabase } from '../../src/platform/db/open.ts';
 import type { Database } from '../../src/platform/db/types.ts';
 import { EventLog } from '../../src/platform/events/event-log.ts';
 import { createServiceApp } from '../../src/platform/http/server.ts';
-import { silentLogger } from '../../src/platform/log/logger.ts';
+import { type Logger, silentLogger } from '../../src/platform/log/logger.ts';
 import type { RunningService, ServiceDefinition } from '../../src/platform/service.ts';
 import { Leases } from '../../src/platform/work/leases.ts';
 import { platformMigrations } from '../../src/platform/work/migrations.ts';
@@ -29,7 +29,13 @@ export interface TestServiceApp {
 
 export async function startServiceApp(
   def: ServiceDefinition,
-  opts: { databaseUrl?: string; settings?: Record<string, unknown>; clients?: Map<string, unknown> } = {},
+  opts: {
+    databaseUrl?: string;
+    settings?: Record<string, unknown>;
+    clients?: Map<string, unknown>;
+    /** Where the service logs (default: nowhere). */
+    log?: Logger;
+  } = {},
 ): Promise<TestServiceApp> {
   const stateDir = mkdtempSync(join(tmpdir(), `ooo-${def.name}-`));
   const db = openDatabase(opts.databaseUrl ?? ':memory:');
@@ -41,7 +47,7 @@ export async function startServiceApp(
   tokens.add('reader', { userId: 'rita', projectId: 'project-a', roles: ['reader'] });
   tokens.add('other', { userId: 'bob', projectId: 'project-b', roles: ['member'] });
   const stopping = new AbortController();
-  const log = silentLogger();
+  const log = opts.log ?? silentLogger();
   const running = await def.create({
     ctx: { log, signal: stopping.signal },
     db,
