@@ -2,6 +2,7 @@
 // and lessee, secrets sealed at rest, locking (two clients on one node), wait timeouts and takeover of
 // nodes a dead conductor left behind.
 import assert from 'node:assert/strict';
+import { statSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { baremetalService } from '../../src/baremetal/index.ts';
 import type { Conductor } from '../../src/baremetal/worker/conductor.ts';
@@ -373,5 +374,37 @@ describe('bare metal API', () => {
     );
     assert.ok(history.some((e: string) => e.startsWith('maintenance: maintenance')));
     assert.ok(history.some((e: string) => e.startsWith('maintenance: in service')));
+  });
+
+  test('adopt, rescue and unrescue run through their states; the secret key file is owner-only', async () => {
+    await call(svc, 'admin', 'POST', '/v1/nodes', {
+      driver: 'fake-hardware',
+      name: 'adoptee',
+      rescue_interface: 'fake',
+    });
+    const move = async (target: string) => {
+      const r = await call(svc, 'admin', 'PUT', '/v1/nodes/adoptee/states/provision', { target });
+      assert.equal(r.status, 202, `${target}: ${JSON.stringify(r.body)}`);
+      await conductor.idle();
+      return (await call(svc, 'admin', 'GET', '/v1/nodes/adoptee')).body;
+    };
+    assert.equal((await move('manage')).provision_state, 'manageable');
+    const adopted = await move('adopt');
+    assert.equal(adopted.provision_state, 'active');
+    assert.equal(adopted.target_provision_state, null);
+    assert.equal((await move('rescue')).provision_state, 'rescue');
+    assert.equal((await move('unrescue')).provision_state, 'active');
+    const old = await call(
+      svc,
+      'admin',
+      'PUT',
+      '/v1/nodes/adoptee/states/provision',
+      { target: 'rescue' },
+      {
+        'x-openstack-ironic-api-version': '1.37',
+      },
+    );
+    assert.equal(old.status, 406, 'rescue needs 1.38');
+    assert.equal(statSync(`${svc.stateDir}/baremetal/secret.key`).mode & 0o777, 0o600);
   });
 });
