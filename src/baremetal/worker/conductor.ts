@@ -153,11 +153,15 @@ export class Conductor {
     while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
   }
 
-  /** One round of the periodic work: heartbeat, wait timeouts, takeover of orphaned nodes, power sync. */
+  /** One round of the periodic work: heartbeat, wait timeouts, takeover of orphaned nodes. */
   async periodic(ctx: Ctx): Promise<void> {
     await this.#d.conductors.heartbeat(this.host, this.#now());
     await this.failTimedOutWaits(ctx);
     await this.takeOverOrphans(ctx);
+  }
+
+  /** One round of power-state sync over every node (its own, slower period, like Ironic's). */
+  async syncPower(ctx: Ctx): Promise<void> {
     await syncPowerStates(ctx, this, await this.#d.nodes.list());
   }
 
