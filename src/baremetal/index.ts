@@ -1,0 +1,76 @@
+// The bare metal service (Ironic v1 on port 6385) as a plugin of the seed: its tables, its routes, the
+// secret box sealing driver_info, and the conductor that runs node operations under leases.
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { ServiceDefinition } from '../platform/service.ts';
+import { allocationRoutes } from './api/allocations.ts';
+import { chassisRoutes } from './api/chassis.ts';
+import type { ApiContext } from './api/context.ts';
+import { registerDiscovery } from './api/discovery.ts';
+import { driverRoutes } from './api/drivers.ts';
+import { nodeExtraRoutes } from './api/node-extras.ts';
+import { nodeStateRoutes } from './api/node-states.ts';
+import { nodeRoutes } from './api/nodes.ts';
+import { portRoutes } from './api/ports.ts';
+import { ramdiskRoutes } from './api/ramdisk.ts';
+import { renderIronicError } from './api/render.ts';
+import { parseSettings } from './model/settings.ts';
+import { AllocationStore } from './store/allocations.ts';
+import { ChassisStore } from './store/chassis.ts';
+import { ConductorStore } from './store/conductors.ts';
+import { baremetalMigrations } from './store/migrations.ts';
+import { NodeStore } from './store/nodes.ts';
+import { PortStore } from './store/ports.ts';
+import { SecretBox } from './store/secret-box.ts';
+import { Conductor } from './worker/conductor.ts';
+
+export const baremetalService: ServiceDefinition = {
+  name: 'baremetal',
+  defaultPort: 6385,
+  catalog: [{ type: 'baremetal', name: 'ironic', path: '' }],
+  migrations: baremetalMigrations,
+  create(deps) {
+    const settings = parseSettings(deps.settings, hostname());
+    const box = SecretBox.fromKeyFile(join(deps.stateDir, 'baremetal', 'secret.key'));
+    const nodes = new NodeStore(deps.db, box);
+    const conductors = new ConductorStore(deps.db);
+    const conductor = new Conductor({
+      db: deps.db,
+      nodes,
+      conductors,
+      leases: deps.leases,
+      events: deps.events,
+      settings,
+    });
+    const api: ApiContext = {
+      ctx: deps.ctx,
+      db: deps.db,
+      nodes,
+      ports: new PortStore(deps.db),
+      chassis: new ChassisStore(deps.db),
+      allocations: new AllocationStore(deps.db),
+      conductors,
+      conductor,
+      events: deps.events,
+      settings,
+    };
+    return {
+      render: renderIronicError,
+      register(app: FastifyInstance) {
+        registerDiscovery(app);
+        nodeRoutes(app, api);
+        nodeStateRoutes(app, api);
+        nodeExtraRoutes(app, api);
+        portRoutes(app, api);
+        driverRoutes(app, api);
+        chassisRoutes(app, api);
+        allocationRoutes(app, api);
+        ramdiskRoutes(app, api);
+      },
+      client: { conductor },
+      start: (ctx) => conductor.start(ctx),
+      stop: () => conductor.stop(),
+    };
+  },
+};

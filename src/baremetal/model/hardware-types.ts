@@ -1,0 +1,83 @@
+// Hardware types × interfaces as data (Ironic's driver composition): for each hardware type, the allowed
+// implementation names per interface, the first being the default. The implementations live in drivers/.
+
+export const INTERFACES = [
+  'bios',
+  'boot',
+  'console',
+  'deploy',
+  'firmware',
+  'inspect',
+  'management',
+  'network',
+  'power',
+  'raid',
+  'rescue',
+  'storage',
+  'vendor',
+] as const;
+export type InterfaceName = (typeof INTERFACES)[number];
+
+/** The interfaces `GET /v1/nodes/{node}/validate` reports on (Ironic's list, without bios/firmware). */
+export const VALIDATED_INTERFACES: readonly InterfaceName[] = [
+  'boot',
+  'console',
+  'deploy',
+  'inspect',
+  'management',
+  'network',
+  'power',
+  'raid',
+  'rescue',
+  'storage',
+];
+
+export interface HardwareType {
+  name: string;
+  supported: Readonly<Record<InterfaceName, readonly string[]>>;
+}
+
+export const FAKE_HARDWARE: HardwareType = {
+  name: 'fake-hardware',
+  supported: {
+    bios: ['no-bios', 'fake'],
+    boot: ['fake'],
+    console: ['no-console', 'fake'],
+    deploy: ['fake'],
+    firmware: ['no-firmware', 'fake'],
+    inspect: ['fake', 'no-inspect'],
+    management: ['fake'],
+    network: ['noop'],
+    power: ['fake'],
+    raid: ['no-raid', 'fake'],
+    rescue: ['no-rescue', 'fake'],
+    storage: ['noop'],
+    vendor: ['no-vendor', 'fake'],
+  },
+};
+
+/** Hardware types this build serves. `ipmi` and `redfish` join once their BMC clients are wired. */
+export const HARDWARE_TYPES: ReadonlyMap<string, HardwareType> = new Map([
+  [FAKE_HARDWARE.name, FAKE_HARDWARE],
+]);
+
+export function defaultInterfaces(hw: HardwareType): Record<InterfaceName, string> {
+  return Object.fromEntries(INTERFACES.map((i) => [i, hw.supported[i][0]])) as Record<InterfaceName, string>;
+}
+
+/** The `<iface>_interface` field names of a node, with the microversion that added each. */
+export const INTERFACE_FIELD_VERSION: Readonly<Record<InterfaceName, number>> = {
+  boot: 31,
+  console: 31,
+  deploy: 31,
+  inspect: 31,
+  management: 31,
+  power: 31,
+  raid: 31,
+  vendor: 31,
+  network: 20,
+  storage: 33,
+  rescue: 38,
+  bios: 40,
+  firmware: 86,
+};

@@ -1,0 +1,64 @@
+// The bare metal service's settings (ooo.json "settings": {"baremetal": {...}}), with Ironic's defaults.
+import type { ProvisionState } from './provision.ts';
+
+export interface BaremetalSettings {
+  /** This conductor's name, shown as a node's `reservation` and in `conductor list`. */
+  host: string;
+  conductorGroup: string;
+  /** Seconds a node may stay in each wait state before it fails (Ironic's *_callback_timeout). */
+  waitTimeouts: Readonly<Partial<Record<ProvisionState, number>>>;
+  /** How often the conductor looks for timed-out waits and orphaned nodes, and heartbeats. */
+  periodicIntervalMs: number;
+  /** How often every node's power state is read from its BMC (Ironic's sync_power_state_interval). */
+  powerSyncIntervalMs: number;
+  /** How long a node lease lives without renewal: a dead conductor's nodes are taken over after this. */
+  leaseTtlMs: number;
+  /** Automated cleaning on provide and after undeploy (Ironic's [conductor]automated_clean). */
+  automatedClean: boolean;
+  /** The resource class of a node created without one (Ironic's default_resource_class). */
+  defaultResourceClass: string | null;
+  /** A conductor not heard from for this long is shown as not alive. */
+  heartbeatTimeoutMs: number;
+}
+
+const DEFAULT_TIMEOUTS: Partial<Record<ProvisionState, number>> = {
+  'wait call-back': 1800,
+  'clean wait': 1800,
+  'inspect wait': 1800,
+  'rescue wait': 1800,
+  'service wait': 1800,
+};
+
+export function parseSettings(raw: Record<string, unknown>, hostname: string): BaremetalSettings {
+  const num = (k: string, d: number) => {
+    const v = raw[k];
+    if (v === undefined) return d;
+    if (typeof v !== 'number' || !(v > 0))
+      throw new Error(`baremetal settings: ${k} must be a positive number`);
+    return v;
+  };
+  const timeouts = { ...DEFAULT_TIMEOUTS };
+  const given = raw.waitTimeouts;
+  if (given !== undefined) {
+    if (typeof given !== 'object' || given === null)
+      throw new Error('baremetal settings: waitTimeouts must be an object');
+    for (const [state, seconds] of Object.entries(given)) {
+      if (!(state in DEFAULT_TIMEOUTS))
+        throw new Error(`baremetal settings: waitTimeouts has no wait state "${state}"`);
+      if (typeof seconds !== 'number' || !(seconds > 0))
+        throw new Error(`baremetal settings: waitTimeouts["${state}"] must be a positive number of seconds`);
+      timeouts[state as ProvisionState] = seconds;
+    }
+  }
+  return {
+    host: typeof raw.host === 'string' ? raw.host : hostname,
+    conductorGroup: typeof raw.conductorGroup === 'string' ? raw.conductorGroup : '',
+    waitTimeouts: timeouts,
+    periodicIntervalMs: num('periodicIntervalMs', 10_000),
+    powerSyncIntervalMs: num('powerSyncIntervalMs', 60_000),
+    leaseTtlMs: num('leaseTtlMs', 60_000),
+    automatedClean: raw.automatedClean === undefined ? true : raw.automatedClean === true,
+    defaultResourceClass: typeof raw.defaultResourceClass === 'string' ? raw.defaultResourceClass : null,
+    heartbeatTimeoutMs: num('heartbeatTimeoutMs', 60_000),
+  };
+}

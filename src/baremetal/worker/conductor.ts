@@ -1,0 +1,225 @@
+// The conductor: runs every exclusive node operation under the node's lease, starts the long ones in the
+// background once their first transition is committed (so the API can answer 202), and, periodically,
+// fails nodes whose wait timed out and takes over nodes a dead conductor left in an action state.
+import { randomUUID } from 'node:crypto';
+import type { Ctx } from '../../platform/context.ts';
+import type { Database } from '../../platform/db/types.ts';
+import type { EventLog } from '../../platform/events/event-log.ts';
+import type { Leases } from '../../platform/work/leases.ts';
+import { done, Reconciler } from '../../platform/work/reconcile.ts';
+import { isLeaseLost, withTask } from '../../platform/work/task.ts';
+import { nodeLocked, nodeNotFound } from '../model/errors.ts';
+import { HARDWARE_TYPES } from '../model/hardware-types.ts';
+import type { Node } from '../model/node.ts';
+import { ACTION_STATES, failureOf, type ProvisionState, WAIT_STATES } from '../model/provision.ts';
+import type { BaremetalSettings } from '../model/settings.ts';
+import type { ConductorStore } from '../store/conductors.ts';
+import type { NodeStore } from '../store/nodes.ts';
+import { NodeGoneError, NodeTask, nodeResource } from './node-task.ts';
+import { syncPowerStates } from './power-sync.ts';
+
+export interface ConductorDeps {
+  db: Database;
+  nodes: NodeStore;
+  conductors: ConductorStore;
+  leases: Leases;
+  events: EventLog;
+  settings: BaremetalSettings;
+  now?: () => number;
+}
+
+type Step = (task: NodeTask) => Promise<void>;
+
+export class Conductor {
+  readonly host: string;
+  readonly #d: ConductorDeps;
+  readonly #now: () => number;
+  readonly #running = new Set<Promise<unknown>>();
+  readonly #stopping = new AbortController();
+  #ctx: Ctx | undefined;
+  #loop: Reconciler | undefined;
+
+  constructor(d: ConductorDeps) {
+    this.#d = d;
+    this.host = d.settings.host;
+    this.#now = d.now ?? Date.now;
+  }
+
+  /**
+   * Takes the node's lease and runs `begin` under it; `begin`'s result is returned as soon as it is done.
+   * `background`, when given, then continues under the same lease (renewed) without the caller waiting.
+   * A node whose lease is held by a live operation gives 409 NodeLocked.
+   */
+  async exclusive<T>(
+    ctx: Ctx,
+    uuid: string,
+    purpose: string,
+    user: string | null,
+    begin: (task: NodeTask) => Promise<T>,
+    background?: Step,
+  ): Promise<T> {
+    const owner = `${this.host}/${randomUUID()}`;
+    const resource = nodeResource(uuid);
+    const workCtx: Ctx = {
+      log: (this.#ctx ?? ctx).log.child({ node: uuid, purpose }),
+      signal: this.#stopping.signal,
+    };
+    let began!: (v: T) => void;
+    let failed!: (e: unknown) => void;
+    const result = new Promise<T>((resolve, reject) => {
+      began = resolve;
+      failed = reject;
+    });
+    let started = false;
+    const spec = { resource, owner, purpose, ttlMs: this.#d.settings.leaseTtlMs };
+    const run = withTask(workCtx, this.#d.leases, spec, async (fenced) => {
+      const node = await this.#d.nodes.get(uuid);
+      if (!node) throw nodeNotFound(uuid);
+      const task = new NodeTask({
+        ctx: { log: workCtx.log, signal: fenced.signal },
+        owner,
+        host: this.host,
+        node,
+        task: fenced,
+        events: this.#d.events,
+        nodes: this.#d.nodes,
+        now: this.#now,
+        user,
+      });
+      await task.update((n) => {
+        n.reservation = this.host;
+      });
+      try {
+        const value = await begin(task);
+        started = true;
+        began(value);
+        if (background) await background(task);
+      } finally {
+        await task
+          .update((n) => {
+            n.reservation = null;
+          })
+          .catch((e) => {
+            if (!(e instanceof NodeGoneError))
+              workCtx.log.warn({ err: e }, 'could not clear the reservation');
+          });
+      }
+    }).catch(async (e) => {
+      if (started) {
+        if (isLeaseLost(e)) workCtx.log.warn({ err: e }, 'node operation stopped: lease lost');
+        else workCtx.log.error({ err: e }, 'node operation failed after it started');
+        return;
+      }
+      if ((e as { type?: string }).type === 'Locked') {
+        const holder = (await this.#d.leases.get(resource))?.owner ?? 'another conductor';
+        failed(nodeLocked(uuid, holder.split('/')[0] ?? holder));
+      } else failed(e);
+    });
+    this.#running.add(run);
+    void run.finally(() => this.#running.delete(run));
+    return result;
+  }
+
+  async start(ctx: Ctx): Promise<void> {
+    this.#ctx = ctx;
+    const now = this.#now();
+    await this.#d.conductors.register({
+      hostname: this.host,
+      conductor_group: this.#d.settings.conductorGroup,
+      drivers: [...HARDWARE_TYPES.keys()],
+      started_at: now,
+      heartbeat_at: now,
+    });
+    // The platform's work runtime runs the periodic round; its first run is at once, so a starting
+    // conductor takes over what a dead one left before it waits.
+    this.#loop = new Reconciler({
+      name: 'baremetal-conductor',
+      reconcile: async () => done(),
+      periodic: [
+        { name: 'conductor', everyMs: this.#d.settings.periodicIntervalMs, run: (c) => this.periodic(c) },
+      ],
+    });
+    await this.#loop.start(ctx);
+  }
+
+  async stop(): Promise<void> {
+    this.#stopping.abort();
+    await this.#loop?.stop();
+    await Promise.allSettled([...this.#running]);
+  }
+
+  /** Waits until every background operation started so far has ended (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
+  }
+
+  /** One round of the periodic work: heartbeat, wait timeouts, takeover of orphaned nodes. */
+  async periodic(ctx: Ctx): Promise<void> {
+    await this.#d.conductors.heartbeat(this.host, this.#now());
+    await this.failTimedOutWaits(ctx);
+    await this.takeOverOrphans(ctx);
+  }
+
+  /** One round of power-state sync over every node (its own, slower period, like Ironic's). */
+  async syncPower(ctx: Ctx): Promise<void> {
+    await syncPowerStates(ctx, this, await this.#d.nodes.list());
+  }
+
+  async failTimedOutWaits(ctx: Ctx): Promise<void> {
+    const now = this.#now();
+    for (const node of await this.#d.nodes.inStates([...WAIT_STATES])) {
+      const limit = this.#d.settings.waitTimeouts[node.provision_state];
+      const since = node.provision_updated_at ? Date.parse(node.provision_updated_at) : 0;
+      if (limit === undefined || node.maintenance || now - since < limit * 1000) continue;
+      await this.#failUnderLease(
+        ctx,
+        node,
+        node.provision_state,
+        timeoutMessage(node.provision_state, limit),
+      );
+    }
+  }
+
+  /** Nodes in an action state (or reserved) with no live lease: their conductor died mid-operation. */
+  async takeOverOrphans(ctx: Ctx): Promise<void> {
+    const candidates = new Map<string, Node>();
+    for (const n of await this.#d.nodes.inStates([...ACTION_STATES])) candidates.set(n.uuid, n);
+    for (const n of await this.#d.nodes.reserved()) candidates.set(n.uuid, n);
+    for (const node of candidates.values()) {
+      const lease = await this.#d.leases.get(nodeResource(node.uuid));
+      if (lease && lease.expiresAt > this.#now()) continue; // someone is working on it
+      const state = node.provision_state;
+      const who = node.reservation ?? lease?.owner.split('/')[0] ?? 'unknown';
+      const message = ACTION_STATES.has(state)
+        ? `The conductor ${who} stopped while the node was ${state}; the operation was cut short. Taken over by ${this.host}.`
+        : undefined;
+      await this.#failUnderLease(ctx, node, state, message);
+    }
+  }
+
+  async #failUnderLease(ctx: Ctx, node: Node, expected: ProvisionState, message: string | undefined) {
+    try {
+      await this.exclusive(ctx, node.uuid, 'takeover', null, async (task) => {
+        if (task.node.provision_state !== expected) return; // it moved on meanwhile
+        if (message === undefined || !failureOf(expected)) return; // only the stale reservation to clear
+        ctx.log.warn({ node: node.uuid, state: expected }, message);
+        await task.transition('fail', { lastError: message, change: (n) => (n.target_power_state = null) });
+      });
+    } catch (e) {
+      if ((e as { type?: string }).type !== 'NodeLocked') throw e;
+    }
+  }
+}
+
+function timeoutMessage(state: ProvisionState, seconds: number): string {
+  switch (state) {
+    case 'clean wait':
+      return `Timeout reached while cleaning the node (${seconds} s). Please check if the ramdisk responded.`;
+    case 'inspect wait':
+      return `Timeout reached while inspecting the node (${seconds} s).`;
+    case 'rescue wait':
+      return `Timeout reached while waiting for the rescue ramdisk to come up (${seconds} s).`;
+    default:
+      return `Timeout reached while waiting for callback in state "${state}" (${seconds} s).`;
+  }
+}

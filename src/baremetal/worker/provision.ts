@@ -1,0 +1,176 @@
+// What each provision verb does once its first transition is committed: the driver calls, and the
+// transitions that follow (done, wait, fail) with last_error on failure. Every function here runs inside
+// an exclusive NodeTask, in the background of the API's 202.
+import { composeDriver } from '../drivers/compose.ts';
+import type { StepOutcome } from '../drivers/interfaces.ts';
+import { wipeAgent } from '../model/agent.ts';
+import type { Dict } from '../model/node.ts';
+import type { ApiVerb } from '../model/provision.ts';
+import type { NodeTask } from './node-task.ts';
+
+export interface VerbOptions {
+  cleanSteps?: Dict[];
+  automatedClean: boolean;
+  configdrive?: unknown;
+}
+
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+/** Runs `work`; any error moves the node to its failure state with the error as last_error. */
+async function orFail(task: NodeTask, what: string, work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (e) {
+    task.ctx.log.warn({ err: e }, `${what} failed`);
+    await task.transition('fail', { lastError: `${what} failed: ${message(e)}` });
+  }
+}
+
+async function powerTo(task: NodeTask, target: 'power on' | 'power off') {
+  const driver = composeDriver(task.node);
+  const update = await driver.power.setPowerState(task.ctx, task.node, target);
+  await task.update((n) => {
+    Object.assign(n.driver_internal_info, update?.driverInternalInfo ?? {});
+    // A power cycle ends the agent's boot: its token and URL go, the next boot looks up afresh.
+    wipeAgent(n.driver_internal_info);
+    n.power_state = target;
+  });
+}
+
+async function afterStep(task: NodeTask, outcome: StepOutcome, done: () => Promise<unknown>) {
+  if (outcome.kind === 'wait') {
+    await task.transition('wait');
+    return;
+  }
+  if (outcome.update?.driverInternalInfo) {
+    const info = outcome.update.driverInternalInfo;
+    await task.update((n) => void Object.assign(n.driver_internal_info, info));
+  }
+  await done();
+}
+
+/** Cleaning from the `cleaning` state: automated (steps undefined) or manual; ends powered off. */
+async function clean(task: NodeTask, steps: Dict[] | undefined, opts: VerbOptions) {
+  await orFail(task, 'Cleaning', async () => {
+    const manual = steps !== undefined;
+    const driver = composeDriver(task.node);
+    const outcome =
+      manual || (task.node.automated_clean ?? opts.automatedClean)
+        ? await driver.deploy.clean(task.ctx, task.node, steps)
+        : ({ kind: 'done' } as const);
+    await afterStep(task, outcome, async () => {
+      await powerTo(task, 'power off');
+      await task.transition(manual ? 'done-manual' : 'done', {
+        change: (n) => {
+          n.clean_step = {};
+        },
+      });
+    });
+  });
+}
+
+async function deploy(task: NodeTask, opts: VerbOptions) {
+  await orFail(task, 'Deploy', async () => {
+    const driver = composeDriver(task.node);
+    await driver.boot.prepareRamdisk(task.ctx, task.node);
+    const outcome = await driver.deploy.deploy(task.ctx, task.node);
+    await afterStep(task, outcome, async () => {
+      await driver.boot.prepareInstance(task.ctx, task.node);
+      const mgmt = await driver.management.setBootDevice(task.ctx, task.node, 'disk', true);
+      if (mgmt?.driverInternalInfo) {
+        const info = mgmt.driverInternalInfo;
+        await task.update((n) => void Object.assign(n.driver_internal_info, info));
+      }
+      await powerTo(task, 'power on');
+      await task.transition('done', {
+        change: (n) => {
+          n.deploy_step = {};
+          if (opts.configdrive !== undefined) n.instance_info.configdrive = '******';
+        },
+      });
+    });
+  });
+}
+
+/** The background part of each verb; verbs that only move the state (abort, manage from available) have none. */
+export function backgroundOf(
+  verb: ApiVerb,
+  fromState: string,
+  opts: VerbOptions,
+): ((task: NodeTask) => Promise<void>) | undefined {
+  switch (verb) {
+    case 'manage':
+      if (fromState !== 'enroll') return undefined;
+      return (task) =>
+        orFail(task, 'Failed to get power state', async () => {
+          const driver = composeDriver(task.node);
+          const problem = driver.power.validate(task.node) ?? driver.management.validate(task.node);
+          if (problem) throw new Error(problem);
+          const power = await driver.power.getPowerState(task.ctx, task.node);
+          await task.transition('done', { change: (n) => (n.power_state = power) });
+        });
+    case 'provide':
+      return (task) => clean(task, undefined, opts);
+    case 'clean':
+      return (task) => clean(task, opts.cleanSteps ?? [], opts);
+    case 'inspect':
+      return (task) =>
+        orFail(task, 'Inspection', async () => {
+          const result = await composeDriver(task.node).inspect.inspect(task.ctx, task.node);
+          if (result.kind === 'wait') return void (await task.transition('wait'));
+          await task.transition('done', {
+            change: (n) => {
+              Object.assign(n.properties, result.properties);
+              n.inspection_finished_at = new Date().toISOString();
+            },
+          });
+        });
+    case 'deploy':
+    case 'rebuild':
+      return (task) => deploy(task, opts);
+    case 'delete':
+      return async (task) => {
+        await orFail(task, 'Tear down', async () => {
+          const driver = composeDriver(task.node);
+          await driver.deploy.tearDown(task.ctx, task.node);
+          await powerTo(task, 'power off');
+          await driver.boot.cleanUp(task.ctx, task.node);
+          await task.transition('done', {
+            change: (n) => {
+              n.instance_info = {};
+              n.instance_uuid = null;
+              n.allocation_uuid = null;
+            },
+          });
+        });
+        if (task.node.provision_state === 'cleaning') await clean(task, undefined, opts);
+      };
+    case 'adopt':
+      return (task) =>
+        orFail(task, 'Adoption', async () => {
+          const driver = composeDriver(task.node);
+          const problem = driver.power.validate(task.node) ?? driver.deploy.validate(task.node);
+          if (problem) throw new Error(problem);
+          await driver.deploy.takeOver(task.ctx, task.node);
+          const power = await driver.power.getPowerState(task.ctx, task.node);
+          await task.transition('done', { change: (n) => (n.power_state = power) });
+        });
+    case 'rescue':
+      return (task) =>
+        orFail(task, 'Rescue', async () => {
+          const outcome = await composeDriver(task.node).rescue.rescue(task.ctx, task.node);
+          await afterStep(task, outcome, () => task.transition('done'));
+        });
+    case 'unrescue':
+      return (task) =>
+        orFail(task, 'Unrescue', async () => {
+          await composeDriver(task.node).rescue.unrescue(task.ctx, task.node);
+          await task.transition('done');
+        });
+    case 'service':
+      return (task) => orFail(task, 'Servicing', () => task.transition('done').then(() => undefined));
+    case 'abort':
+    case 'unhold':
+      return undefined;
+  }
+}
