@@ -16,7 +16,7 @@ import { endProcesses, processesUnder } from './procs.ts';
 import { chooseAccel } from './qemu/accel.ts';
 import { createMachine } from './qemu/create.ts';
 import { QemuMachine, type QmpStatus } from './qemu/machine.ts';
-import { linkSeed, type SeedAccess, seedForwardPorts, unlinkSeed } from './seed-link.ts';
+import { labSubnet, linkSeed, type SeedAccess, seedForwardPorts, unlinkSeed } from './seed-link.ts';
 import { LAB_BRIDGE, labId, labNetns } from './seed-settings.ts';
 import { type BmcKind, type LabNode, type LabState, labDir, readLab, writeLab } from './state.ts';
 
@@ -55,6 +55,8 @@ export function validateUp(o: LabUpOptions): void {
 
 export async function labUp(ctx: Ctx, o: LabUpOptions): Promise<LabState> {
   validateUp(o);
+  // The seed's subnet is made from --cidr: refuse one it cannot take before anything is made.
+  if (o.seed) labSubnet(o.cidr ?? '192.0.2.1/24');
   const dir = labDir(o.stateDir);
   if (existsSync(dir)) {
     ctx.log.info({ dir }, 'lab: cleaning a previous lab first');
