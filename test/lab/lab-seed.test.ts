@@ -137,6 +137,8 @@ describe('ooo lab up against a running seed', { skip }, () => {
     assert.equal(sub.body.subnet.gateway_ip, '192.0.2.1');
     assert.deepEqual(sub.body.subnet.allocation_pools, [{ start: '192.0.2.2', end: '192.0.2.254' }]);
     assert.ok(dnsmasqIn(lab.netns), 'the seed runs dnsmasq in the lab namespace');
+    const status = await run(['lab', 'status', '--state-dir', stateDir]);
+    assert.match(status.stdout, new RegExp(`seed network ${net.id} \\(subnet ${lab.seed!.subnetId}\\)`));
   });
 
   test('ipmitool bootdev pxe + power on → the seed dnsmasq lease → iPXE script → the seed endpoints', async () => {
