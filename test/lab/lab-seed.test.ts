@@ -20,6 +20,7 @@ import { netnsExists } from '../../src/lab/network.ts';
 import { processesUnder } from '../../src/lab/procs.ts';
 import { QemuMachine } from '../../src/lab/qemu/machine.ts';
 import { dnsmasqIn, LAB_NETWORK_NAME, seedCredentials } from '../../src/lab/seed-link.ts';
+import { labNetns } from '../../src/lab/seed-settings.ts';
 import { type LabState, readLab } from '../../src/lab/state.ts';
 import { authenticate } from '../../src/platform/openstack-auth.ts';
 import { netnsUnavailable } from '../network/netns.ts';
@@ -195,5 +196,53 @@ describe('ooo lab up against a running seed', { skip }, () => {
     assert.deepEqual(processesUnder(dir), []);
     // The seed keeps serving.
     assert.equal((await fetch(`${seed.url('network')}/`)).status, 200);
+  });
+});
+
+describe('ooo lab up against a seed that serves no DHCP for the lab', { skip }, () => {
+  let stateDir: string;
+  let seed: SeedProcess;
+
+  before(async () => {
+    stateDir = mkdtempSync(join(tmpdir(), 'ooo-labseed-nodhcp-'));
+    writeFileSync(
+      join(stateDir, 'ooo.json'),
+      JSON.stringify({
+        ports: { identity: 0, image: 0, network: 0 },
+        settings: { identity: { hashCostLog2: 10 }, network: { dhcp: { enabled: false } } },
+      }),
+    );
+    seed = await startSeedProcess(['--state-dir', stateDir]);
+  });
+
+  after(async () => {
+    if (stateDir) await run(['lab', 'down', '--state-dir', stateDir]);
+    await seed?.stop();
+    if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  test('fails with the reason and leaves nothing behind, in the seed or on the host', async () => {
+    const up = await run([
+      'lab',
+      'up',
+      '--state-dir',
+      stateDir,
+      '--nodes',
+      '1',
+      '--memory',
+      '128',
+      '--disk',
+      '1',
+    ]);
+    assert.notEqual(up.code, 0);
+    assert.match(up.stderr, /the seed's network service runs no dnsmasq in ooo-lab-[0-9a-f]{6}/);
+    assert.equal(existsSync(join(stateDir, 'lab')), false);
+    const session = await authenticate(testCtx(), seedCredentials(join(stateDir, 'clouds.yaml')));
+    const res = await fetch(`${seed.url('network')}/v2.0/networks?name=${LAB_NETWORK_NAME}`, {
+      headers: { 'x-auth-token': session.token },
+    });
+    assert.deepEqual(((await res.json()) as { networks: unknown[] }).networks, []);
+    assert.equal(netnsExists(labNetns(stateDir)), false);
+    assert.match((await run(['lab', 'status', '--state-dir', stateDir])).stdout, /lab: none/);
   });
 });
