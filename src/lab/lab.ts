@@ -1,6 +1,7 @@
 // `ooo lab`: a rack of virtual servers. up = namespace + bridge, one QEMU machine per node (off, blank disk,
 // fixed MACs), one BMC per node (ipmi_sim or our Redfish BMC) on loopback with generated credentials, and
-// nodes.json. down = every process with the lab directory on its command line, the namespace, the files.
+// nodes.json; joined to a running seed, its network service serves the lab's DHCP (seed-link.ts). down = the
+// seed's lab network, every process with the lab directory on its command line, the namespace, the files.
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
@@ -205,8 +206,6 @@ export interface LabDownReport {
 export async function labDown(ctx: Ctx, stateDir: string): Promise<LabDownReport> {
   const dir = labDir(stateDir);
   const state = readLab(dir);
-  // Every lab process has a path inside the lab directory on its command line (QEMU's disk and pid file,
-  // ipmi_sim's lan.conf, the BMC programs' arguments); recorded pids are found the same way.
   // The seed's network first: its agent stops the dnsmasq it runs in the namespace before that goes.
   if (state?.seed) {
     try {
@@ -218,6 +217,8 @@ export async function labDown(ctx: Ctx, stateDir: string): Promise<LabDownReport
       );
     }
   }
+  // Every lab process has a path inside the lab directory on its command line (QEMU's disk and pid file,
+  // ipmi_sim's lan.conf, the BMC programs' arguments); recorded pids are found the same way.
   let ended = 0;
   for (let round = 0; round < 3; round++) {
     const pids = existsSync(dir) ? processesUnder(dir) : [];
