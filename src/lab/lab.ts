@@ -1,6 +1,7 @@
 // `ooo lab`: a rack of virtual servers. up = namespace + bridge, one QEMU machine per node (off, blank disk,
 // fixed MACs), one BMC per node (ipmi_sim or our Redfish BMC) on loopback with generated credentials, and
-// nodes.json. down = every process with the lab directory on its command line, the namespace, the files.
+// nodes.json; joined to a running seed, its network service serves the lab's DHCP (seed-link.ts). down = the
+// seed's lab network, every process with the lab directory on its command line, the namespace, the files.
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,6 +17,8 @@ import { endProcesses, processesUnder } from './procs.ts';
 import { chooseAccel } from './qemu/accel.ts';
 import { createMachine } from './qemu/create.ts';
 import { QemuMachine, type QmpStatus } from './qemu/machine.ts';
+import { labSubnet, linkSeed, type SeedAccess, seedForwardPorts, unlinkSeed } from './seed-link.ts';
+import { LAB_BRIDGE, labId, labNetns } from './seed-settings.ts';
 import { type BmcKind, type LabNode, type LabState, labDir, readLab, writeLab } from './state.ts';
 
 export interface LabUpOptions {
@@ -31,6 +34,8 @@ export interface LabUpOptions {
   accel?: 'kvm' | 'tcg';
   /** Host loopback ports (the seed's HTTP endpoints) to make reachable at the bridge's address. */
   forwards?: number[];
+  /** A running seed to join: its network service serves the lab's DHCP, its HTTP ports are forwarded. */
+  seed?: SeedAccess;
 }
 
 const REDFISH_MAIN = join(import.meta.dirname, 'redfish-bmc', 'main.ts');
@@ -51,29 +56,34 @@ export function validateUp(o: LabUpOptions): void {
 
 export async function labUp(ctx: Ctx, o: LabUpOptions): Promise<LabState> {
   validateUp(o);
+  // The seed's subnet is made from --cidr: refuse one it cannot take before anything is made.
+  if (o.seed) labSubnet(o.cidr ?? '192.0.2.1/24');
   const dir = labDir(o.stateDir);
   if (existsSync(dir)) {
     ctx.log.info({ dir }, 'lab: cleaning a previous lab first');
     await labDown(ctx, o.stateDir);
   }
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const id = randomBytes(3).toString('hex');
+  // Named after the state directory: the seed's DHCP settings name the namespace before the lab exists.
+  const id = labId(o.stateDir);
   const accel = o.accel ? { accel: o.accel, reason: 'asked for' } : await chooseAccel();
   const state: LabState = {
     id,
     dir,
-    netns: `ooo-lab-${id}`,
-    bridge: 'br-lab',
+    netns: labNetns(o.stateDir),
+    bridge: LAB_BRIDGE,
     cidr: o.cidr ?? '192.0.2.1/24',
     accel: accel.accel,
     accelReason: accel.reason,
     nodes: [],
-    forwards: [...new Set(o.forwards ?? [])],
+    forwards: [...new Set([...(o.forwards ?? []), ...(o.seed ? seedForwardPorts(o.seed) : [])])],
     createdAt: new Date().toISOString(),
   };
   // Recorded before anything is made, so a failure (or kill -9) half-way is still cleaned by `down`.
   writeLab(state);
   try {
+    // A namespace of this name outlived its lab directory (removed by hand): it is this lab's, remake it.
+    if (netnsExists(state.netns)) deleteLabNetwork(state.netns);
     createLabNetwork(state);
     for (let i = 0; i < o.nodes; i++) {
       const kind: BmcKind = o.bmc === 'mixed' ? (i % 2 === 0 ? 'ipmi' : 'redfish') : o.bmc;
@@ -124,6 +134,10 @@ export async function labUp(ctx: Ctx, o: LabUpOptions): Promise<LabState> {
     }
     if (state.forwards!.length > 0) {
       state.forwardPids = await startForwarders(ctx, state);
+      writeLab(state);
+    }
+    if (o.seed) {
+      state.seed = await linkSeed(ctx, o.seed, state);
       writeLab(state);
     }
     writeFileSync(join(dir, 'nodes.json'), `${JSON.stringify(nodesJson(state.nodes), null, 2)}\n`, {
@@ -192,6 +206,17 @@ export interface LabDownReport {
 export async function labDown(ctx: Ctx, stateDir: string): Promise<LabDownReport> {
   const dir = labDir(stateDir);
   const state = readLab(dir);
+  // The seed's network first: its agent stops the dnsmasq it runs in the namespace before that goes.
+  if (state?.seed) {
+    try {
+      await unlinkSeed(ctx, state.seed, state.netns);
+    } catch (e) {
+      ctx.log.warn(
+        { err: e, network: state.seed.networkId },
+        'lab: could not remove the lab network from the seed; the next `ooo lab up` removes it',
+      );
+    }
+  }
   // Every lab process has a path inside the lab directory on its command line (QEMU's disk and pid file,
   // ipmi_sim's lan.conf, the BMC programs' arguments); recorded pids are found the same way.
   let ended = 0;

@@ -2,6 +2,7 @@
 // machines with their BMCs, and the pids, so `ooo lab down` can undo all of it even after kill -9.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { SeedLinkRecord } from './seed-link.ts';
 
 export type BmcKind = 'ipmi' | 'redfish';
 
@@ -37,6 +38,8 @@ export interface LabState {
   /** Host loopback TCP ports the guests reach at the bridge's address (src/lab/forward.ts). */
   forwards?: number[];
   forwardPids?: number[];
+  /** The network and subnet the lab made in the seed's network service. */
+  seed?: SeedLinkRecord;
   createdAt: string;
 }
 

@@ -181,12 +181,15 @@ describe('ooo lab', { skip: unavailable() }, () => {
     );
     assert.equal(first.code, 0, first.stderr);
     const old = readLab(join(stateDir, 'lab'))!;
+    // The namespace is named after the state directory: a link marks the old one, which must go.
+    await run('ip', ['-n', old.netns, 'tuntap', 'add', 'dev', 'old-lab', 'mode', 'tap']);
+    assert.ok(netnsLinks(old.netns).includes('old-lab'));
     // Simulate a killed `ooo`: the lab's processes live on and its record stays.
     const second = await ooo('lab', 'up', '--nodes', '1', '--bmc', 'ipmi', '--memory', '128', '--disk', '1');
     assert.equal(second.code, 0, second.stderr);
     const now = readLab(join(stateDir, 'lab'))!;
-    assert.notEqual(now.netns, old.netns);
-    assert.equal(netnsExists(old.netns), false);
+    assert.equal(now.netns, old.netns);
+    assert.equal(netnsLinks(now.netns).includes('old-lab'), false, 'the old namespace was deleted');
     assert.ok(old.redfishPid !== undefined);
     assert.throws(() => process.kill(old.redfishPid!, 0), /ESRCH/);
     assert.equal(now.nodes[0]!.bmc, 'ipmi');

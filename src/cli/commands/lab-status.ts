@@ -13,6 +13,10 @@ export async function labStatusCommand(argv: string[], io: CliIo): Promise<numbe
     return 3;
   }
   io.stdout.write(`lab: ${s.lab.netns}, ${s.lab.cidr} on ${s.lab.bridge}, ${s.lab.accel}\n`);
+  if (s.lab.seed)
+    io.stdout.write(
+      `lab: seed network ${s.lab.seed.networkId} (subnet ${s.lab.seed.subnetId}) serves its DHCP\n`,
+    );
   for (const n of s.nodes) {
     const power = n.qemu ? `on (${n.qemu.status})` : n.power;
     const bmc = `${n.bmcEndpoint} ${n.bmcUp ? 'up' : 'DOWN'}`;

@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type LabUpOptions, labUp, validateUp } from '../../lab/lab.ts';
+import { findSeed, LAB_NETWORK_NAME } from '../../lab/seed-link.ts';
 import { parseIntStrict } from '../../platform/config/config.ts';
 import { type CliIo, UsageError } from '../io.ts';
 import { COMMON_OPTIONS } from '../load-config.ts';
@@ -21,6 +22,7 @@ export async function labUpCommand(argv: string[], io: CliIo): Promise<number> {
       cidr: { type: 'string' },
       accel: { type: 'string' },
       forward: { type: 'string' },
+      'no-seed': { type: 'boolean' },
     },
     strict: true,
   });
@@ -28,8 +30,12 @@ export async function labUpCommand(argv: string[], io: CliIo): Promise<number> {
   const accel = values.accel;
   if (accel !== undefined && accel !== 'kvm' && accel !== 'tcg')
     throw new UsageError('--accel must be kvm or tcg');
+  const stateDir = labStateDir(values, io);
+  // The seed of this state directory, when it runs, serves the lab's DHCP and HTTP (docs/lab.md).
+  const seed = values['no-seed'] ? undefined : findSeed(stateDir);
   const opts: LabUpOptions = {
-    stateDir: labStateDir(values, io),
+    stateDir,
+    seed,
     nodes: parseIntStrict(values.nodes, '--nodes'),
     memoryMiB: values.memory === undefined ? 512 : parseIntStrict(values.memory, '--memory'),
     diskGiB: values.disk === undefined ? 4 : parseIntStrict(values.disk, '--disk'),
@@ -52,6 +58,12 @@ export async function labUpCommand(argv: string[], io: CliIo): Promise<number> {
       n.bmc === 'ipmi' ? `ipmi ${n.bmcAddress}:${n.bmcPort}` : `redfish http://${n.bmcAddress}:${n.bmcPort}`;
     io.stdout.write(`${n.name.padEnd(8)} ${n.macs.join(',')}  ${bmc}  user ${n.username}  (off)\n`);
   }
+  if (lab.seed)
+    io.stdout.write(
+      `lab: seed network ${LAB_NETWORK_NAME} (${lab.seed.networkId}) serves DHCP on ${lab.bridge} with its dnsmasq\n`,
+    );
+  else if (!values['no-seed'])
+    io.stdout.write(`lab: no running seed in ${stateDir} (seed.json): no DHCP on the lab network yet\n`);
   if (lab.forwards?.length)
     io.stdout.write(`lab: guests reach 127.0.0.1:{${lab.forwards.join(',')}} at ${lab.cidr.split('/')[0]}\n`);
   io.stdout.write(`lab: nodes.json at ${join(lab.dir, 'nodes.json')} (BMC passwords inside)\n`);

@@ -2,6 +2,7 @@
 import { createWriteStream, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { withLabDhcp } from '../../lab/seed-settings.ts';
 import { createLogger } from '../../platform/log/logger.ts';
 import { bootstrapSeed, bootstrapServiceUsers } from '../../seed/bootstrap.ts';
 import { serviceCredentialsPath } from '../../seed/service-credentials.ts';
@@ -21,7 +22,9 @@ export async function seedUp(
     options: { ...COMMON_OPTIONS, 'log-stderr': { type: 'boolean' } },
     strict: true,
   });
-  const config = loadConfig(values, io.env);
+  const loaded = loadConfig(values, io.env);
+  // The network service's DHCP agent serves the lab of this state directory unless configured otherwise.
+  const config = { ...loaded, settings: withLabDhcp(loaded.settings, loaded.stateDir) };
   mkdirSync(join(config.stateDir, 'logs'), { recursive: true, mode: 0o700 });
   const logFile = join(config.stateDir, 'logs', 'seed.log');
   const log = createLogger({

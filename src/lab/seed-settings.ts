@@ -1,0 +1,39 @@
+// What the seed's network service needs to serve DHCP on the lab's provisioning network: physical network
+// "lab" bound to the lab's bridge, and dnsmasq run inside the lab's namespace. The namespace's name follows
+// from the state directory, so `ooo seed up` can set this before any lab exists (dnsmasq starts only when
+// `ooo lab up` creates the network's subnet).
+import { createHash } from 'node:crypto';
+import { resolve } from 'node:path';
+
+export const LAB_BRIDGE = 'br-lab';
+export const LAB_PHYSICAL_NETWORK = 'lab';
+
+/** Six hex digits naming this state directory's lab (its namespace, its MACs). */
+export function labId(stateDir: string): string {
+  return createHash('sha256').update(resolve(stateDir)).digest('hex').slice(0, 6);
+}
+
+export const labNetns = (stateDir: string) => `ooo-lab-${labId(stateDir)}`;
+
+/** The network service's dhcp settings for this state directory's lab. */
+export function labDhcpSettings(stateDir: string): Record<string, unknown> {
+  return {
+    physical_interface_mappings: { [LAB_PHYSICAL_NETWORK]: LAB_BRIDGE },
+    command_prefix: ['ip', 'netns', 'exec', labNetns(stateDir)],
+  };
+}
+
+/**
+ * The seed's settings with the lab's DHCP added to the network service's, unless the operator configured
+ * the DHCP agent's interfaces or command prefix (then those win and the lab is theirs to wire).
+ */
+export function withLabDhcp(
+  settings: Record<string, Record<string, unknown>>,
+  stateDir: string,
+): Record<string, Record<string, unknown>> {
+  const network = settings.network ?? {};
+  const dhcp = (network.dhcp ?? {}) as Record<string, unknown>;
+  if (dhcp.physical_interface_mappings || network.physical_interface_mappings || dhcp.command_prefix)
+    return settings;
+  return { ...settings, network: { ...network, dhcp: { ...labDhcpSettings(stateDir), ...dhcp } } };
+}
