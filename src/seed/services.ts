@@ -2,6 +2,12 @@
 import { identityService } from '../identity/index.ts';
 import { imageService } from '../image/index.ts';
 import { networkService } from '../network/index.ts';
+import { orchestrationService } from '../orchestration/index.ts';
 import type { ServiceDefinition } from '../platform/service.ts';
 
-export const ALL_SERVICES: readonly ServiceDefinition[] = [identityService, imageService, networkService];
+export const ALL_SERVICES: readonly ServiceDefinition[] = [
+  identityService,
+  imageService,
+  networkService,
+  orchestrationService,
+];

@@ -1,0 +1,37 @@
+// The resource types this engine has. Anything else is refused at validate time with this list.
+import { noneResource, randomStringResource, testResource, valueResource } from './heat-basic.ts';
+import { resourceChainResource, resourceGroupResource, stackResource } from './nested.ts';
+import type { ResourcePlugin } from './plugin.ts';
+import {
+  cloudConfigResource,
+  multipartMimeResource,
+  softwareConfigResource,
+  structuredConfigResource,
+} from './software-config.ts';
+
+export const BUILTIN_PLUGINS: readonly ResourcePlugin[] = [
+  noneResource,
+  valueResource,
+  randomStringResource,
+  testResource,
+  stackResource,
+  resourceGroupResource,
+  resourceChainResource,
+  softwareConfigResource,
+  structuredConfigResource,
+  cloudConfigResource,
+  multipartMimeResource,
+];
+
+export class PluginRegistry {
+  readonly #byType = new Map<string, ResourcePlugin>();
+  constructor(plugins: readonly ResourcePlugin[] = BUILTIN_PLUGINS) {
+    for (const p of plugins) this.#byType.set(p.type, p);
+  }
+  get(type: string): ResourcePlugin | undefined {
+    return this.#byType.get(type);
+  }
+  types(): string[] {
+    return [...this.#byType.keys()].sort();
+  }
+}
