@@ -171,9 +171,15 @@ function getAttr(c: Call, fn: string): Json {
     if (!c.env.version.features.getAttrAll) fail(c, `Arguments to "${fn}" must name an attribute.`);
     return c.env.attr(res, undefined, c.path);
   }
-  const attr = a[1];
+  let attr = a[1];
   if (typeof attr !== 'string') return fail(c, `The attribute name of "${fn}" must be a string.`);
-  return walkPath(c.env.attr(res, attr, c.path), a.slice(2), c);
+  let rest = a.slice(2);
+  // [nested, resource.<name>, attr]: the attribute of a resource inside the nested stack.
+  if (/^resource\.[^.]+$/.test(attr) && rest.length > 0) {
+    attr = `${attr}.${String(rest[0])}`;
+    rest = rest.slice(1);
+  }
+  return walkPath(c.env.attr(res, attr, c.path), rest, c);
 }
 
 function strReplace(

@@ -222,7 +222,8 @@ export class Engine {
       if (this.#running.has(s.rootId)) continue;
       const lease = await this.#d.leases.get(Journal.leaseName(s.rootId));
       if (lease && lease.expiresAt > this.#now()) continue;
-      const reason = `Engine ${lease?.owner ?? 'unknown'} stopped while the stack was ${s.action}_IN_PROGRESS`;
+      const who = lease ? `Engine ${lease.owner}` : 'The engine running it';
+      const reason = `${who} stopped while the stack was ${s.action}_IN_PROGRESS`;
       const claimed = await this.#d.leases.claim(
         Journal.leaseName(s.rootId),
         this.owner,
@@ -1067,7 +1068,9 @@ export class Engine {
         if (!ok || failure) return false;
         let row = rows.get(name) as ResourceRow;
         if (row.action === 'INIT' || (row.action === 'DELETE' && row.status === 'COMPLETE')) {
-          await this.#journal.write(stack.rootId, (q) => this.#d.store.deleteResource(q, stack.id, name));
+          // Never created: nothing to delete (a rollback keeps the row at INIT).
+          if (removeRows)
+            await this.#journal.write(stack.rootId, (q) => this.#d.store.deleteResource(q, stack.id, name));
           return true;
         }
         const policy = template.resources.get(name)?.deletionPolicy ?? 'Delete';
