@@ -17,6 +17,7 @@ import type { HeatStore, ResourceRow, StackRow } from '../store/stacks.ts';
 import { Journal } from './journal.ts';
 import { prepare, resolvePlugins, type StackDefinition, type StackInput } from './prepare.ts';
 import { makeResolveEnv, resourceEnabled, type StackScope } from './resolve-env.ts';
+import { templateDigest, templateResource } from './resources/nested.ts';
 import type { NestedOps, NestedResult, ResourceContext, ResourcePlugin } from './resources/plugin.ts';
 import { attributeOf, refOf } from './resources/plugin.ts';
 import type { PluginRegistry } from './resources/registry.ts';
@@ -330,21 +331,24 @@ export class Engine {
   }
 
   /** A resource's reference id and attributes, for views (get_resource / attributes of resource show). */
-  attributesOf(stack: StackRow, row: ResourceRow): { ref: Json; attributes: JsonMap } {
-    const plugin = this.#pluginOfRow(stack, row);
+  attributesOf(_stack: StackRow, row: ResourceRow): { ref: Json; attributes: JsonMap } {
+    // Template resources are not in the registry: their row's type is the alias or the template URL.
+    const plugin =
+      this.#d.registry.get(row.type) ?? (row.nestedId ? templateResource('', row.type) : undefined);
+    const outputs = isMap(row.attributes.outputs) ? Object.keys(row.attributes.outputs) : [];
+    const own = plugin?.attributes ?? {};
     const names = new Set(
-      [...Object.keys(plugin?.attributes ?? {}), ...Object.keys(row.attributes)].filter(
-        (k) => !['resources', 'members'].includes(k),
-      ),
+      Object.keys(own).length > 0 || plugin === undefined
+        ? [
+            ...Object.keys(own),
+            ...Object.keys(row.attributes).filter((k) => !['resources', 'members'].includes(k)),
+          ]
+        : outputs,
     );
     return {
       ref: refOf(plugin, row),
       attributes: Object.fromEntries([...names].map((k) => [k, attributeOf(plugin, row, k)])),
     };
-  }
-
-  #pluginOfRow(stack: StackRow, row: ResourceRow): ResourcePlugin | undefined {
-    return this.#d.registry.get(row.type) ?? (stack.files[row.type] !== undefined ? undefined : undefined);
   }
 
   // ------------------------------------------------------------------ running work
@@ -849,7 +853,9 @@ export class Engine {
       return { kind: 'replaced' as const, props, metadata };
     const changed = changedProperties(row.properties, props);
     const metaChanged = JSON.stringify(metadata) !== JSON.stringify(row.metadata);
-    const nestedTemplate = plugin.properties === null && row.nestedId !== null; // template resources re-apply their child
+    // A template resource whose template text changed is updated even with the same properties.
+    const text = plugin.templateUrl ? def.files[plugin.templateUrl] : undefined;
+    const nestedTemplate = text !== undefined && templateDigest(text) !== row.data.template;
     if (changed.length === 0 && !metaChanged && !nestedTemplate && row.status === 'COMPLETE')
       return { kind: 'unchanged' as const, props, metadata };
     const inPlace =

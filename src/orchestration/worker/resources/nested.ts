@@ -1,6 +1,7 @@
 // Resources that are child stacks: OS::Heat::Stack, ResourceGroup, ResourceChain and template resources
 // (a type that is a template URL from `files`). The parent's properties become the child's parameters;
 // the child's outputs (and its resources' attributes) become the parent resource's attributes.
+import { createHash } from 'node:crypto';
 import { isMap, type Json, type JsonMap, parseTemplateText } from '../../model/template-format.ts';
 import type { NestedResult, Outcome, ResourceContext, ResourcePlugin } from './plugin.ts';
 
@@ -91,23 +92,36 @@ export const stackResource: ResourcePlugin = {
   refId: (row) => row.nestedId,
 };
 
+export const templateDigest = (text: string) => createHash('sha256').update(text).digest('hex');
+
 /** A template resource: the type's template comes from `files` by its URL. */
 export function templateResource(url: string, type: string): ResourcePlugin {
+  const withDigest = (o: Outcome, text: string): Outcome => ({
+    ...o,
+    data: { template: templateDigest(text) },
+  });
   return {
     type,
+    templateUrl: url,
     description: `A template resource (${url}).`,
     properties: null,
     attributes: {},
     async create(rc, props) {
       const text = rc.files[url];
       if (text === undefined) throw new Error(`Could not fetch remote template "${url}": not in files.`);
-      return toOutcome(await rc.nested.create(parseTemplateText(text, url), props, rc.files));
+      return withDigest(
+        toOutcome(await rc.nested.create(parseTemplateText(text, url), props, rc.files)),
+        text,
+      );
     },
     async update(rc, props, prev) {
       const text = rc.files[url];
       if (text === undefined) throw new Error(`Could not fetch remote template "${url}": not in files.`);
       if (!prev.nestedId) return this.create(rc, props);
-      return toOutcome(await rc.nested.update(prev.nestedId, parseTemplateText(text, url), props, rc.files));
+      return withDigest(
+        toOutcome(await rc.nested.update(prev.nestedId, parseTemplateText(text, url), props, rc.files)),
+        text,
+      );
     },
     async delete(rc, row) {
       if (row.nestedId) await rc.nested.delete(row.nestedId);

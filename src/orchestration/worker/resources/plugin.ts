@@ -52,6 +52,8 @@ export interface ResourceContext {
 export interface ResourcePlugin {
   type: string;
   description: string;
+  /** For template resources: the template's URL in `files` (its text change means an update). */
+  templateUrl?: string;
   /** null: any properties are accepted unchecked (OS::Heat::None). */
   properties: PropsSchema | null;
   attributes: Record<string, string>;
