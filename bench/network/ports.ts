@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NetworkClient } from '../../src/network/client.ts';
 import { networkService } from '../../src/network/index.ts';
+import { openSecretBox } from '../../src/platform/crypto/secret-keys.ts';
 import { migrate } from '../../src/platform/db/migrate.ts';
 import { openDatabase } from '../../src/platform/db/open.ts';
 import { EventLog } from '../../src/platform/events/event-log.ts';
@@ -31,6 +32,7 @@ try {
     db,
     events: new EventLog(db),
     leases: new Leases(db),
+    secrets: openSecretBox(dir),
     stateDir: dir,
     // Unlimited ports: the quota check counts the project's ports, which is not what this measures.
     settings: { quota: { port: -1 } },

@@ -3,6 +3,7 @@
 // builds the graph; nothing here reads configuration or the environment.
 import type { FastifyInstance } from 'fastify';
 import type { Ctx } from './context.ts';
+import type { SecretBox } from './crypto/secret-box.ts';
 import type { Migration } from './db/migrate.ts';
 import type { Database } from './db/types.ts';
 import type { EventLog } from './events/event-log.ts';
@@ -23,6 +24,8 @@ export interface ServiceDeps {
   db: Database;
   events: EventLog;
   leases: Leases;
+  /** Seals secrets stored at rest (BMC passwords, hidden parameters) with the deployment's key ring. */
+  secrets: SecretBox;
   /** The state directory: services keep files (image data, dnsmasq configs) below it. */
   stateDir: string;
   /** This service's own settings from the configuration file, if any. */

@@ -5,6 +5,8 @@ import type { FastifyInstance } from 'fastify';
 import type { EndpointRegistration, IdentityClient } from '../identity/client.ts';
 import type { SeedConfig } from '../platform/config/config.ts';
 import type { Ctx } from '../platform/context.ts';
+import type { SecretBox } from '../platform/crypto/secret-box.ts';
+import { openSecretBox } from '../platform/crypto/secret-keys.ts';
 import { migrate } from '../platform/db/migrate.ts';
 import { openDatabase } from '../platform/db/open.ts';
 import type { Database } from '../platform/db/types.ts';
@@ -47,9 +49,14 @@ export function servicePort(config: SeedConfig, def: ServiceDefinition): number 
 export async function openState(
   config: SeedConfig,
   defs: readonly ServiceDefinition[],
-): Promise<{ db: Database; events: EventLog; leases: Leases }> {
+  log?: Logger,
+): Promise<{ db: Database; events: EventLog; leases: Leases; secrets: SecretBox }> {
   mkdirSync(config.stateDir, { recursive: true, mode: 0o700 });
-  const db = openDatabase(databaseUrl(config));
+  const secrets = openSecretBox(config.stateDir);
+  const db = openDatabase(
+    databaseUrl(config),
+    log ? { onError: (err, where) => log.warn({ err, where }, 'database connection lost; recovering') } : {},
+  );
   try {
     await migrate(db, 'platform', platformMigrations);
     for (const def of defs) await migrate(db, def.name, def.migrations);
@@ -57,7 +64,7 @@ export async function openState(
     await db.close();
     throw e;
   }
-  return { db, events: new EventLog(db), leases: new Leases(db) };
+  return { db, events: new EventLog(db), leases: new Leases(db), secrets };
 }
 
 export interface BuiltServices {
@@ -78,7 +85,7 @@ export async function buildServices(
   defs: readonly ServiceDefinition[] = ALL_SERVICES,
 ): Promise<BuiltServices> {
   const ordered = startOrder(defs, config.services);
-  const { db, events, leases } = await openState(config, ordered);
+  const { db, events, leases, secrets } = await openState(config, ordered, log);
   const stopping = new AbortController();
   const ctx: Ctx = { log, signal: stopping.signal };
   const tokens = new DeferredValidator();
@@ -98,6 +105,7 @@ export async function buildServices(
         db,
         events,
         leases,
+        secrets,
         stateDir: config.stateDir,
         settings: config.settings[def.name] ?? {},
         tokens,

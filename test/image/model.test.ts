@@ -6,7 +6,7 @@ import { type Candidate, listImages, nextLink, parseListQuery } from '../../src/
 import { applyPatch, PATCH_V20, PATCH_V21, parsePatch } from '../../src/image/model/patch.ts';
 import { virtualSize } from '../../src/image/model/qcow2.ts';
 import { parseRange } from '../../src/image/model/range.ts';
-import { canMove, checkMove } from '../../src/image/model/status.ts';
+import { canMove, checkMove, IMAGE_STATUS, type ImageEvent, moveFor } from '../../src/image/model/status.ts';
 import { AppError } from '../../src/platform/errors/catalogue.ts';
 import type { AuthContext } from '../../src/platform/policy/auth-context.ts';
 
@@ -306,6 +306,29 @@ describe('status transitions', () => {
       assert.equal(canMove(from as Image['status'], to as Image['status']), ok));
   test('a refused move is Glance’s 409', () =>
     throwsApp(() => checkMove('active', 'saving'), 409, /from active to saving is not allowed/));
+  const events: [string, string, string | null][] = [
+    ['queued', 'upload', 'saving'],
+    ['queued', 'stage', 'uploading'],
+    ['saving', 'upload_done', 'active'],
+    ['saving', 'upload_failed', 'queued'],
+    ['uploading', 'import', 'importing'],
+    ['importing', 'import_failed', 'queued'],
+    ['importing', 'interrupted', 'queued'],
+    ['active', 'deactivate', 'deactivated'],
+    ['deactivated', 'reactivate', 'active'],
+    ['killed', 'delete', 'deleted'],
+    ['active', 'upload', null],
+    ['deactivated', 'deactivate', null],
+    ['queued', 'interrupted', null],
+    ['deleted', 'delete', null],
+  ];
+  for (const [from, event, to] of events)
+    test(`${from} + ${event} -> ${to ?? 'refused'}`, () => {
+      const r = IMAGE_STATUS.apply(from as Image['status'], event as ImageEvent);
+      assert.deepEqual(r.ok ? r.to : null, to);
+    });
+  test('a refused event is Glance’s 409 naming the statuses', () =>
+    throwsApp(() => moveFor('active', 'upload'), 409, /from active to saving is not allowed/));
 });
 
 describe('virtual size', () => {

@@ -20,7 +20,7 @@ forEachEngine('leases and events', (fresh) => {
 
   test('a lease is exclusive until it expires, then taken over', async () => {
     const { leases, clock } = await setup();
-    assert.deepEqual(await leases.claim('node:1', 'w1', 'deploy', 1000), { claimed: true });
+    assert.deepEqual(await leases.claim('node:1', 'w1', 'deploy', 1000), { claimed: true, generation: 1 });
     const second = await leases.claim('node:1', 'w2', 'clean', 1000);
     assert.equal(second.claimed, false);
     assert.equal(second.heldBy?.owner, 'w1');
@@ -37,6 +37,7 @@ forEachEngine('leases and events', (fresh) => {
     );
     assert.deepEqual(await leases.claim('node:1', 'w2', 'deploy', 1000), {
       claimed: true,
+      generation: 2,
       tookOverFrom: 'w1',
     });
     assert.equal(await leases.renew('node:1', 'w1', 1000), false, 'the dead worker lost it');

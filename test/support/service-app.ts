@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { openSecretBox } from '../../src/platform/crypto/secret-keys.ts';
 import { migrate } from '../../src/platform/db/migrate.ts';
 import { openDatabase } from '../../src/platform/db/open.ts';
 import type { Database } from '../../src/platform/db/types.ts';
@@ -47,6 +48,7 @@ export async function startServiceApp(
     db,
     events: new EventLog(db),
     leases: new Leases(db),
+    secrets: openSecretBox(stateDir),
     stateDir,
     settings: opts.settings ?? {},
     tokens,

@@ -1,24 +1,18 @@
 // The template tree: walking it in the original's order, rendering each file, reading .oac control
 // files, and writing results atomically (temp file in the same directory, chmod, chown, rename).
 import { spawnSync } from 'node:child_process';
-import { randomInt } from 'node:crypto';
 import {
   accessSync,
-  chmodSync,
-  chownSync,
-  closeSync,
   constants,
   existsSync,
   mkdirSync,
   opendirSync,
-  openSync,
   readFileSync,
-  renameSync,
   statSync,
   unlinkSync,
-  writeSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { writeFileAtomic } from '../../platform/fs/atomic-write.ts';
 import { ConfigError, decodeUtf8, readUtf8 } from './metadata.ts';
 import { render } from './mustache.ts';
 import { bytesRepr, dumpJson, type PyDict, type PyValue, pyStr, strRepr } from './pyjson.ts';
@@ -166,8 +160,6 @@ export function buildTree(root: string, config: PyDict, logError: (m: string) =>
   return tree;
 }
 
-const TMP_CHARS = 'abcdefghijklmnopqrstuvwxyz0123456789_';
-
 export function writeFile(path: string, obj: OacFile, log: (m: string) => void): void {
   if (!obj.allowEmpty && obj.body.length === 0) {
     if (existsSync(path)) {
@@ -189,25 +181,6 @@ export function writeFile(path: string, obj: OacFile, log: (m: string) => void):
   if (obj.group !== undefined) gid = obj.group;
   const dir = dirname(path);
   if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
-  for (;;) {
-    let name = 'tmp';
-    for (let k = 0; k < 8; k++) name += TMP_CHARS[randomInt(TMP_CHARS.length)];
-    const tmp = join(dir, name);
-    let fd: number;
-    try {
-      fd = openSync(tmp, 'wx', 0o600);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EEXIST') continue;
-      throw e;
-    }
-    try {
-      writeSync(fd, Buffer.from(obj.body, 'utf8'));
-    } finally {
-      closeSync(fd);
-    }
-    chmodSync(tmp, mode & 0o7777);
-    chownSync(tmp, uid, gid);
-    renameSync(tmp, path);
-    return;
-  }
+  // As the original: a tempfile ("tmp" + 8 random characters) in the same directory, chmod, chown, rename.
+  writeFileAtomic(path, obj.body, { mode, owner: { uid, gid }, tmpPrefix: 'tmp', fsync: false });
 }

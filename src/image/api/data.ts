@@ -9,7 +9,7 @@ import { enforceImage } from '../model/access.ts';
 import type { Image } from '../model/image.ts';
 import { virtualSize } from '../model/qcow2.ts';
 import { parseRange } from '../model/range.ts';
-import { checkMove } from '../model/status.ts';
+import { moveFor } from '../model/status.ts';
 import type { Received } from '../store/data.ts';
 import { authOf, type ImageApiDeps, loadVisible, moveStatus } from './deps.ts';
 
@@ -33,7 +33,7 @@ export function registerData(app: FastifyInstance, deps: ImageApiDeps): void {
         );
       const received = await receive(deps, req, image, 'saving');
       const facts = { ...withoutHead(received), virtual_size: virtualSizeOf(image, received) };
-      if (!(await moveStatus(deps, image.id, ['saving'], 'active', 'upload complete', facts))) {
+      if (!(await moveStatus(deps, image.id, 'upload_done', 'upload complete', facts))) {
         await deps.data.remove(image.id);
         throw gone(image.id);
       }
@@ -93,17 +93,17 @@ export function registerData(app: FastifyInstance, deps: ImageApiDeps): void {
     const staged = image.status === 'uploading' ? await deps.data.stagedFacts(image.id) : undefined;
     if (!staged)
       throw new AppError('CONFLICT', "Image needs to be staged before 'glance-direct' method can be used");
-    if (!(await moveStatus(deps, image.id, ['uploading'], 'importing', 'import started')))
+    if (!(await moveStatus(deps, image.id, 'import', 'import started')))
       throw new AppError('CONFLICT', "Image needs to be staged before 'glance-direct' method can be used");
     const facts = { ...withoutHead(staged), virtual_size: virtualSizeOf(image, staged) };
     try {
       await deps.data.promote(image.id);
     } catch (e) {
       await deps.data.unstage(image.id);
-      await moveStatus(deps, image.id, ['importing'], 'queued', 'import failed');
+      await moveStatus(deps, image.id, 'import_failed', 'import failed');
       throw e;
     }
-    if (!(await moveStatus(deps, image.id, ['importing'], 'active', 'import complete', facts))) {
+    if (!(await moveStatus(deps, image.id, 'import_done', 'import complete', facts))) {
       await deps.data.remove(image.id);
       throw gone(image.id);
     }
@@ -118,11 +118,11 @@ export function registerData(app: FastifyInstance, deps: ImageApiDeps): void {
 async function receive(deps: ImageApiDeps, req: FastifyRequest, image: Image, to: 'saving' | 'uploading') {
   const { limit, onLimit } = await limitsFor(deps, image);
   const expected = contentLength(req);
-  checkMove(image.status, to);
+  const [start, failed] =
+    to === 'saving' ? (['upload', 'upload_failed'] as const) : (['stage', 'stage_failed'] as const);
+  moveFor(image.status, start);
   if (expected !== undefined && expected > limit) throw onLimit(expected);
-  if (
-    !(await moveStatus(deps, image.id, ['queued'], to, to === 'saving' ? 'upload started' : 'stage started'))
-  ) {
+  if (!(await moveStatus(deps, image.id, start, `${start} started`))) {
     const now = await deps.images.get(image.id);
     throw new AppError(
       'CONFLICT',
@@ -135,7 +135,7 @@ async function receive(deps: ImageApiDeps, req: FastifyRequest, image: Image, to
   try {
     received = await deps.data.receive(ctx, image.id, body, { limit, onLimit, expected }, to === 'uploading');
   } catch (e) {
-    await moveStatus(deps, image.id, [to], 'queued', `${to === 'saving' ? 'upload' : 'stage'} failed`);
+    await moveStatus(deps, image.id, failed, `${start} failed`);
     if (isAppError(e)) throw e;
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'ECONNRESET' || err.code === 'ERR_STREAM_PREMATURE_CLOSE' || err.message === 'aborted') {

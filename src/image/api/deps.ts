@@ -5,8 +5,9 @@ import type { EventLog } from '../../platform/events/event-log.ts';
 import type { AuthContext } from '../../platform/policy/auth-context.ts';
 import { isAdmin } from '../../platform/policy/policy.ts';
 import { canSee, notFound } from '../model/access.ts';
-import type { Image, ImageStatus } from '../model/image.ts';
+import type { Image } from '../model/image.ts';
 import type { Caller } from '../model/list.ts';
+import { IMAGE_STATUS, type ImageEvent } from '../model/status.ts';
 import type { DataStore } from '../store/data.ts';
 import type { ImageStore, Member } from '../store/images.ts';
 
@@ -47,24 +48,27 @@ export async function loadVisible(
   return { image, members };
 }
 
-/** Moves an image's status and records the transition in the event log. */
+/**
+ * Applies a status event to an image and records the transition in the event log. The store's write is
+ * conditional on the status the event was applied to: false when the image is gone, the table has no such
+ * move from its status, or another request moved it first.
+ */
 export async function moveStatus(
   deps: ImageApiDeps,
   id: string,
-  from: readonly ImageStatus[],
-  to: ImageStatus,
+  event: ImageEvent,
   reason: string,
   facts?: Parameters<ImageStore['move']>[3],
 ): Promise<boolean> {
   const before = await deps.images.get(id);
-  const moved = await deps.images.move(id, from, to, facts);
-  if (moved)
-    await deps.events.append({
-      resourceType: 'image',
-      resourceId: id,
-      from: before?.status ?? null,
-      to,
-      reason,
-    });
-  return moved;
+  if (!before) return false;
+  const applied = IMAGE_STATUS.apply(before.status, event);
+  if (!applied.ok) return false;
+  // The move and its event commit together.
+  return deps.images.move(id, [before.status], applied.to, facts, (q) =>
+    deps.events.append(
+      { resourceType: 'image', resourceId: id, from: before.status, to: applied.to, reason },
+      q,
+    ),
+  );
 }

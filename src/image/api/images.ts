@@ -154,9 +154,8 @@ export function registerImages(app: FastifyInstance, deps: ImageApiDeps): void {
       const auth = authOf(req);
       const { image } = await loadVisible(deps, auth, req.params.id);
       enforceImage(action, auth, image.owner);
-      const [from, to] =
-        action === 'deactivate' ? (['active', 'deactivated'] as const) : (['deactivated', 'active'] as const);
-      if (image.status !== to && !(await moveStatus(deps, image.id, [from], to, action)))
+      const to = action === 'deactivate' ? 'deactivated' : 'active';
+      if (image.status !== to && !(await moveStatus(deps, image.id, action, action)))
         throw new AppError('BAD_REQUEST', `Not allowed to ${action} image in status '${image.status}'`);
       return reply.code(204).send();
     });

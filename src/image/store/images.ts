@@ -187,12 +187,16 @@ export class ImageStore {
     });
   }
 
-  /** Moves the image from one of `from` to `to`; false when it was in another status (someone won the race). */
+  /**
+   * Moves the image from one of `from` to `to`; false when it was in another status (someone won the race).
+   * `andThen` runs in the same transaction after a successful move (the event that records it).
+   */
   async move(
     id: string,
     from: readonly ImageStatus[],
     to: ImageStatus,
     facts?: Partial<DataFacts>,
+    andThen?: (q: Queryable) => Promise<void>,
   ): Promise<boolean> {
     const sets = ['status = ?', 'updated_at = ?'];
     const params: SqlValue[] = [to, this.#now()];
@@ -200,11 +204,14 @@ export class ImageStore {
       sets.push(`${k} = ?`);
       params.push(v as SqlValue);
     }
-    const { changes } = await this.#db.run(
-      `UPDATE images SET ${sets.join(', ')} WHERE id = ? AND status IN (${from.map(() => '?').join(', ')})`,
-      [...params, id, ...from],
-    );
-    return changes === 1;
+    return this.#db.tx(async (q) => {
+      const { changes } = await q.run(
+        `UPDATE images SET ${sets.join(', ')} WHERE id = ? AND status IN (${from.map(() => '?').join(', ')})`,
+        [...params, id, ...from],
+      );
+      if (changes === 1) await andThen?.(q);
+      return changes === 1;
+    });
   }
 
   async delete(id: string): Promise<boolean> {

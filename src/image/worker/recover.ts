@@ -3,6 +3,7 @@
 // given store directory, which a local filesystem store implies.
 import type { Ctx } from '../../platform/context.ts';
 import type { EventLog } from '../../platform/events/event-log.ts';
+import { IMAGE_STATUS } from '../model/status.ts';
 import type { DataStore } from '../store/data.ts';
 import type { ImageStore } from '../store/images.ts';
 
@@ -17,16 +18,12 @@ export async function recoverInterrupted(
     const img = await images.get(id);
     // A completed stage waits (in `uploading`) for its import; anything else was cut short.
     if (img?.status === 'uploading' && (await data.stagedFacts(id))) continue;
-    if (img && (await images.move(id, [img.status], 'queued'))) {
-      await events.append({
-        resourceType: 'image',
-        resourceId: id,
-        from: img.status,
-        to: 'queued',
-        reason: 'interrupted by a restart',
-      });
+    const applied = img ? IMAGE_STATUS.apply(img.status, 'interrupted') : undefined;
+    if (!img || !applied?.ok) continue;
+    const event = { resourceType: 'image', resourceId: id, from: img.status, to: applied.to };
+    const reason = 'interrupted by a restart';
+    if (await images.move(id, [img.status], applied.to, {}, (q) => events.append({ ...event, reason }, q)))
       requeued.push(id);
-    }
   }
   const keepStore = new Set(await images.withStatus(['active', 'deactivated']));
   const keepStaged = new Set(await images.withStatus(['uploading']));

@@ -2,10 +2,11 @@
 // to that interface and configured only from the database. A change notice (or the periodic resync) re-renders
 // the files; when they differ they are replaced atomically and dnsmasq gets SIGHUP. Only a changed command line
 // (interface, DHCP subnets, the set of ports with extra DHCP options: see model/dhcp.ts) restarts dnsmasq.
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Ctx } from '../../platform/context.ts';
 import type { Database } from '../../platform/db/types.ts';
+import { writeFileAtomic } from '../../platform/fs/atomic-write.ts';
 import type { ApiContext } from '../api/context.ts';
 import { type DhcpConfig, dnsmasqArgs, renderDhcp, servingInterface } from '../model/dhcp.ts';
 import type { DhcpSettings } from '../model/settings.ts';
@@ -216,9 +217,7 @@ function writeIfChanged(path: string, content: string): number {
   } catch {
     // not there yet
   }
-  const tmp = `${path}.tmp`;
-  writeFileSync(tmp, content, { mode: 0o644 });
-  renameSync(tmp, path);
+  writeFileAtomic(path, content, { mode: 0o644 });
   return 1;
 }
 

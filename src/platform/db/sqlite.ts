@@ -12,6 +12,7 @@ export function openSqlite(path: string): Database {
   const mutex = new Mutex();
   const channels = new EventEmitter();
   channels.setMaxListeners(0);
+  const held = new WeakMap<Queryable, [string, string][]>();
 
   const prepare = (sql: string): StatementSync => {
     let st = statements.get(sql);
@@ -44,19 +45,28 @@ export function openSqlite(path: string): Database {
     run: (sql, params) => mutex.lock(() => direct.run(sql, params)),
     tx: (fn) =>
       mutex.lock(async () => {
+        // Each transaction gets its own handle, so notifications sent through it wait for its COMMIT.
+        const q: Queryable = { all: direct.all, get: direct.get, run: direct.run };
+        const pending: [string, string][] = [];
+        held.set(q, pending);
         db.exec('BEGIN IMMEDIATE');
         try {
-          const result = await fn(direct);
+          const result = await fn(q);
           db.exec('COMMIT');
+          for (const [channel, payload] of pending) channels.emit(channel, payload);
           return result;
         } catch (e) {
           db.exec('ROLLBACK');
           throw e;
+        } finally {
+          held.delete(q);
         }
       }),
     exec: (sql) => mutex.lock(() => db.exec(sql)),
-    notify: async (channel, payload) => {
-      channels.emit(channel, payload);
+    notify: async (channel, payload, q) => {
+      const pending = q && held.get(q);
+      if (pending) pending.push([channel, payload]);
+      else channels.emit(channel, payload);
     },
     listen: async (channel, onMessage) => {
       channels.on(channel, onMessage);

@@ -21,8 +21,11 @@ export interface Database extends Queryable {
   tx<T>(fn: (q: Queryable) => Promise<T>, opts?: TxOptions): Promise<T>;
   /** Runs a script of several statements (DDL), outside any parameter binding. */
   exec(sql: string): Promise<void>;
-  /** Wake-ups between workers: LISTEN/NOTIFY on PostgreSQL, in-process on SQLite. */
-  notify(channel: string, payload: string): Promise<void>;
+  /**
+   * Wake-ups between workers: LISTEN/NOTIFY on PostgreSQL, in-process on SQLite. Given the `q` of a
+   * transaction, the wake-up is sent when that transaction commits and dropped if it rolls back.
+   */
+  notify(channel: string, payload: string, q?: Queryable): Promise<void>;
   listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }

@@ -1,6 +1,6 @@
 // The append-only event log: every state transition of every resource, with how long the state before it
 // lasted. It is the deploy timeline, the source of CLI progress and of Heat's event list.
-import type { Database } from '../db/types.ts';
+import type { Database, Queryable } from '../db/types.ts';
 import type { JsonValue } from '../errors/catalogue.ts';
 
 export interface EventInput {
@@ -62,10 +62,14 @@ export class EventLog {
     this.#now = now;
   }
 
-  async append(e: EventInput): Promise<void> {
+  /**
+   * Appends an event. Given a transaction's `q`, the event is written in that transaction, so a state
+   * change and its event commit together or not at all; the wake-up on `events` goes out at commit.
+   */
+  async append(e: EventInput, q?: Queryable): Promise<void> {
     const ended = this.#now();
     const started = e.startedAt ?? ended;
-    await this.#db.run(
+    await (q ?? this.#db).run(
       `INSERT INTO events (resource_type, resource_id, from_state, to_state, reason, started_at, ended_at,
         duration_ms, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
@@ -80,7 +84,7 @@ export class EventLog {
         JSON.stringify(e.details ?? {}),
       ],
     );
-    await this.#db.notify('events', `${e.resourceType}:${e.resourceId}`);
+    await this.#db.notify(EVENTS_CHANNEL, `${e.resourceType}:${e.resourceId}`, q);
   }
 
   /** A resource's events in order; `afterId` continues a previous read (for following live progress). */
@@ -91,4 +95,25 @@ export class EventLog {
     );
     return rows.map(toEvent);
   }
+
+  /**
+   * One page of the whole log (or of one resource type) after `afterId`, oldest first. The last event's
+   * id is the cursor for the next page; a short page means the reader has caught up.
+   */
+  async listSince(afterId: number, opts: { limit?: number; resourceType?: string } = {}): Promise<Event[]> {
+    const limit = Math.max(1, Math.min(opts.limit ?? 100, 1000));
+    const rows = opts.resourceType
+      ? await this.#db.all<EventRow>(
+          'SELECT * FROM events WHERE resource_type = ? AND id > ? ORDER BY id LIMIT ?',
+          [opts.resourceType, afterId, limit],
+        )
+      : await this.#db.all<EventRow>('SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?', [
+          afterId,
+          limit,
+        ]);
+    return rows.map(toEvent);
+  }
 }
+
+/** The channel every appended event wakes, with "type:id" as the payload. */
+export const EVENTS_CHANNEL = 'events';

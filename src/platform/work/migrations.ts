@@ -1,6 +1,6 @@
 import type { Migration } from '../db/migrate.ts';
 
-// The platform's own tables: leases and the event log, shared mechanisms every service uses.
+// The platform's own tables: leases, the event log and the worker registry, shared mechanisms every service uses.
 export const platformMigrations: Migration[] = [
   {
     id: '0001_leases',
@@ -26,5 +26,19 @@ export const platformMigrations: Migration[] = [
       );
       CREATE INDEX events_resource ON events (resource_type, resource_id, id)`,
     },
+  },
+  {
+    // The fencing token: bumped whenever the lease passes to a holder that did not hold it live, so a
+    // worker that lost its lease can no longer pass the check its writes are conditional on.
+    id: '0003_lease_generation',
+    sql: 'ALTER TABLE leases ADD COLUMN generation BIGINT NOT NULL DEFAULT 0',
+  },
+  {
+    // Live workers per group (conductors, engines): the members of the hash ring.
+    id: '0004_workers',
+    sql: `CREATE TABLE workers (
+      id TEXT NOT NULL, worker_group TEXT NOT NULL, started_at BIGINT NOT NULL,
+      heartbeat_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, PRIMARY KEY (worker_group, id)
+    )`,
   },
 ];
