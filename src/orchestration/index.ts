@@ -44,6 +44,7 @@ export const orchestrationService: ServiceDefinition = {
       db: deps.db,
       store,
       leases: deps.leases,
+      events: deps.events,
       registry,
       clients: deps.clients,
       region: settings.region,

@@ -6,7 +6,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Ctx } from '../../platform/context.ts';
 import type { Database } from '../../platform/db/types.ts';
 import { conflict } from '../../platform/errors/catalogue.ts';
+import type { EventLog } from '../../platform/events/event-log.ts';
 import type { Leases } from '../../platform/work/leases.ts';
+import { withTask } from '../../platform/work/task.ts';
 import { type Environment, emptyEnvironment } from '../model/environment.ts';
 import { TemplateError } from '../model/errors.ts';
 import { resolveValue } from '../model/functions.ts';
@@ -27,6 +29,8 @@ export interface EngineDeps {
   db: Database;
   store: HeatStore;
   leases: Leases;
+  /** The platform's event log: stack status changes also land there, in the same transaction. */
+  events?: EventLog;
   registry: PluginRegistry;
   clients: ReadonlyMap<string, unknown>;
   region: string;
@@ -63,7 +67,7 @@ export class Engine {
     this.owner = deps.owner ?? `engine-${randomUUID()}`;
     this.#ttl = deps.leaseTtlMs ?? 30_000;
     this.#now = deps.now ?? Date.now;
-    this.#journal = new Journal(deps.db, this.owner, this.#now);
+    this.#journal = new Journal(this.owner);
   }
 
   get store(): HeatStore {
@@ -104,7 +108,7 @@ export class Engine {
     input: StackInput,
     opts: { disableRollback?: boolean; timeoutMins?: number | null; tags?: string[] },
   ) {
-    this.#checkIdle(stack);
+    await this.#checkFree(stack);
     const def = this.prepare(input);
     this.#checkImmutable(stack, def);
     const prev: Stored = {
@@ -143,6 +147,7 @@ export class Engine {
       await running.done;
     }
     const fresh = (await this.#d.store.getStack(stack.id)) ?? stack;
+    await this.#checkFree(fresh);
     await this.#d.db.tx(async (q) => {
       await this.#d.store.setStackStatus(
         q,
@@ -158,7 +163,7 @@ export class Engine {
   }
 
   async check(caller: Caller, stack: StackRow): Promise<void> {
-    this.#checkIdle(stack);
+    await this.#checkFree(stack);
     await this.#d.db.tx(async (q) => {
       await this.#d.store.setStackStatus(
         q,
@@ -195,7 +200,7 @@ export class Engine {
   }
 
   async #mark(stack: StackRow, row: ResourceRow, status: string, reason: string) {
-    this.#checkIdle(stack);
+    await this.#checkFree(stack);
     const next = { ...row, action: 'CHECK', status, statusReason: reason, updatedAt: this.#now() };
     await this.#d.db.tx(async (q) => {
       await this.#d.store.upsertResource(q, next);
@@ -221,28 +226,38 @@ export class Engine {
     let n = 0;
     for (const s of await this.#d.store.inProgress()) {
       if (this.#running.has(s.rootId)) continue;
-      const lease = await this.#d.leases.get(Journal.leaseName(s.rootId));
+      const found = await this.#d.leases.get(Journal.leaseName(s.rootId));
+      const lease = found && found.owner !== '' ? found : undefined;
       if (lease && lease.expiresAt > this.#now()) continue;
       const who = lease ? `Engine ${lease.owner}` : 'The engine running it';
       const reason = `${who} stopped while the stack was ${s.action}_IN_PROGRESS`;
-      const claimed = await this.#d.leases.claim(
-        Journal.leaseName(s.rootId),
-        this.owner,
-        'RECOVER',
-        this.#ttl,
-      );
-      if (!claimed.claimed) continue;
-      try {
-        await this.#d.db.tx(async (q) => {
+      // The recovery itself is a fenced task: two engines starting together cannot both fail the stack.
+      const spec = {
+        resource: Journal.leaseName(s.rootId),
+        owner: this.owner,
+        purpose: 'RECOVER',
+        ttlMs: this.#ttl,
+      };
+      const done = await withTask(this.#d.ctx, this.#d.leases, spec, (task) =>
+        task.tx(async (q) => {
           const failed = await this.#d.store.failInProgressResources(q, s.id, reason, this.#now());
           for (const r of failed) await this.#resourceEvent(q, s, r, r.action, 'FAILED', reason);
           await this.#d.store.setStackStatus(q, s.id, s.action, 'FAILED', reason, this.#now());
           await this.#stackEvent(q, s, s.action, 'FAILED', reason);
-        });
-        n++;
-      } finally {
-        await this.#d.leases.release(Journal.leaseName(s.rootId), this.owner);
-      }
+          await this.#d.events?.append(
+            {
+              resourceType: 'stack',
+              resourceId: s.id,
+              from: `${s.action}_IN_PROGRESS`,
+              to: `${s.action}_FAILED`,
+              reason,
+            },
+            q,
+          );
+          return true;
+        }),
+      ).catch(() => false);
+      if (done) n++;
     }
     return n;
   }
@@ -356,15 +371,37 @@ export class Engine {
   #spawn(stack: StackRow, action: string, fn: (signal: AbortSignal) => Promise<void>): void {
     const controller = new AbortController();
     const timeout = stack.timeoutMins ? AbortSignal.timeout(stack.timeoutMins * 60_000) : undefined;
-    const done = this.#d.leases
-      .withLease(
-        this.#d.ctx,
-        { resource: Journal.leaseName(stack.rootId), owner: this.owner, purpose: action, ttlMs: this.#ttl },
-        (leaseSignal) => fn(AbortSignal.any([leaseSignal, controller.signal, ...(timeout ? [timeout] : [])])),
-      )
+    const root = stack.rootId;
+    const done = withTask(
+      this.#d.ctx,
+      this.#d.leases,
+      { resource: Journal.leaseName(root), owner: this.owner, purpose: action, ttlMs: this.#ttl },
+      async (task) => {
+        this.#journal.attach(root, task);
+        try {
+          await fn(AbortSignal.any([task.signal, controller.signal, ...(timeout ? [timeout] : [])]));
+        } finally {
+          this.#journal.detach(root);
+        }
+      },
+    )
       .catch((e) => this.#d.ctx.log.error({ err: e, stack: stack.id, action }, 'stack operation failed'))
-      .finally(() => this.#running.delete(stack.rootId));
-    this.#running.set(stack.rootId, { controller, done, action });
+      .finally(() => this.#running.delete(root));
+    this.#running.set(root, { controller, done, action });
+  }
+
+  /** Refuses to start work on a stack another live engine (or this one) is working on. */
+  async #checkFree(stack: StackRow) {
+    this.#checkIdle(stack);
+    const lease = await this.#d.leases.get(Journal.leaseName(stack.rootId));
+    if (lease && lease.owner !== '' && lease.expiresAt > this.#now()) {
+      throw conflict(
+        `Action is not allowed: engine ${lease.owner} is working on the stack (${lease.purpose}).`,
+        {
+          type: 'ActionInProgress',
+        },
+      );
+    }
   }
 
   #checkIdle(stack: StackRow) {
@@ -543,6 +580,10 @@ export class Engine {
     await this.#journal.write(s.rootId, async (q) => {
       await this.#d.store.setStackStatus(q, s.id, action, status, reason, this.#now());
       await this.#stackEvent(q, s, action, status, reason);
+      await this.#d.events?.append(
+        { resourceType: 'stack', resourceId: s.id, from: null, to: `${action}_${status}`, reason },
+        q,
+      );
       await extra(q);
     });
   }

@@ -1,9 +1,9 @@
 // Every state change of a stack or resource, with its event, goes through here. Writes made while
-// other writes are pending are batched into one transaction per root stack, and each transaction first
-// checks that this engine still holds the root stack's lease: an engine that lost it cannot overwrite
-// the work of the one that took over (fencing).
-import type { Database, Queryable } from '../../platform/db/types.ts';
-import { conflict } from '../../platform/errors/catalogue.ts';
+// others are pending are batched into one transaction per root stack, run through the fenced task that
+// holds the root stack's lease (task.tx): an engine that lost the lease gets LeaseLost instead of
+// overwriting the work of the engine that took over.
+import type { Queryable } from '../../platform/db/types.ts';
+import { leaseLost, type Task } from '../../platform/work/task.ts';
 
 type Write = (q: Queryable) => Promise<void>;
 
@@ -15,20 +15,26 @@ interface Pending {
 }
 
 export class Journal {
-  readonly #db: Database;
   readonly #owner: string;
-  readonly #now: () => number;
+  readonly #tasks = new Map<string, Task>();
   #queue: Pending[] = [];
   #scheduled = false;
 
-  constructor(db: Database, owner: string, now: () => number = Date.now) {
-    this.#db = db;
+  constructor(owner: string) {
     this.#owner = owner;
-    this.#now = now;
   }
 
   static leaseName(rootStackId: string): string {
     return `stack:${rootStackId}`;
+  }
+
+  /** The task whose lease fences the writes of this root stack (and its nested stacks). */
+  attach(rootStackId: string, task: Task): void {
+    this.#tasks.set(rootStackId, task);
+  }
+
+  detach(rootStackId: string): void {
+    this.#tasks.delete(rootStackId);
   }
 
   /** Resolves once the write committed (in a batch with others), rejects if the lease was lost. */
@@ -48,16 +54,10 @@ export class Journal {
     const byRoot = new Map<string, Pending[]>();
     for (const p of batch) byRoot.set(p.root, [...(byRoot.get(p.root) ?? []), p]);
     for (const [root, items] of byRoot) {
+      const task = this.#tasks.get(root);
       try {
-        await this.#db.tx(async (q) => {
-          const held = await q.get(
-            'SELECT 1 AS ok FROM leases WHERE resource = ? AND owner = ? AND expires_at > ?',
-            [Journal.leaseName(root), this.#owner, this.#now()],
-          );
-          if (!held)
-            throw conflict(`The lease on stack ${root} was lost; another engine owns it now.`, {
-              type: 'StackLocked',
-            });
+        if (!task) throw leaseLost(Journal.leaseName(root), this.#owner);
+        await task.tx(async (q) => {
           for (const i of items) await i.write(q);
         });
         for (const i of items) i.resolve();
