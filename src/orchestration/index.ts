@@ -37,7 +37,7 @@ export const orchestrationService: ServiceDefinition = {
   bodyLimit: 16 * 1024 * 1024,
   async create(deps) {
     const settings = orchestrationSettings(deps.settings);
-    const store = new HeatStore(deps.db);
+    const store = new HeatStore(deps.db, deps.secrets);
     const registry = new PluginRegistry();
     const engine = new Engine({
       ctx: deps.ctx,

@@ -1,7 +1,11 @@
 // The engine on both storage engines: parallel create along the graph, update by diff, delete in
 // reverse with deletion policies, failure with and without rollback, cancel, nested stacks and groups.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { openSecretBox } from '../../src/platform/crypto/secret-keys.ts';
 import { forEachEngine } from '../support/engines.ts';
 import { CALLER, CREATE_OPTS, createAndWait, engineOn, input, statuses } from './helpers.ts';
 
@@ -227,5 +231,32 @@ forEachEngine('orchestration engine', (fresh) => {
     await engine.idle();
     for (const c of children)
       assert.ok((await store.getStack(c.id))?.deletedAt, 'child stacks are deleted with the parent');
+  });
+
+  test('hidden parameters and random strings are sealed at rest, and shown masked', async () => {
+    const db = await fresh();
+    const keys = mkdtempSync(join(tmpdir(), 'ooo-heat-keys-'));
+    try {
+      const { engine, store } = await engineOn(db, { secrets: openSecretBox(keys) });
+      const t = hot(
+        { pw: { type: 'OS::Heat::RandomString', properties: { length: 24 } } },
+        { parameters: { db_password: { type: 'string', hidden: true } } },
+      );
+      const s = await createAndWait(
+        engine,
+        'sealed',
+        input(t, { parameters: { db_password: 'hunter2-very-secret' } }),
+      );
+      const value = String((await store.resource(s.id, 'pw'))?.data.value);
+      assert.equal(value.length, 24);
+      assert.equal(s.params.db_password, 'hunter2-very-secret');
+      const rawStack = JSON.stringify(await db.get('SELECT * FROM heat_stacks WHERE id = ?', [s.id]));
+      const rawRes = JSON.stringify(await db.all('SELECT * FROM heat_resources WHERE stack_id = ?', [s.id]));
+      assert.ok(!rawStack.includes('hunter2-very-secret'), 'the hidden parameter is not stored in clear');
+      assert.ok(!rawRes.includes(value), 'the random string is not stored in clear');
+      assert.match(rawStack, /sb1:\d+:/);
+    } finally {
+      rmSync(keys, { recursive: true, force: true });
+    }
   });
 });

@@ -6,6 +6,7 @@ import { orchestrationMigrations } from '../../src/orchestration/store/migration
 import { HeatStore, type StackRow } from '../../src/orchestration/store/stacks.ts';
 import { Engine } from '../../src/orchestration/worker/engine.ts';
 import { PluginRegistry } from '../../src/orchestration/worker/resources/registry.ts';
+import type { SecretBox } from '../../src/platform/crypto/secret-box.ts';
 import { migrate } from '../../src/platform/db/migrate.ts';
 import type { Database } from '../../src/platform/db/types.ts';
 import { silentLogger } from '../../src/platform/log/logger.ts';
@@ -14,10 +15,13 @@ import { platformMigrations } from '../../src/platform/work/migrations.ts';
 
 export const CALLER = { projectId: 'p1', userId: 'u1' };
 
-export async function engineOn(db: Database, opts: { owner?: string; leaseTtlMs?: number } = {}) {
+export async function engineOn(
+  db: Database,
+  opts: { owner?: string; leaseTtlMs?: number; secrets?: SecretBox } = {},
+) {
   await migrate(db, 'platform', platformMigrations);
   await migrate(db, 'orchestration', orchestrationMigrations);
-  const store = new HeatStore(db);
+  const store = new HeatStore(db, opts.secrets);
   const controller = new AbortController();
   const engine = new Engine({
     ctx: { log: silentLogger(), signal: controller.signal },
@@ -27,7 +31,8 @@ export async function engineOn(db: Database, opts: { owner?: string; leaseTtlMs?
     registry: new PluginRegistry(),
     clients: new Map(),
     region: 'RegionOne',
-    ...opts,
+    ...(opts.owner ? { owner: opts.owner } : {}),
+    ...(opts.leaseTtlMs ? { leaseTtlMs: opts.leaseTtlMs } : {}),
   });
   return { engine, store };
 }

@@ -1,5 +1,6 @@
 // The only code that reads and writes the orchestration tables. Rows come back as plain typed records;
 // JSON columns are parsed here. Writes take a Queryable so the engine can batch them in one transaction.
+import { SecretBox } from '../../platform/crypto/secret-box.ts';
 import type { Database, Queryable, SqlValue } from '../../platform/db/types.ts';
 import type { Json, JsonMap } from '../model/template-format.ts';
 
@@ -78,7 +79,11 @@ type Raw = Record<string, unknown>;
 const j = <T>(v: unknown, d: T): T => (typeof v === 'string' && v !== '' ? (JSON.parse(v) as T) : d);
 const n = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
-const toStack = (r: Raw): StackRow => ({
+/** Opens a sealed JSON column (stack parameters and environment, resource data), or parses plain JSON. */
+type Opener = (v: unknown, context: string) => unknown;
+const plain: Opener = (v) => v;
+
+const toStack = (r: Raw, open: Opener = plain): StackRow => ({
   id: r.id as string,
   name: r.name as string,
   projectId: r.project_id as string,
@@ -90,10 +95,10 @@ const toStack = (r: Raw): StackRow => ({
   status: r.status as string,
   statusReason: r.status_reason as string,
   template: j(r.template, {}),
-  environment: j(r.environment, {}),
+  environment: j(open(r.environment, `orchestration:stack:${r.id}:environment`), {}),
   files: j(r.files, {}),
-  params: j(r.params, {}),
-  prev: j(r.prev, null),
+  params: j(open(r.params, `orchestration:stack:${r.id}:params`), {}),
+  prev: j(open(r.prev, `orchestration:stack:${r.id}:prev`), null),
   disableRollback: Number(r.disable_rollback) === 1,
   timeoutMins: n(r.timeout_mins),
   tags: j(r.tags, []),
@@ -102,7 +107,7 @@ const toStack = (r: Raw): StackRow => ({
   deletedAt: n(r.deleted_at),
 });
 
-const toResource = (r: Raw): ResourceRow => ({
+const toResource = (r: Raw, open: Opener = plain): ResourceRow => ({
   stackId: r.stack_id as string,
   name: r.name as string,
   id: r.id as string,
@@ -114,7 +119,7 @@ const toResource = (r: Raw): ResourceRow => ({
   properties: j(r.properties, {}),
   metadata: j(r.metadata, {}),
   attributes: j(r.attributes, {}),
-  data: j(r.data, {}),
+  data: j(open(r.data, `orchestration:resource:${r.stack_id}:${r.name}:data`), {}),
   nestedId: (r.nested_id as string | null) ?? null,
   createdAt: Number(r.created_at),
   updatedAt: n(r.updated_at),
@@ -170,7 +175,9 @@ const STACK_COLUMNS = [
   'deleted_at',
 ];
 
-function stackValues(s: StackRow): SqlValue[] {
+type Sealer = (text: string, context: string) => string;
+
+function stackValues(s: StackRow, seal: Sealer = (t) => t): SqlValue[] {
   return [
     s.id,
     s.name,
@@ -183,10 +190,10 @@ function stackValues(s: StackRow): SqlValue[] {
     s.status,
     s.statusReason,
     JSON.stringify(s.template),
-    JSON.stringify(s.environment),
+    seal(JSON.stringify(s.environment), `orchestration:stack:${s.id}:environment`),
     JSON.stringify(s.files),
-    JSON.stringify(s.params),
-    s.prev === null ? null : JSON.stringify(s.prev),
+    seal(JSON.stringify(s.params), `orchestration:stack:${s.id}:params`),
+    s.prev === null ? null : seal(JSON.stringify(s.prev), `orchestration:stack:${s.id}:prev`),
     s.disableRollback ? 1 : 0,
     s.timeoutMins,
     JSON.stringify(s.tags),
@@ -208,14 +215,21 @@ export interface StackFilter {
 
 export class HeatStore {
   readonly db: Database;
-  constructor(db: Database) {
+  readonly #seal: Sealer;
+  readonly #open: Opener;
+
+  /** With a SecretBox, parameters, environments and resource data (random strings…) are sealed at rest. */
+  constructor(db: Database, secrets?: SecretBox) {
     this.db = db;
+    this.#seal = secrets ? (t, c) => secrets.seal(t, c) : (t) => t;
+    this.#open = (v, c) =>
+      typeof v === 'string' && SecretBox.isSealed(v) && secrets ? secrets.open(v, c) : v;
   }
 
   async insertStack(q: Queryable, s: StackRow): Promise<void> {
     await q.run(
       `INSERT INTO heat_stacks (${STACK_COLUMNS.join(', ')}) VALUES (${STACK_COLUMNS.map(() => '?').join(', ')})`,
-      stackValues(s),
+      stackValues(s, this.#seal),
     );
   }
 
@@ -223,7 +237,7 @@ export class HeatStore {
   async saveStack(q: Queryable, s: StackRow): Promise<void> {
     const cols = STACK_COLUMNS.slice(1);
     await q.run(`UPDATE heat_stacks SET ${cols.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`, [
-      ...stackValues(s).slice(1),
+      ...stackValues(s, this.#seal).slice(1),
       s.id,
     ]);
   }
@@ -244,7 +258,7 @@ export class HeatStore {
 
   async getStack(id: string, q: Queryable = this.db): Promise<StackRow | undefined> {
     const r = await q.get<Raw>('SELECT * FROM heat_stacks WHERE id = ?', [id]);
-    return r ? toStack(r) : undefined;
+    return r ? toStack(r, this.#open) : undefined;
   }
 
   /** A live stack of the project by name or id. */
@@ -253,7 +267,7 @@ export class HeatStore {
       'SELECT * FROM heat_stacks WHERE project_id = ? AND deleted_at IS NULL AND (id = ? OR name = ?) ORDER BY created_at DESC',
       [projectId, nameOrId, nameOrId],
     );
-    return r ? toStack(r) : undefined;
+    return r ? toStack(r, this.#open) : undefined;
   }
 
   async listStacks(f: StackFilter): Promise<StackRow[]> {
@@ -279,7 +293,7 @@ export class HeatStore {
       for (const s of f.status) params.push(s, s);
     }
     const sql = `SELECT * FROM heat_stacks${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id`;
-    return (await this.db.all<Raw>(sql, params)).map(toStack);
+    return (await this.db.all<Raw>(sql, params)).map((r) => toStack(r, this.#open));
   }
 
   async childStacks(parentId: string, q: Queryable = this.db): Promise<StackRow[]> {
@@ -288,14 +302,14 @@ export class HeatStore {
         'SELECT * FROM heat_stacks WHERE parent_id = ? AND deleted_at IS NULL ORDER BY created_at',
         [parentId],
       )
-    ).map(toStack);
+    ).map((r) => toStack(r, this.#open));
   }
 
   /** Live stacks whose status is IN_PROGRESS (for recovery after a crash). */
   async inProgress(): Promise<StackRow[]> {
     return (
       await this.db.all<Raw>("SELECT * FROM heat_stacks WHERE status = 'IN_PROGRESS' AND deleted_at IS NULL")
-    ).map(toStack);
+    ).map((r) => toStack(r, this.#open));
   }
 
   async upsertResource(q: Queryable, r: ResourceRow): Promise<void> {
@@ -318,7 +332,9 @@ export class HeatStore {
         JSON.stringify(r.properties),
         JSON.stringify(r.metadata),
         JSON.stringify(r.attributes),
-        JSON.stringify(r.data),
+        Object.keys(r.data).length === 0
+          ? '{}'
+          : this.#seal(JSON.stringify(r.data), `orchestration:resource:${r.stackId}:${r.name}:data`),
         r.nestedId,
         r.createdAt,
         r.updatedAt,
@@ -333,7 +349,7 @@ export class HeatStore {
   async resources(stackId: string, q: Queryable = this.db): Promise<ResourceRow[]> {
     return (
       await q.all<Raw>('SELECT * FROM heat_resources WHERE stack_id = ? ORDER BY created_at, name', [stackId])
-    ).map(toResource);
+    ).map((r) => toResource(r, this.#open));
   }
 
   async resource(stackId: string, name: string): Promise<ResourceRow | undefined> {
@@ -341,7 +357,7 @@ export class HeatStore {
       stackId,
       name,
     ]);
-    return r ? toResource(r) : undefined;
+    return r ? toResource(r, this.#open) : undefined;
   }
 
   async failInProgressResources(
@@ -354,7 +370,7 @@ export class HeatStore {
       await q.all<Raw>("SELECT * FROM heat_resources WHERE stack_id = ? AND status = 'IN_PROGRESS'", [
         stackId,
       ])
-    ).map(toResource);
+    ).map((r) => toResource(r, this.#open));
     await q.run(
       "UPDATE heat_resources SET status = 'FAILED', status_reason = ?, updated_at = ? WHERE stack_id = ? AND status = 'IN_PROGRESS'",
       [reason, now, stackId],

@@ -145,8 +145,8 @@ export const randomStringResource: ResourcePlugin = {
         `Length property cannot be smaller than combined character class and character sequence minimums`,
       );
     const value = randomString(props);
-    void rc;
-    return { physicalId: value, attributes: {}, data: { value } };
+    // The value is a secret: it lives only in the (sealed) data, never in the physical id or events.
+    return { physicalId: physicalName(rc), attributes: {}, data: { value } };
   },
   async delete() {},
   attribute(row, name) {
