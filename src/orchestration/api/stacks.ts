@@ -239,6 +239,8 @@ export function registerStacks(app: FastifyInstance, api: OrchestrationApi): voi
     });
   }
   for (const sub of [
+    'abandon',
+    'snapshots',
     'resources',
     'events',
     'template',
@@ -249,7 +251,7 @@ export function registerStacks(app: FastifyInstance, api: OrchestrationApi): voi
     'preview',
   ]) {
     app.route<{ Params: P }>({
-      method: ['GET', 'POST', 'PUT', 'PATCH'],
+      method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
       url: `/v1/:tenant/stacks/:name/${sub}`,
       handler: (req, reply) => redirect(req, reply, sub),
     });
@@ -357,6 +359,17 @@ export function registerStacks(app: FastifyInstance, api: OrchestrationApi): voi
       return reply.code(200).send();
     }),
   );
+
+  // Abandon/adopt and snapshots are not part of this engine: say so instead of a bare 404.
+  const absent = (what: string) => async (req: FastifyRequest<{ Params: P }>) =>
+    heat(async () => {
+      const caller = callerOf(req, 'stacks:write');
+      await stackAt(api, caller.projectId, req.params.name, req.params.id);
+      throw badRequest(`Stack ${what} is not supported by this engine.`, { type: 'NotSupported' });
+    });
+  app.delete<{ Params: P }>('/v1/:tenant/stacks/:name/:id/abandon', absent('abandon'));
+  app.post<{ Params: P }>('/v1/:tenant/stacks/:name/:id/snapshots', absent('snapshot'));
+  app.get<{ Params: P }>('/v1/:tenant/stacks/:name/:id/snapshots', absent('snapshot listing'));
 
   app.get<{ Params: P }>('/v1/:tenant/stacks/:name/:id/template', async (req) =>
     heat(async () => {
