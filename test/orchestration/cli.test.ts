@@ -350,6 +350,38 @@ describe('openstack stack / orchestration / software config CLI', { skip }, () =
     );
   });
 
+  test('resource signal completes a wait condition', async () => {
+    const t = file(
+      'wait.yaml',
+      'heat_template_version: 2018-08-31\nresources:\n  handle: {type: OS::Heat::WaitConditionHandle}\n  wait:\n    type: OS::Heat::WaitCondition\n    properties: {handle: {get_resource: handle}, timeout: 300}\noutputs:\n  data: {value: {get_attr: [wait, data]}}\n',
+    );
+    await ok(['stack', 'create', '-t', t, 'waiter']);
+    await ok([
+      'stack',
+      'resource',
+      'signal',
+      '--data',
+      '{"status": "SUCCESS", "data": "ready", "id": "n1"}',
+      'waiter',
+      'handle',
+    ]);
+    await fails(
+      ['stack', 'resource', 'signal', 'waiter', 'wait'],
+      /OS::Heat::WaitCondition takes no signals/,
+    );
+    let status = '';
+    for (let i = 0; i < 20 && status !== 'CREATE_COMPLETE'; i++) {
+      status = (await ok(['stack', 'show', '-f', 'json', '-c', 'stack_status', 'waiter'])).json<{
+        stack_status: string;
+      }>().stack_status;
+    }
+    assert.equal(status, 'CREATE_COMPLETE');
+    const data = (await ok(['stack', 'output', 'show', '-f', 'json', 'waiter', 'data'])).json<{
+      output_value: string;
+    }>();
+    assert.deepEqual(JSON.parse(data.output_value), { n1: 'ready' });
+  });
+
   test('YAML sent as text: the error names the line (over the API, the CLI parses YAML itself)', async () => {
     const token = await seed.tokenFor('admin', seed.adminPassword, 'admin');
     const project = (

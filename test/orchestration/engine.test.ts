@@ -259,4 +259,50 @@ forEachEngine('orchestration engine', (fresh) => {
       rmSync(keys, { recursive: true, force: true });
     }
   });
+
+  test('wait conditions: complete on count SUCCESS signals, fail on FAILURE, time out', async () => {
+    const { engine, store } = await engineOn(await fresh());
+    const t = (timeout: number) =>
+      hot(
+        {
+          handle: { type: 'OS::Heat::WaitConditionHandle' },
+          wait: {
+            type: 'OS::Heat::WaitCondition',
+            properties: { handle: { get_resource: 'handle' }, count: 2, timeout },
+          },
+          after: { type: 'OS::Heat::None', depends_on: 'wait' },
+        },
+        { outputs: { data: { value: { get_attr: ['wait', 'data'] } } } },
+      );
+    const waitFor = async (id: string, want: string) => {
+      for (
+        let i = 0;
+        i < 500 && (await statuses(store, id))[want.split(' ')[0] as string] !== want.split(' ')[1];
+        i++
+      )
+        await new Promise((r) => setTimeout(r, 10));
+    };
+    const ok = await engine.create(CALLER, 'waits', input(t(30)), CREATE_OPTS);
+    await waitFor(ok.id, 'wait CREATE_IN_PROGRESS');
+    await store.addSignal(ok.id, 'handle', { status: 'SUCCESS', data: 'one', id: 'a' });
+    await store.addSignal(ok.id, 'handle', { status: 'SUCCESS', data: 'two', id: 'b' });
+    await engine.idle();
+    const done = await store.getStack(ok.id);
+    assert.equal(`${done?.action}_${done?.status}`, 'CREATE_COMPLETE', done?.statusReason);
+    assert.deepEqual(
+      (await engine.outputs(done as never))[0]?.output_value,
+      JSON.stringify({ a: 'one', b: 'two' }),
+    );
+
+    const bad = await engine.create(CALLER, 'waitfail', input(t(30)), CREATE_OPTS);
+    await waitFor(bad.id, 'wait CREATE_IN_PROGRESS');
+    await store.addSignal(bad.id, 'handle', { status: 'FAILURE', reason: 'disk full' });
+    await engine.idle();
+    const failed = await store.getStack(bad.id);
+    assert.match(failed?.statusReason ?? '', /resources\.wait: WaitConditionFailure: disk full/);
+    assert.equal((await statuses(store, bad.id)).after, 'INIT_COMPLETE');
+
+    const slow = await createAndWait(engine, 'waitslow', input(t(1)));
+    assert.match(slow.statusReason, /WaitConditionTimeout: 0 of 2 received/);
+  });
 });

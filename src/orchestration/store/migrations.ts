@@ -43,4 +43,19 @@ export const orchestrationMigrations: Migration[] = [
       postgres: `${tables};\n    ${events('BIGSERIAL PRIMARY KEY')}`,
     },
   },
+  {
+    id: '0002_signals',
+    sql: {
+      sqlite: `CREATE TABLE heat_signals (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, stack_id TEXT NOT NULL, resource_name TEXT NOT NULL,
+        data TEXT NOT NULL, created_at BIGINT NOT NULL
+      );
+      CREATE INDEX heat_signals_resource ON heat_signals (stack_id, resource_name, seq)`,
+      postgres: `CREATE TABLE heat_signals (
+        seq BIGSERIAL PRIMARY KEY, stack_id TEXT NOT NULL, resource_name TEXT NOT NULL,
+        data TEXT NOT NULL, created_at BIGINT NOT NULL
+      );
+      CREATE INDEX heat_signals_resource ON heat_signals (stack_id, resource_name, seq)`,
+    },
+  },
 ];

@@ -461,4 +461,27 @@ export class HeatStore {
   async deleteConfig(q: Queryable, id: string): Promise<boolean> {
     return (await q.run('DELETE FROM heat_software_configs WHERE id = ?', [id])).changes === 1;
   }
+
+  /** A signal sent to a resource (wait condition handles); kept apart from the engine's fenced rows. */
+  async addSignal(stackId: string, resourceName: string, data: JsonMap): Promise<void> {
+    await this.db.run(
+      'INSERT INTO heat_signals (stack_id, resource_name, data, created_at) VALUES (?, ?, ?, ?)',
+      [stackId, resourceName, JSON.stringify(data), Date.now()],
+    );
+  }
+
+  async signals(stackId: string, resourceName: string): Promise<JsonMap[]> {
+    const rows = await this.db.all<Raw>(
+      'SELECT data FROM heat_signals WHERE stack_id = ? AND resource_name = ? ORDER BY seq',
+      [stackId, resourceName],
+    );
+    return rows.map((r) => j(r.data, {}));
+  }
+
+  async deleteSignals(stackId: string, resourceName: string): Promise<void> {
+    await this.db.run('DELETE FROM heat_signals WHERE stack_id = ? AND resource_name = ?', [
+      stackId,
+      resourceName,
+    ]);
+  }
 }

@@ -57,6 +57,8 @@ export interface ResourcePlugin {
   /** null: any properties are accepted unchecked (OS::Heat::None). */
   properties: PropsSchema | null;
   attributes: Record<string, string>;
+  /** Takes signals through POST .../resources/{name}/signal. */
+  acceptsSignals?: boolean;
   create(rc: ResourceContext, props: JsonMap): Promise<Outcome>;
   /** In-place update of properties marked updateAllowed; without it every change replaces. */
   update?(rc: ResourceContext, props: JsonMap, prev: ResourceRow): Promise<Outcome>;

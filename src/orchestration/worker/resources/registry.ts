@@ -8,6 +8,7 @@ import {
   softwareConfigResource,
   structuredConfigResource,
 } from './software-config.ts';
+import { waitConditionHandleResource, waitConditionResource } from './wait-condition.ts';
 
 export const BUILTIN_PLUGINS: readonly ResourcePlugin[] = [
   noneResource,
@@ -21,6 +22,8 @@ export const BUILTIN_PLUGINS: readonly ResourcePlugin[] = [
   structuredConfigResource,
   cloudConfigResource,
   multipartMimeResource,
+  waitConditionHandleResource,
+  waitConditionResource,
 ];
 
 export class PluginRegistry {
