@@ -86,6 +86,7 @@ export class Reconciler {
       // The first run is now: a starting worker catches up before it waits.
       this.#runPeriodic(p);
     }
+    this.#pump(); // keys enqueued before the start
   }
 
   /** Stops taking work, cancels timers and the running passes' signal, and waits for them to end. */
