@@ -11,9 +11,9 @@ import type { Leases } from '../../platform/work/leases.ts';
 import { withTask } from '../../platform/work/task.ts';
 import { type Environment, emptyEnvironment } from '../model/environment.ts';
 import { TemplateError } from '../model/errors.ts';
-import { resolveValue } from '../model/functions.ts';
+import { evaluateCondition, resolveValue } from '../model/functions.ts';
 import { changedProperties, checkProperties } from '../model/properties.ts';
-import type { Template } from '../model/template.ts';
+import { parseTemplate, type Template } from '../model/template.ts';
 import { isMap, type Json, type JsonMap } from '../model/template-format.ts';
 import type { HeatStore, ResourceRow, StackRow } from '../store/stacks.ts';
 import { Journal } from './journal.ts';
@@ -274,7 +274,6 @@ export class Engine {
     const out: { output_key: string; output_value: Json; description: string; output_error?: string }[] = [];
     for (const o of scope.template.outputs.values()) {
       try {
-        const { evaluateCondition } = await import('../model/functions.ts');
         const on =
           o.condition === undefined
             ? true
@@ -298,7 +297,6 @@ export class Engine {
 
   /** The scope of a stored stack: its template, plugins, parameters and current rows. */
   async #scope(stack: StackRow): Promise<StackScope | undefined> {
-    const { parseTemplate } = await import('../model/template.ts');
     let template: Template;
     try {
       template = parseTemplate(stack.template);
@@ -1075,7 +1073,6 @@ export class Engine {
       def = this.#load(stack);
     } catch {
       // A stack whose stored definition no longer loads (a plugin removed): delete with what the rows say.
-      const { parseTemplate } = await import('../model/template.ts');
       const template = parseTemplate({ heat_template_version: '2013-05-23' });
       def = {
         template,
