@@ -11,7 +11,7 @@ import { orchestrationMigrations } from './store/migrations.ts';
 import { HeatStore } from './store/stacks.ts';
 import { defaultCheckers } from './worker/constraints.ts';
 import { Engine } from './worker/engine.ts';
-import { PluginRegistry } from './worker/resources/registry.ts';
+import { PluginRegistry, pluginsFor } from './worker/resources/registry.ts';
 
 export interface OrchestrationSettings {
   region: string;
@@ -38,7 +38,7 @@ export const orchestrationService: ServiceDefinition = {
   async create(deps) {
     const settings = orchestrationSettings(deps.settings);
     const store = new HeatStore(deps.db, deps.secrets);
-    const registry = new PluginRegistry();
+    const registry = new PluginRegistry(pluginsFor(deps.clients));
     const engine = new Engine({
       ctx: deps.ctx,
       db: deps.db,

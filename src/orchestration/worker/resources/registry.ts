@@ -1,6 +1,7 @@
 // The resource types this engine has. Anything else is refused at validate time with this list.
 import { noneResource, randomStringResource, testResource, valueResource } from './heat-basic.ts';
 import { resourceChainResource, resourceGroupResource, stackResource } from './nested.ts';
+import { neutronPortResource } from './neutron.ts';
 import type { ResourcePlugin } from './plugin.ts';
 import {
   cloudConfigResource,
@@ -25,6 +26,15 @@ export const BUILTIN_PLUGINS: readonly ResourcePlugin[] = [
   waitConditionHandleResource,
   waitConditionResource,
 ];
+
+/** Types over other services, offered only when that service's client is there. */
+export const CLIENT_PLUGINS: readonly { service: string; plugin: ResourcePlugin }[] = [
+  { service: 'network', plugin: neutronPortResource },
+];
+
+export function pluginsFor(clients: ReadonlyMap<string, unknown>): ResourcePlugin[] {
+  return [...BUILTIN_PLUGINS, ...CLIENT_PLUGINS.filter((c) => clients.has(c.service)).map((c) => c.plugin)];
+}
 
 export class PluginRegistry {
   readonly #byType = new Map<string, ResourcePlugin>();
