@@ -23,6 +23,7 @@ import { templateDigest, templateResource } from './resources/nested.ts';
 import type { NestedOps, NestedResult, ResourceContext, ResourcePlugin } from './resources/plugin.ts';
 import { attributeOf, refOf } from './resources/plugin.ts';
 import type { PluginRegistry } from './resources/registry.ts';
+import { abortReason, type Caller, Cancelled, errorReason, initRow, newStackRow } from './rows.ts';
 
 export interface EngineDeps {
   ctx: Ctx;
@@ -39,11 +40,7 @@ export interface EngineDeps {
   now?: () => number;
 }
 
-export interface Caller {
-  projectId: string;
-  userId: string;
-  token?: string;
-}
+export type { Caller } from './rows.ts';
 
 /** A stack's definition as stored: what update/rollback needs to run it again. */
 interface Stored {
@@ -51,8 +48,6 @@ interface Stored {
   environment: Environment;
   files: Record<string, string>;
 }
-
-class Cancelled extends Error {}
 
 export class Engine {
   readonly owner: string;
@@ -89,7 +84,7 @@ export class Engine {
   ): Promise<StackRow> {
     const def = this.prepare(input);
     const id = randomUUID();
-    const stack = this.#newStackRow(caller, id, name, null, null, id, input, def, opts);
+    const stack = newStackRow(this.#now(), caller, id, name, null, null, id, input, def, opts);
     await this.#d.db.tx(async (q) => {
       if (await this.#nameTaken(q, caller.projectId, name))
         throw conflict(`The Stack (${name}) already exists.`, { type: 'StackExists' });
@@ -433,42 +428,6 @@ export class Engine {
     );
   }
 
-  #newStackRow(
-    caller: Caller,
-    id: string,
-    name: string,
-    parent: StackRow | null,
-    parentResource: string | null,
-    rootId: string,
-    input: StackInput,
-    def: StackDefinition,
-    opts: { disableRollback: boolean; timeoutMins: number | null; tags: string[] },
-  ): StackRow {
-    return {
-      id,
-      name,
-      projectId: caller.projectId,
-      userId: caller.userId,
-      parentId: parent?.id ?? null,
-      parentResource,
-      rootId,
-      action: 'CREATE',
-      status: 'IN_PROGRESS',
-      statusReason: 'Stack CREATE started',
-      template: input.template,
-      environment: input.environment as unknown as JsonMap,
-      files: input.files,
-      params: def.params as JsonMap,
-      prev: null,
-      disableRollback: opts.disableRollback,
-      timeoutMins: opts.timeoutMins,
-      tags: opts.tags,
-      createdAt: this.#now(),
-      updatedAt: null,
-      deletedAt: null,
-    };
-  }
-
   async #insertInitRows(
     q: import('../../platform/db/types.ts').Queryable,
     stack: StackRow,
@@ -485,28 +444,8 @@ export class Engine {
     });
     for (const r of def.template.resources.values()) {
       if (!resourceEnabled(env, def.template, r.name)) continue;
-      await this.#d.store.upsertResource(q, this.#initRow(stack, r.name, r.type));
+      await this.#d.store.upsertResource(q, initRow(stack, r.name, r.type, this.#now()));
     }
-  }
-
-  #initRow(stack: StackRow, name: string, type: string): ResourceRow {
-    return {
-      stackId: stack.id,
-      name,
-      id: randomUUID(),
-      type,
-      action: 'INIT',
-      status: 'COMPLETE',
-      statusReason: '',
-      physicalId: null,
-      properties: {},
-      metadata: {},
-      attributes: {},
-      data: {},
-      nestedId: null,
-      createdAt: this.#now(),
-      updatedAt: null,
-    };
   }
 
   async #stackEvent(
@@ -622,25 +561,6 @@ export class Engine {
     };
   }
 
-  #errorReason(e: unknown, name: string, action: string): string {
-    if (e instanceof Cancelled) return e.message;
-    const msg = e instanceof Error ? e.message : String(e);
-    const type = e instanceof TemplateError ? e.type : 'Error';
-    return (
-      `${type}: resources.${name}: ${msg}`.replace(
-        `resources.${name}: resources.${name}`,
-        `resources.${name}`,
-      ) || `${action} failed`
-    );
-  }
-
-  #abortReason(signal: AbortSignal, action: string): string {
-    const r = signal.reason;
-    if (r instanceof Cancelled) return r.message;
-    if (r instanceof DOMException && r.name === 'TimeoutError') return `${action} timed out`;
-    return r instanceof Error ? r.message : `${action} aborted`;
-  }
-
   // ------------------------------------------------------------------ create
 
   async #runCreate(stackId: string, signal: AbortSignal, caller: Caller): Promise<void> {
@@ -703,9 +623,7 @@ export class Engine {
           await this.#createOne(stack, def, scope, env, name, signal, caller);
           return true;
         } catch (e) {
-          const reason = signal.aborted
-            ? this.#abortReason(signal, 'CREATE')
-            : this.#errorReason(e, name, 'CREATE');
+          const reason = signal.aborted ? abortReason(signal, 'CREATE') : errorReason(e, name, 'CREATE');
           const cur = rows.get(name) as ResourceRow;
           rows.set(name, await this.#setResource(stack, cur, 'CREATE', 'FAILED', reason));
           failure ??= signal.aborted ? reason : `Resource CREATE failed: ${reason}`;
@@ -716,7 +634,7 @@ export class Engine {
       return p;
     };
     await Promise.all([...def.template.resources.keys()].map(run));
-    if (!failure && signal.aborted) failure = this.#abortReason(signal, 'CREATE');
+    if (!failure && signal.aborted) failure = abortReason(signal, 'CREATE');
     return failure;
   }
 
@@ -937,9 +855,7 @@ export class Engine {
           await this.#updateOne(stack, def, scope, env, name, signal, caller);
           return true;
         } catch (e) {
-          const reason = signal.aborted
-            ? this.#abortReason(signal, 'UPDATE')
-            : this.#errorReason(e, name, 'UPDATE');
+          const reason = signal.aborted ? abortReason(signal, 'UPDATE') : errorReason(e, name, 'UPDATE');
           const cur = rows.get(name);
           if (cur)
             rows.set(
@@ -961,7 +877,7 @@ export class Engine {
     };
     await Promise.all([...def.template.resources.keys()].map(run));
     if (failure) return failure;
-    if (signal.aborted) return this.#abortReason(signal, 'UPDATE');
+    if (signal.aborted) return abortReason(signal, 'UPDATE');
     // Resources the new definition no longer has (or whose condition turned false) go, dependents first.
     const gone = new Map(
       [...rows].filter(
@@ -992,7 +908,7 @@ export class Engine {
     const row = rows.get(name);
     if (!row || (row.physicalId === null && row.nestedId === null)) {
       // New (or never created): create it.
-      rows.set(name, { ...(row ?? this.#initRow(stack, name, rdef.type)), type: rdef.type });
+      rows.set(name, { ...(row ?? initRow(stack, name, rdef.type, this.#now())), type: rdef.type });
       await this.#createOne(stack, def, scope, env, name, signal, caller);
       return;
     }
@@ -1134,12 +1050,12 @@ export class Engine {
             await this.#journal.write(stack.rootId, (q) => this.#d.store.deleteResource(q, stack.id, name));
           else
             await this.#journal.write(stack.rootId, (q) =>
-              this.#d.store.upsertResource(q, { ...this.#initRow(stack, name, row.type), id: row.id }),
+              this.#d.store.upsertResource(q, { ...initRow(stack, name, row.type, this.#now()), id: row.id }),
             );
           rows.delete(name);
           return true;
         } catch (e) {
-          const reason = this.#errorReason(e, name, 'DELETE');
+          const reason = errorReason(e, name, 'DELETE');
           await this.#setResource(stack, row, 'DELETE', 'FAILED', reason).catch(() => undefined);
           failure ??= `Resource DELETE failed: ${reason}`;
           return false;
@@ -1185,7 +1101,7 @@ export class Engine {
           await plugin?.check?.(this.#context(stack, row.name, signal, caller, def), cur);
           cur = await this.#setResource(stack, cur, 'CHECK', 'COMPLETE', 'state changed');
         } catch (e) {
-          const reason = this.#errorReason(e, row.name, 'CHECK');
+          const reason = errorReason(e, row.name, 'CHECK');
           failure ??= `Resource CHECK failed: ${reason}`;
           await this.#setResource(stack, cur, 'CHECK', 'FAILED', reason);
         }
@@ -1242,7 +1158,8 @@ export class Engine {
         const input = childInput(template, params, files);
         const def = this.prepare(input);
         const name = `${parent.name}-${resourceName}-${randomBytes(6).toString('hex')}`;
-        const child = this.#newStackRow(
+        const child = newStackRow(
+          this.#now(),
           caller,
           randomUUID(),
           name,
