@@ -305,4 +305,24 @@ forEachEngine('orchestration engine', (fresh) => {
     const slow = await createAndWait(engine, 'waitslow', input(t(1)));
     assert.match(slow.statusReason, /WaitConditionTimeout: 0 of 2 received/);
   });
+
+  test('suspend and resume move every resource; resume needs a suspended stack', async () => {
+    const { engine, store } = await engineOn(await fresh());
+    const s = await createAndWait(
+      engine,
+      'sus',
+      input(hot({ a: { type: 'OS::Heat::None' }, b: { type: 'OS::Heat::Value', properties: { value: 1 } } })),
+    );
+    await assert.rejects(engine.check(CALLER, s, 'RESUME'), /suspend it first/);
+    await engine.check(CALLER, s, 'SUSPEND');
+    await engine.idle();
+    const sus = await store.getStack(s.id);
+    assert.equal(`${sus?.action}_${sus?.status}`, 'SUSPEND_COMPLETE');
+    assert.deepEqual(await statuses(store, s.id), { a: 'SUSPEND_COMPLETE', b: 'SUSPEND_COMPLETE' });
+    await engine.check(CALLER, sus as never, 'RESUME');
+    await engine.idle();
+    const res = await store.getStack(s.id);
+    assert.equal(`${res?.action}_${res?.status}`, 'RESUME_COMPLETE');
+    assert.deepEqual(await statuses(store, s.id), { a: 'RESUME_COMPLETE', b: 'RESUME_COMPLETE' });
+  });
 });

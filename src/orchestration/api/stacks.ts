@@ -347,14 +347,23 @@ export function registerStacks(app: FastifyInstance, api: OrchestrationApi): voi
         case 'check':
           await api.engine.check(caller, s);
           break;
+        case 'suspend':
+          await api.engine.check(caller, s, 'SUSPEND');
+          break;
+        case 'resume':
+          await api.engine.check(caller, s, 'RESUME');
+          break;
         case 'cancel_update':
         case 'cancel_without_rollback':
           await api.engine.cancel(s);
           break;
         default:
-          throw badRequest(`Invalid action ${action}: only check and cancel_update are supported here.`, {
-            type: 'HTTPBadRequest',
-          });
+          throw badRequest(
+            `Invalid action ${action}: only check, suspend, resume and cancel_update are supported here.`,
+            {
+              type: 'HTTPBadRequest',
+            },
+          );
       }
       return reply.code(200).send();
     }),

@@ -157,20 +157,28 @@ export class Engine {
     this.#spawn(fresh, 'DELETE', (signal) => this.#runDelete(fresh.id, signal, caller));
   }
 
-  async check(caller: Caller, stack: StackRow): Promise<void> {
+  /**
+   * check, suspend or resume: every resource goes through the action. Only check asks the plugins (none
+   * of this engine's types has anything to suspend); resume needs a suspended stack.
+   */
+  async check(
+    caller: Caller,
+    stack: StackRow,
+    action: 'CHECK' | 'SUSPEND' | 'RESUME' = 'CHECK',
+  ): Promise<void> {
     await this.#checkFree(stack);
-    await this.#d.db.tx(async (q) => {
-      await this.#d.store.setStackStatus(
-        q,
-        stack.id,
-        'CHECK',
-        'IN_PROGRESS',
-        'Stack CHECK started',
-        this.#now(),
+    if (action === 'RESUME' && !(stack.action === 'SUSPEND' && stack.status === 'COMPLETE')) {
+      throw new TemplateError(
+        `Resuming a stack that is ${stack.action}_${stack.status} is not supported; suspend it first.`,
+        { type: 'NotSupported' },
       );
-      await this.#stackEvent(q, stack, 'CHECK', 'IN_PROGRESS', 'Stack CHECK started');
+    }
+    const started = `Stack ${action} started`;
+    await this.#d.db.tx(async (q) => {
+      await this.#d.store.setStackStatus(q, stack.id, action, 'IN_PROGRESS', started, this.#now());
+      await this.#stackEvent(q, stack, action, 'IN_PROGRESS', started);
     });
-    this.#spawn(stack, 'CHECK', (signal) => this.#runCheck(stack.id, signal, caller));
+    this.#spawn(stack, action, (signal) => this.#runCheck(stack.id, signal, caller, action));
   }
 
   /** Cancels a running update (which then rolls back) or create. */
@@ -1086,35 +1094,36 @@ export class Engine {
 
   // ------------------------------------------------------------------ check
 
-  async #runCheck(stackId: string, signal: AbortSignal, caller: Caller): Promise<void> {
+  async #runCheck(stackId: string, signal: AbortSignal, caller: Caller, action: string): Promise<void> {
     const stack = await this.#mustGet(stackId);
     const def = this.#load(stack);
     const rows = await this.#d.store.resources(stack.id);
     let failure: string | undefined;
     await Promise.all(
       rows.map(async (row) => {
-        let cur = await this.#setResource(stack, row, 'CHECK', 'IN_PROGRESS', 'state changed');
+        let cur = await this.#setResource(stack, row, action, 'IN_PROGRESS', 'state changed');
         try {
           const plugin = def.plugins.get(row.name);
           if (row.physicalId === null && row.nestedId === null)
             throw new Error('the resource was never created');
-          await plugin?.check?.(this.#context(stack, row.name, signal, caller, def), cur);
-          cur = await this.#setResource(stack, cur, 'CHECK', 'COMPLETE', 'state changed');
+          if (action === 'CHECK')
+            await plugin?.check?.(this.#context(stack, row.name, signal, caller, def), cur);
+          cur = await this.#setResource(stack, cur, action, 'COMPLETE', 'state changed');
         } catch (e) {
-          const reason = errorReason(e, row.name, 'CHECK');
-          failure ??= `Resource CHECK failed: ${reason}`;
-          await this.#setResource(stack, cur, 'CHECK', 'FAILED', reason);
+          const reason = errorReason(e, row.name, action);
+          failure ??= `Resource ${action} failed: ${reason}`;
+          await this.#setResource(stack, cur, action, 'FAILED', reason);
         }
       }),
     );
     for (const child of await this.#d.store.childStacks(stack.id)) {
-      await this.#setStack(child, 'CHECK', 'COMPLETE', 'Stack CHECK completed successfully');
+      await this.#setStack(child, action, 'COMPLETE', `Stack ${action} completed successfully`);
     }
     await this.#setStack(
       stack,
-      'CHECK',
+      action,
       failure ? 'FAILED' : 'COMPLETE',
-      failure ?? 'Stack CHECK completed successfully',
+      failure ?? `Stack ${action} completed successfully`,
     );
   }
 
