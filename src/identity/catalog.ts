@@ -87,3 +87,18 @@ export async function registerEndpoints(core: IdentityCore, entries: readonly En
     }
   });
 }
+
+/**
+ * Keystone substitutes `%(tenant_id)s` / `%(project_id)s` in endpoint URLs with the token's project (Heat's
+ * `/v1/%(tenant_id)s`). Endpoints that still name a placeholder it cannot fill are left out, as Keystone does.
+ */
+export function scopeCatalog(catalog: CatalogEntryView[], projectId: string | undefined): CatalogEntryView[] {
+  const fill = (url: string) =>
+    projectId === undefined ? url : url.replace(/%\((?:tenant_id|project_id)\)s/g, projectId);
+  return catalog
+    .map((s) => ({
+      ...s,
+      endpoints: s.endpoints.map((e) => ({ ...e, url: fill(e.url) })).filter((e) => !/%\(\w+\)s/.test(e.url)),
+    }))
+    .filter((s) => s.endpoints.length > 0);
+}

@@ -3,6 +3,7 @@ import { baremetalService } from '../baremetal/index.ts';
 import { identityService } from '../identity/index.ts';
 import { imageService } from '../image/index.ts';
 import { networkService } from '../network/index.ts';
+import { orchestrationService } from '../orchestration/index.ts';
 import type { ServiceDefinition } from '../platform/service.ts';
 
 export const ALL_SERVICES: readonly ServiceDefinition[] = [
@@ -10,4 +11,5 @@ export const ALL_SERVICES: readonly ServiceDefinition[] = [
   imageService,
   networkService,
   baremetalService,
+  orchestrationService,
 ];

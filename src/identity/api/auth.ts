@@ -5,7 +5,7 @@ import { AppError, forbidden, notFound, unauthorized } from '../../platform/erro
 import type { AuthContext } from '../../platform/policy/auth-context.ts';
 import { enforce } from '../../platform/policy/policy.ts';
 import { authenticate } from '../authenticate.ts';
-import { buildCatalog, type CatalogEntryView } from '../catalog.ts';
+import { buildCatalog, type CatalogEntryView, scopeCatalog } from '../catalog.ts';
 import type { IdentityCore } from '../core.ts';
 import { parseAuthRequest } from '../model/auth-request.ts';
 import { IDENTITY_POLICY } from '../model/policy.ts';
@@ -84,7 +84,10 @@ export function authRoutes(app: FastifyInstance, core: IdentityCore): void {
     if (!auth.projectId && !auth.domainId && !auth.system) {
       throw forbidden('The service catalog needs a scoped token.');
     }
-    return { catalog: await catalog(), links: { self: `${publicBase(req)}/v3/auth/catalog` } };
+    return {
+      catalog: scopeCatalog(await catalog(), auth.projectId),
+      links: { self: `${publicBase(req)}/v3/auth/catalog` },
+    };
   });
 
   const targetsOf = async (auth: AuthContext, type: 'project' | 'domain' | 'system') => {

@@ -1,5 +1,5 @@
 // The token body of POST and GET /v3/auth/tokens, with the fields keystoneauth relies on.
-import type { CatalogEntryView } from '../catalog.ts';
+import { type CatalogEntryView, scopeCatalog } from '../catalog.ts';
 import { isoTime } from '../model/time.ts';
 import type { TokenInfo } from '../token-info.ts';
 
@@ -40,7 +40,7 @@ export function tokenBody(info: TokenInfo, catalog: CatalogEntryView[] | undefin
             },
           }
         : {}),
-      ...(catalog && p.scope.kind !== 'unscoped' ? { catalog } : {}),
+      ...(catalog && p.scope.kind !== 'unscoped' ? { catalog: scopeCatalog(catalog, info.project?.id) } : {}),
     },
   };
 }

@@ -1,0 +1,79 @@
+// The orchestration service (Heat v1) as a plugin of the seed: its tables, its engine (which fails
+// stacks an engine left IN_PROGRESS when it died), its routes.
+import type { ServiceDefinition } from '../platform/service.ts';
+import { registerCatalog } from './api/catalog.ts';
+import type { OrchestrationApi } from './api/deps.ts';
+import { renderHeatError } from './api/render.ts';
+import { registerResources } from './api/resources.ts';
+import { registerSoftwareConfigs } from './api/software-configs.ts';
+import { registerStacks } from './api/stacks.ts';
+import { orchestrationMigrations } from './store/migrations.ts';
+import { HeatStore } from './store/stacks.ts';
+import { defaultCheckers } from './worker/constraints.ts';
+import { Engine } from './worker/engine.ts';
+import type { HeatClients } from './worker/resources/plugin.ts';
+import { PluginRegistry, pluginsFor } from './worker/resources/registry.ts';
+
+export interface OrchestrationSettings {
+  region: string;
+  leaseTtlMs: number;
+}
+
+export function orchestrationSettings(raw: Record<string, unknown>): OrchestrationSettings {
+  const ttl = raw.leaseTtlMs;
+  if (ttl !== undefined && (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < 100)) {
+    throw new Error('orchestration settings: leaseTtlMs must be a whole number of milliseconds ≥ 100');
+  }
+  return {
+    region: typeof raw.region === 'string' ? raw.region : 'RegionOne',
+    leaseTtlMs: (ttl as number | undefined) ?? 30_000,
+  };
+}
+
+export const orchestrationService: ServiceDefinition<'orchestration', 'image' | 'network'> = {
+  name: 'orchestration',
+  defaultPort: 8004,
+  catalog: [{ type: 'orchestration', name: 'heat', path: '/v1/%(tenant_id)s' }],
+  migrations: orchestrationMigrations,
+  needs: ['image', 'network'],
+  bodyLimit: 16 * 1024 * 1024,
+  async create(deps) {
+    const settings = orchestrationSettings(deps.settings);
+    const store = new HeatStore(deps.db, deps.secrets);
+    const clients: HeatClients = { image: deps.clients.get('image'), network: deps.clients.get('network') };
+    const registry = new PluginRegistry(pluginsFor(clients));
+    const engine = new Engine({
+      ctx: deps.ctx,
+      db: deps.db,
+      store,
+      leases: deps.leases,
+      events: deps.events,
+      registry,
+      clients,
+      region: settings.region,
+      leaseTtlMs: settings.leaseTtlMs,
+    });
+    const recovered = await engine.recover();
+    if (recovered > 0)
+      deps.ctx.log.warn({ recovered }, 'stacks left IN_PROGRESS by a dead engine marked FAILED');
+    const api: OrchestrationApi = {
+      ctx: deps.ctx,
+      engine,
+      store,
+      registry,
+      checkers: defaultCheckers(clients),
+    };
+    return {
+      render: renderHeatError,
+      register(app) {
+        registerStacks(app, api);
+        registerResources(app, api);
+        registerCatalog(app, api);
+        registerSoftwareConfigs(app, api);
+      },
+      async stop() {
+        await engine.stop();
+      },
+    };
+  },
+};

@@ -1,0 +1,53 @@
+// The resource types this engine has. Anything else is refused at validate time with this list.
+import { noneResource, randomStringResource, testResource, valueResource } from './heat-basic.ts';
+import { resourceChainResource, resourceGroupResource, stackResource } from './nested.ts';
+import { neutronPortResource } from './neutron.ts';
+import type { HeatClients, ResourcePlugin } from './plugin.ts';
+import {
+  cloudConfigResource,
+  multipartMimeResource,
+  softwareConfigResource,
+  structuredConfigResource,
+} from './software-config.ts';
+import { waitConditionHandleResource, waitConditionResource } from './wait-condition.ts';
+
+export const BUILTIN_PLUGINS: readonly ResourcePlugin[] = [
+  noneResource,
+  valueResource,
+  randomStringResource,
+  testResource,
+  stackResource,
+  resourceGroupResource,
+  resourceChainResource,
+  softwareConfigResource,
+  structuredConfigResource,
+  cloudConfigResource,
+  multipartMimeResource,
+  waitConditionHandleResource,
+  waitConditionResource,
+];
+
+/** Types over other services, offered only when that service's client is there. */
+export const CLIENT_PLUGINS: readonly { service: keyof HeatClients; plugin: ResourcePlugin }[] = [
+  { service: 'network', plugin: neutronPortResource },
+];
+
+export function pluginsFor(clients: HeatClients): ResourcePlugin[] {
+  return [
+    ...BUILTIN_PLUGINS,
+    ...CLIENT_PLUGINS.filter((c) => clients[c.service] !== undefined).map((c) => c.plugin),
+  ];
+}
+
+export class PluginRegistry {
+  readonly #byType = new Map<string, ResourcePlugin>();
+  constructor(plugins: readonly ResourcePlugin[] = BUILTIN_PLUGINS) {
+    for (const p of plugins) this.#byType.set(p.type, p);
+  }
+  get(type: string): ResourcePlugin | undefined {
+    return this.#byType.get(type);
+  }
+  types(): string[] {
+    return [...this.#byType.keys()].sort();
+  }
+}
