@@ -111,7 +111,12 @@ describe('lab machine PXE-boots from the network service dnsmasq', { skip }, () 
     const hosts = join(svc.stateDir, 'dhcp', networkId, 'host');
     for (let i = 0; i < 200 && !(existsSync(hosts) && readFileSync(hosts, 'utf8').includes(n.macs[0]!)); i++)
       await sleep(50);
-    const agent = await call(svc, 'admin', 'GET', `/v2.0/networks/${networkId}/dhcp-agents`);
+    // The supervisor reports "starting" until dnsmasq says it started.
+    let agent = await call(svc, 'admin', 'GET', `/v2.0/networks/${networkId}/dhcp-agents`);
+    for (let i = 0; i < 200 && agent.body.agents[0]?.configurations?.state === 'starting'; i++) {
+      await sleep(50);
+      agent = await call(svc, 'admin', 'GET', `/v2.0/networks/${networkId}/dhcp-agents`);
+    }
     assert.equal(agent.body.agents[0]?.configurations?.state, 'running');
     const ipmi = new IpmiTool({
       address: n.bmcAddress,

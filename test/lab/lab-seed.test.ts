@@ -6,6 +6,7 @@
 // dnsmasq (the Neutron port made here, as the bare metal service will), fetches its iPXE script over HTTP
 // through the lab, and from inside the guest reaches the seed's identity and image endpoints. `ooo lab down`
 // removes the network from the seed, its dnsmasq, and everything else.
+
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,6 +24,7 @@ import { dnsmasqIn, LAB_NETWORK_NAME, seedCredentials } from '../../src/lab/seed
 import { labNetns } from '../../src/lab/seed-settings.ts';
 import { type LabState, readLab } from '../../src/lab/state.ts';
 import { authenticate } from '../../src/platform/openstack-auth.ts';
+import { ALL_SERVICES } from '../../src/seed/services.ts';
 import { netnsUnavailable } from '../network/netns.ts';
 import { OOO, type SeedProcess, startSeedProcess } from '../support/seed-process.ts';
 import { ipmiSimUnavailable, testCtx } from './ipmi-sim-support.ts';
@@ -122,7 +124,8 @@ describe('ooo lab up against a running seed', { skip }, () => {
   });
 
   test('the network, its subnet and the forwards come from the seed', async () => {
-    const seedPorts = ['identity', 'image', 'network'].map((s) => Number(new URL(seed.url(s)).port));
+    // Every service the seed serves on loopback is forwarded (the seed prints one line per service).
+    const seedPorts = ALL_SERVICES.map((d) => Number(new URL(seed.url(d.name)).port));
     assert.deepEqual(
       [...lab.forwards!].sort((a, b) => a - b),
       [...seedPorts, webPort].sort((a, b) => a - b),
