@@ -12,6 +12,7 @@ import { openDatabase } from '../../src/platform/db/open.ts';
 import { EventLog } from '../../src/platform/events/event-log.ts';
 import { createServiceApp } from '../../src/platform/http/server.ts';
 import { silentLogger } from '../../src/platform/log/logger.ts';
+import { noServiceUser } from '../../src/platform/service-auth.ts';
 import { Leases } from '../../src/platform/work/leases.ts';
 import { platformMigrations } from '../../src/platform/work/migrations.ts';
 import { FakeTokens } from '../../test/support/fake-tokens.ts';
@@ -36,6 +37,7 @@ try {
     settings: { quota: { port: -1 } },
     tokens,
     clients: new Map(),
+    serviceAuth: noServiceUser('test', 'a test calls no other service'),
     urls: new Map(),
   });
   const client = running.client as NetworkClient;

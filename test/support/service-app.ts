@@ -11,7 +11,8 @@ import type { Database } from '../../src/platform/db/types.ts';
 import { EventLog } from '../../src/platform/events/event-log.ts';
 import { createServiceApp } from '../../src/platform/http/server.ts';
 import { silentLogger } from '../../src/platform/log/logger.ts';
-import type { RunningService, ServiceDefinition } from '../../src/platform/service.ts';
+import type { RunningService, ServiceClients, ServiceDefinition } from '../../src/platform/service.ts';
+import { noServiceUser } from '../../src/platform/service-auth.ts';
 import { Leases } from '../../src/platform/work/leases.ts';
 import { platformMigrations } from '../../src/platform/work/migrations.ts';
 import { FakeTokens } from './fake-tokens.ts';
@@ -29,7 +30,12 @@ export interface TestServiceApp {
 
 export async function startServiceApp(
   def: ServiceDefinition,
-  opts: { databaseUrl?: string; settings?: Record<string, unknown>; clients?: Map<string, unknown> } = {},
+  opts: {
+    databaseUrl?: string;
+    settings?: Record<string, unknown>;
+    /** The clients the service needs, typed by service name (e.g. { image: anImageServiceClient }). */
+    clients?: Partial<ServiceClients>;
+  } = {},
 ): Promise<TestServiceApp> {
   const stateDir = mkdtempSync(join(tmpdir(), `ooo-${def.name}-`));
   const db = openDatabase(opts.databaseUrl ?? ':memory:');
@@ -50,7 +56,14 @@ export async function startServiceApp(
     stateDir,
     settings: opts.settings ?? {},
     tokens,
-    clients: opts.clients ?? new Map(),
+    clients: {
+      get(name) {
+        const client = opts.clients?.[name];
+        if (!client) throw new Error(`startServiceApp: no ${name} client given`);
+        return client;
+      },
+    },
+    serviceAuth: noServiceUser('test', 'a test calls no other service'),
     urls: new Map(),
   });
   const app = createServiceApp({
