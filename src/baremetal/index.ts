@@ -13,6 +13,7 @@ import { nodeExtraRoutes } from './api/node-extras.ts';
 import { nodeStateRoutes } from './api/node-states.ts';
 import { nodeRoutes } from './api/nodes.ts';
 import { portRoutes } from './api/ports.ts';
+import { ramdiskRoutes } from './api/ramdisk.ts';
 import { renderIronicError } from './api/render.ts';
 import { parseSettings } from './model/settings.ts';
 import { AllocationStore } from './store/allocations.ts';
@@ -65,6 +66,7 @@ export const baremetalService: ServiceDefinition = {
         driverRoutes(app, api);
         chassisRoutes(app, api);
         allocationRoutes(app, api);
+        ramdiskRoutes(app, api);
       },
       client: { conductor },
       start: (ctx) => conductor.start(ctx),

@@ -268,4 +268,78 @@ describe('bare metal API', () => {
     assert.equal(n.reservation, null);
     assert.match(n.last_error, /conductor dead-host stopped while the node was deploying/);
   });
+
+  test('agent lookup by MAC hands the token out once; heartbeats need it; wrong state or node is 404', async () => {
+    const r = await call(svc, 'admin', 'POST', '/v1/nodes', {
+      driver: 'fake-hardware',
+      name: 'agented',
+      driver_info: { fake_wait: 'deploy' },
+    });
+    await call(svc, 'admin', 'POST', '/v1/ports', { address: '52:54:00:12:34:56', node_uuid: r.body.uuid });
+    const agent = { 'x-openstack-ironic-api-version': '1.68' };
+    const lookup = (q: string) => call(svc, 'none', 'GET', `/v1/lookup?${q}`, undefined, agent);
+    assert.equal((await lookup('addresses=52:54:00:12:34:56')).status, 404, 'enroll is not a lookup state');
+    for (const target of ['manage', 'provide', 'active']) {
+      await call(svc, 'admin', 'PUT', '/v1/nodes/agented/states/provision', { target });
+      await conductor.idle();
+    }
+    const first = await lookup('addresses=aa:bb,52:54:00:12:34:56');
+    assert.equal(first.status, 200);
+    assert.equal(first.body.node.uuid, r.body.uuid);
+    const token = first.body.config.agent_token as string;
+    assert.ok(token.length >= 32 && token !== '******');
+    assert.equal(first.body.node.driver_internal_info.agent_secret_token, '******');
+    assert.equal(
+      (await lookup('addresses=52:54:00:12:34:56')).body.config.agent_token,
+      '******',
+      'handed out once',
+    );
+    assert.equal(
+      (
+        await call(svc, 'none', 'GET', '/v1/lookup?addresses=52:54:00:12:34:56', undefined, {
+          'x-openstack-ironic-api-version': '1.21',
+        })
+      ).status,
+      404,
+    );
+    assert.equal((await lookup('addresses=52:54:00:ff:ff:ff')).status, 404);
+
+    const beat = (ident: string, body: object) =>
+      call(svc, 'none', 'POST', `/v1/heartbeat/${ident}`, body, agent);
+    const good = { callback_url: 'http://192.0.2.5:9999', agent_version: '9.0.0', agent_token: token };
+    const wrong = await beat(r.body.uuid, { ...good, agent_token: 'x'.repeat(43) });
+    assert.equal(wrong.status, 400);
+    assert.match(fault(wrong.body), /Invalid or missing agent token/);
+    assert.equal(
+      (await beat(r.body.uuid, { callback_url: good.callback_url, agent_token: token })).status,
+      400,
+      'no agent_version',
+    );
+    assert.equal((await beat('00000000-0000-4000-8000-00000000dead', good)).status, 404);
+    const ok = await beat(r.body.uuid, good);
+    assert.equal(ok.status, 202);
+    assert.equal(ok.body, undefined);
+    await conductor.idle();
+    const n = (await call(svc, 'admin', 'GET', '/v1/nodes/agented')).body;
+    assert.equal(n.driver_internal_info.agent_url, 'http://192.0.2.5:9999');
+    assert.equal(n.provision_state, 'wait call-back', 'a recorded heartbeat does not move the node');
+    assert.equal(
+      (await beat(r.body.uuid, { ...good, callback_url: 'http://192.0.2.6:9999' })).status,
+      400,
+      'changed URL',
+    );
+    // Aborting and powering off wipes the token: the next agent boot looks up afresh.
+    assert.equal(
+      (await call(svc, 'admin', 'PUT', '/v1/nodes/agented/states/provision', { target: 'abort' })).status,
+      202,
+    );
+    await conductor.idle();
+    assert.equal(
+      (await call(svc, 'admin', 'PUT', '/v1/nodes/agented/states/power', { target: 'power off' })).status,
+      202,
+    );
+    await conductor.idle();
+    const after = (await call(svc, 'admin', 'GET', '/v1/nodes/agented')).body;
+    assert.equal(after.driver_internal_info.agent_secret_token, undefined);
+  });
 });

@@ -4,6 +4,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { composeDriver } from '../drivers/compose.ts';
 import type { BootDevice, PowerTarget } from '../drivers/interfaces.ts';
+import { wipeAgent } from '../model/agent.ts';
 import { badTransition, inMaintenance, invalid, notAcceptable } from '../model/errors.ts';
 import { VALIDATED_INTERFACES } from '../model/hardware-types.ts';
 import type { Dict } from '../model/node.ts';
@@ -162,6 +163,7 @@ export function nodeStateRoutes(app: FastifyInstance, api: ApiContext) {
           const update = await driver.power.setPowerState(task.ctx, task.node, powerTarget, timeout);
           await task.update((n) => {
             Object.assign(n.driver_internal_info, update?.driverInternalInfo ?? {});
+            wipeAgent(n.driver_internal_info);
             const from = n.power_state;
             n.power_state = settled;
             n.target_power_state = null;

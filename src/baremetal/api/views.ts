@@ -22,6 +22,8 @@ function nodeValue(req: FastifyRequest, n: Node, field: string): unknown {
       return maskSecrets(n.driver_info);
     case 'instance_info':
       return maskSecrets(n.instance_info);
+    case 'driver_internal_info':
+      return maskSecrets(n.driver_internal_info);
     case 'provision_state':
       // Before 1.2 `available` was reported as null ("NOSTATE").
       return minor < 2 && n.provision_state === 'available' ? null : n.provision_state;

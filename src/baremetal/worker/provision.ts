@@ -3,6 +3,7 @@
 // an exclusive NodeTask, in the background of the API's 202.
 import { composeDriver } from '../drivers/compose.ts';
 import type { StepOutcome } from '../drivers/interfaces.ts';
+import { wipeAgent } from '../model/agent.ts';
 import type { Dict } from '../model/node.ts';
 import type { ApiVerb } from '../model/provision.ts';
 import type { NodeTask } from './node-task.ts';
@@ -30,6 +31,8 @@ async function powerTo(task: NodeTask, target: 'power on' | 'power off') {
   const update = await driver.power.setPowerState(task.ctx, task.node, target);
   await task.update((n) => {
     Object.assign(n.driver_internal_info, update?.driverInternalInfo ?? {});
+    // A power cycle ends the agent's boot: its token and URL go, the next boot looks up afresh.
+    wipeAgent(n.driver_internal_info);
     n.power_state = target;
   });
 }
