@@ -15,6 +15,7 @@ import { nodeRoutes } from './api/nodes.ts';
 import { portRoutes } from './api/ports.ts';
 import { ramdiskRoutes } from './api/ramdisk.ts';
 import { renderIronicError } from './api/render.ts';
+import { configureBmc } from './drivers/bmc-options.ts';
 import { parseSettings } from './model/settings.ts';
 import { AllocationStore } from './store/allocations.ts';
 import { ChassisStore } from './store/chassis.ts';
@@ -24,6 +25,7 @@ import { NodeStore } from './store/nodes.ts';
 import { PortStore } from './store/ports.ts';
 import { SecretBox } from './store/secret-box.ts';
 import { Conductor } from './worker/conductor.ts';
+import { PowerSync, parsePowerSync } from './worker/power-sync.ts';
 
 export const baremetalService: ServiceDefinition = {
   name: 'baremetal',
@@ -43,6 +45,8 @@ export const baremetalService: ServiceDefinition = {
       events: deps.events,
       settings,
     });
+    configureBmc(deps.settings.bmc);
+    const powerSync = new PowerSync({ nodes, conductor, settings: parsePowerSync(deps.settings.powerSync) });
     const api: ApiContext = {
       ctx: deps.ctx,
       db: deps.db,
@@ -69,8 +73,14 @@ export const baremetalService: ServiceDefinition = {
         ramdiskRoutes(app, api);
       },
       client: { conductor },
-      start: (ctx) => conductor.start(ctx),
-      stop: () => conductor.stop(),
+      start: async (ctx) => {
+        await conductor.start(ctx);
+        await powerSync.start(ctx);
+      },
+      stop: async () => {
+        await powerSync.stop();
+        await conductor.stop();
+      },
     };
   },
 };
