@@ -67,8 +67,15 @@ describe('ipmi and redfish hardware types with the real CLI', { skip: cliUnavail
   });
   after(() => seed?.stop());
 
-  const events = async (node: string): Promise<J[]> =>
-    (await ok('baremetal', 'node', 'history', 'list', node, '-f', 'json')).json();
+  /** The node's history entries as the API serves them (1.78). */
+  const events = async (node: string): Promise<J[]> => {
+    const token = await seed.tokenFor('admin', seed.adminPassword, 'admin');
+    const res = await fetch(`${seed.urls.baremetal}/v1/nodes/${node}/history`, {
+      headers: { 'x-auth-token': token, 'x-openstack-ironic-api-version': '1.78' },
+    });
+    assert.equal(res.status, 200);
+    return ((await res.json()) as { history: J[] }).history;
+  };
 
   describe('ipmi against ipmi_sim', { skip: ipmiSimUnavailable() }, () => {
     let bmc: FakeBmc;
@@ -168,7 +175,7 @@ describe('ipmi and redfish hardware types with the real CLI', { skip: cliUnavail
       // Someone powers the machine on behind the service's back.
       pressPowerButton(bmc, '1');
       let n = await until('ipmi0', (x) => x.power_state === 'power on');
-      const synced = (await events('ipmi0')).filter((e) => /power state sync/.test(e.Event));
+      const synced = (await events('ipmi0')).filter((e) => /power state sync/.test(e.event));
       assert.ok(synced.length > 0, 'the change is a history entry');
 
       process.kill(bmc.pid, 'SIGKILL');
