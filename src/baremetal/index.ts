@@ -25,7 +25,6 @@ import { NodeStore } from './store/nodes.ts';
 import { PortStore } from './store/ports.ts';
 import { SecretBox } from './store/secret-box.ts';
 import { Conductor } from './worker/conductor.ts';
-import { PowerSync, parsePowerSync } from './worker/power-sync.ts';
 
 export const baremetalService: ServiceDefinition = {
   name: 'baremetal',
@@ -46,7 +45,6 @@ export const baremetalService: ServiceDefinition = {
       settings,
     });
     configureBmc(deps.settings.bmc);
-    const powerSync = new PowerSync({ nodes, conductor, settings: parsePowerSync(deps.settings.powerSync) });
     const api: ApiContext = {
       ctx: deps.ctx,
       db: deps.db,
@@ -73,14 +71,8 @@ export const baremetalService: ServiceDefinition = {
         ramdiskRoutes(app, api);
       },
       client: { conductor },
-      start: async (ctx) => {
-        await conductor.start(ctx);
-        await powerSync.start(ctx);
-      },
-      stop: async () => {
-        await powerSync.stop();
-        await conductor.stop();
-      },
+      start: (ctx) => conductor.start(ctx),
+      stop: () => conductor.stop(),
     };
   },
 };

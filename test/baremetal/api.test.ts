@@ -2,6 +2,7 @@
 // and lessee, secrets sealed at rest, locking (two clients on one node), wait timeouts and takeover of
 // nodes a dead conductor left behind.
 import assert from 'node:assert/strict';
+import { statSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { baremetalService } from '../../src/baremetal/index.ts';
 import type { Conductor } from '../../src/baremetal/worker/conductor.ts';
@@ -42,7 +43,12 @@ describe('bare metal API', () => {
   let conductor: Conductor;
   before(async () => {
     svc = await startServiceApp(baremetalService, {
-      settings: { periodicIntervalMs: 3_600_000, leaseTtlMs: 30_000, waitTimeouts: { 'wait call-back': 1 } },
+      settings: {
+        periodicIntervalMs: 3_600_000,
+        powerSyncIntervalMs: 3_600_000,
+        leaseTtlMs: 30_000,
+        waitTimeouts: { 'wait call-back': 1 },
+      },
     });
     conductor = (svc.running.client as { conductor: Conductor }).conductor;
   });
@@ -341,5 +347,74 @@ describe('bare metal API', () => {
     await conductor.idle();
     const after = (await call(svc, 'admin', 'GET', '/v1/nodes/agented')).body;
     assert.equal(after.driver_internal_info.agent_secret_token, undefined);
+  });
+
+  test('power sync: a BMC that stops answering puts the node in maintenance with a fault, cleared when it answers', async () => {
+    await call(svc, 'admin', 'POST', '/v1/nodes', { driver: 'fake-hardware', name: 'flaky' });
+    await call(svc, 'admin', 'PUT', '/v1/nodes/flaky/states/provision', { target: 'manage' });
+    await conductor.idle();
+    await call(svc, 'admin', 'PATCH', '/v1/nodes/flaky', [
+      { op: 'add', path: '/driver_info/fake_fail', value: 'power' },
+    ]);
+    await conductor.idle();
+    // Each round's task ends (and frees the node) before the next round, as the period guarantees in service.
+    const round = async () => {
+      await conductor.syncPower(quiet);
+      await conductor.idle();
+    };
+    for (let i = 0; i < 2; i++) await round();
+    assert.equal(
+      (await call(svc, 'admin', 'GET', '/v1/nodes/flaky')).body.maintenance,
+      false,
+      'two failures are tolerated',
+    );
+    await round();
+    let n = (await call(svc, 'admin', 'GET', '/v1/nodes/flaky')).body;
+    assert.equal(n.maintenance, true);
+    assert.equal(n.fault, 'power failure');
+    assert.match(n.maintenance_reason, /3 attempts to read the power state failed/);
+    await call(svc, 'admin', 'PATCH', '/v1/nodes/flaky', [{ op: 'remove', path: '/driver_info/fake_fail' }]);
+    await conductor.idle();
+    await round();
+    n = (await call(svc, 'admin', 'GET', '/v1/nodes/flaky')).body;
+    assert.equal(n.maintenance, false);
+    assert.equal(n.fault, null);
+    const history = (await call(svc, 'admin', 'GET', '/v1/nodes/flaky/history')).body.history.map(
+      (h: J) => h.event,
+    );
+    assert.ok(history.some((e: string) => e.startsWith('maintenance: maintenance')));
+    assert.ok(history.some((e: string) => e.startsWith('maintenance: in service')));
+  });
+
+  test('adopt, rescue and unrescue run through their states; the secret key file is owner-only', async () => {
+    await call(svc, 'admin', 'POST', '/v1/nodes', {
+      driver: 'fake-hardware',
+      name: 'adoptee',
+      rescue_interface: 'fake',
+    });
+    const move = async (target: string) => {
+      const r = await call(svc, 'admin', 'PUT', '/v1/nodes/adoptee/states/provision', { target });
+      assert.equal(r.status, 202, `${target}: ${JSON.stringify(r.body)}`);
+      await conductor.idle();
+      return (await call(svc, 'admin', 'GET', '/v1/nodes/adoptee')).body;
+    };
+    assert.equal((await move('manage')).provision_state, 'manageable');
+    const adopted = await move('adopt');
+    assert.equal(adopted.provision_state, 'active');
+    assert.equal(adopted.target_provision_state, null);
+    assert.equal((await move('rescue')).provision_state, 'rescue');
+    assert.equal((await move('unrescue')).provision_state, 'active');
+    const old = await call(
+      svc,
+      'admin',
+      'PUT',
+      '/v1/nodes/adoptee/states/provision',
+      { target: 'rescue' },
+      {
+        'x-openstack-ironic-api-version': '1.37',
+      },
+    );
+    assert.equal(old.status, 406, 'rescue needs 1.38');
+    assert.equal(statSync(`${svc.stateDir}/baremetal/secret.key`).mode & 0o777, 0o600);
   });
 });

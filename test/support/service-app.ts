@@ -10,7 +10,7 @@ import { openDatabase } from '../../src/platform/db/open.ts';
 import type { Database } from '../../src/platform/db/types.ts';
 import { EventLog } from '../../src/platform/events/event-log.ts';
 import { createServiceApp } from '../../src/platform/http/server.ts';
-import { silentLogger } from '../../src/platform/log/logger.ts';
+import { type Logger, silentLogger } from '../../src/platform/log/logger.ts';
 import type { RunningService, ServiceClients, ServiceDefinition } from '../../src/platform/service.ts';
 import { noServiceUser } from '../../src/platform/service-auth.ts';
 import { Leases } from '../../src/platform/work/leases.ts';
@@ -35,6 +35,8 @@ export async function startServiceApp(
     settings?: Record<string, unknown>;
     /** The clients the service needs, typed by service name (e.g. { image: anImageServiceClient }). */
     clients?: Partial<ServiceClients>;
+    /** Where the service logs (default: nowhere). */
+    log?: Logger;
   } = {},
 ): Promise<TestServiceApp> {
   const stateDir = mkdtempSync(join(tmpdir(), `ooo-${def.name}-`));
@@ -47,7 +49,7 @@ export async function startServiceApp(
   tokens.add('reader', { userId: 'rita', projectId: 'project-a', roles: ['reader'] });
   tokens.add('other', { userId: 'bob', projectId: 'project-b', roles: ['member'] });
   const stopping = new AbortController();
-  const log = silentLogger();
+  const log = opts.log ?? silentLogger();
   const running = await def.create({
     ctx: { log, signal: stopping.signal },
     db,

@@ -9,6 +9,8 @@ export interface BaremetalSettings {
   waitTimeouts: Readonly<Partial<Record<ProvisionState, number>>>;
   /** How often the conductor looks for timed-out waits and orphaned nodes, and heartbeats. */
   periodicIntervalMs: number;
+  /** How often every node's power state is read from its BMC (Ironic's sync_power_state_interval). */
+  powerSyncIntervalMs: number;
   /** How long a node lease lives without renewal: a dead conductor's nodes are taken over after this. */
   leaseTtlMs: number;
   /** Automated cleaning on provide and after undeploy (Ironic's [conductor]automated_clean). */
@@ -53,6 +55,7 @@ export function parseSettings(raw: Record<string, unknown>, hostname: string): B
     conductorGroup: typeof raw.conductorGroup === 'string' ? raw.conductorGroup : '',
     waitTimeouts: timeouts,
     periodicIntervalMs: num('periodicIntervalMs', 10_000),
+    powerSyncIntervalMs: num('powerSyncIntervalMs', 60_000),
     leaseTtlMs: num('leaseTtlMs', 60_000),
     automatedClean: raw.automatedClean === undefined ? true : raw.automatedClean === true,
     defaultResourceClass: typeof raw.defaultResourceClass === 'string' ? raw.defaultResourceClass : null,

@@ -2,11 +2,11 @@
 // background once their first transition is committed (so the API can answer 202), and, periodically,
 // fails nodes whose wait timed out and takes over nodes a dead conductor left in an action state.
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Ctx } from '../../platform/context.ts';
 import type { Database } from '../../platform/db/types.ts';
 import type { EventLog } from '../../platform/events/event-log.ts';
 import type { Leases } from '../../platform/work/leases.ts';
+import { done, Reconciler } from '../../platform/work/reconcile.ts';
 import { isLeaseLost, withTask } from '../../platform/work/task.ts';
 import { nodeLocked, nodeNotFound } from '../model/errors.ts';
 import { HARDWARE_TYPES } from '../model/hardware-types.ts';
@@ -16,6 +16,7 @@ import type { BaremetalSettings } from '../model/settings.ts';
 import type { ConductorStore } from '../store/conductors.ts';
 import type { NodeStore } from '../store/nodes.ts';
 import { NodeGoneError, NodeTask, nodeResource } from './node-task.ts';
+import { syncPowerStates } from './power-sync.ts';
 
 export interface ConductorDeps {
   db: Database;
@@ -36,7 +37,7 @@ export class Conductor {
   readonly #running = new Set<Promise<unknown>>();
   readonly #stopping = new AbortController();
   #ctx: Ctx | undefined;
-  #loop: Promise<void> | undefined;
+  #loop: Reconciler | undefined;
 
   constructor(d: ConductorDeps) {
     this.#d = d;
@@ -129,13 +130,21 @@ export class Conductor {
       started_at: now,
       heartbeat_at: now,
     });
-    await this.periodic(ctx);
-    this.#loop = this.#runLoop(ctx);
+    // The platform's work runtime runs the periodic round; its first run is at once, so a starting
+    // conductor takes over what a dead one left before it waits.
+    this.#loop = new Reconciler({
+      name: 'baremetal-conductor',
+      reconcile: async () => done(),
+      periodic: [
+        { name: 'conductor', everyMs: this.#d.settings.periodicIntervalMs, run: (c) => this.periodic(c) },
+      ],
+    });
+    await this.#loop.start(ctx);
   }
 
   async stop(): Promise<void> {
     this.#stopping.abort();
-    await this.#loop;
+    await this.#loop?.stop();
     await Promise.allSettled([...this.#running]);
   }
 
@@ -144,20 +153,16 @@ export class Conductor {
     while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
   }
 
-  async #runLoop(ctx: Ctx): Promise<void> {
-    const signal = AbortSignal.any([ctx.signal, this.#stopping.signal]);
-    while (!signal.aborted) {
-      await sleep(this.#d.settings.periodicIntervalMs, undefined, { signal }).catch(() => undefined);
-      if (signal.aborted) return;
-      await this.periodic(ctx).catch((e) => ctx.log.error({ err: e }, 'conductor periodic work failed'));
-    }
-  }
-
   /** One round of the periodic work: heartbeat, wait timeouts, takeover of orphaned nodes. */
   async periodic(ctx: Ctx): Promise<void> {
     await this.#d.conductors.heartbeat(this.host, this.#now());
     await this.failTimedOutWaits(ctx);
     await this.takeOverOrphans(ctx);
+  }
+
+  /** One round of power-state sync over every node (its own, slower period, like Ironic's). */
+  async syncPower(ctx: Ctx): Promise<void> {
+    await syncPowerStates(ctx, this, await this.#d.nodes.list());
   }
 
   async failTimedOutWaits(ctx: Ctx): Promise<void> {
