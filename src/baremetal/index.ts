@@ -9,6 +9,7 @@ import { chassisRoutes } from './api/chassis.ts';
 import type { ApiContext } from './api/context.ts';
 import { registerDiscovery } from './api/discovery.ts';
 import { driverRoutes } from './api/drivers.ts';
+import { nodeEventRoutes } from './api/node-events.ts';
 import { nodeExtraRoutes } from './api/node-extras.ts';
 import { nodeStateRoutes } from './api/node-states.ts';
 import { nodeRoutes } from './api/nodes.ts';
@@ -64,6 +65,7 @@ export const baremetalService: ServiceDefinition = {
         nodeRoutes(app, api);
         nodeStateRoutes(app, api);
         nodeExtraRoutes(app, api);
+        nodeEventRoutes(app, api);
         portRoutes(app, api);
         driverRoutes(app, api);
         chassisRoutes(app, api);
