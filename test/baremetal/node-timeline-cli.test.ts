@@ -2,8 +2,12 @@
 // shows the phases its events hold; a node never deployed says so (exit 3); an unknown node exits 1.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { writeCredentials } from '../../src/seed/credentials.ts';
 import { startTestSeed, type TestSeed } from '../support/seed.ts';
 import { OOO } from '../support/seed-process.ts';
 
@@ -78,6 +82,27 @@ describe('ooo node timeline', () => {
 
     const events = (await call('GET', `/v1/nodes/${uuid}/events`)).events as { kind: string }[];
     assert.ok(events.some((e) => e.kind === 'provision'));
+  });
+
+  test("without OS_* it uses the state directory's clouds.yaml", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ooo-timeline-state-'));
+    try {
+      writeCredentials(dir, {
+        authUrl: seed.authUrl,
+        username: 'admin',
+        password: seed.adminPassword,
+        projectName: 'admin',
+        region: seed.config.region,
+      });
+      const r = await ooo({ HOME: dir }, ['node', 'timeline', 'tl1', '--state-dir', dir]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^tl1: last deploy started/);
+      const none = await ooo({ HOME: dir }, ['node', 'timeline', 'tl1', '--state-dir', join(dir, 'nope')]);
+      assert.equal(none.code, 1);
+      assert.match(none.stderr, /no OS_CLOUD or OS_AUTH_URL, and no .*clouds\.yaml/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('an unknown node', async () => {
