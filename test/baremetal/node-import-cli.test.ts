@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { type FakeBmc, ipmiSimUnavailable, startFakeBmc } from '../lab/ipmi-sim-support.ts';
 import { startTestSeed, type TestSeed } from '../support/seed.ts';
 import { OOO } from '../support/seed-process.ts';
 
@@ -104,5 +105,72 @@ describe('ooo node import', () => {
     assert.match(r.stderr, /pxe_ssh .*removed/);
     const names = ((await api('/v1/nodes')).nodes ?? []).map((n) => n.name);
     assert.ok(!names.includes('ok-one'));
+  });
+});
+
+describe('ooo node import of an ipmi node (ipmi_sim) with --provide', { skip: ipmiSimUnavailable() }, () => {
+  let seed: TestSeed;
+  let bmc: FakeBmc;
+  let dir: string;
+  before(async () => {
+    bmc = await startFakeBmc();
+    seed = await startTestSeed({
+      services: ['baremetal'],
+      settings: {
+        baremetal: { bmc: { ipmiMinCommandIntervalMs: 0, ipmiRetryTimeoutMs: 5_000, powerWaitS: 15 } },
+      },
+    });
+    dir = mkdtempSync(join(tmpdir(), 'ooo-import-ipmi-'));
+  });
+  after(async () => {
+    await seed?.stop();
+    bmc?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("the era's pxe_ipmitool entry is enrolled as ipmi, verified against the BMC and made available", async () => {
+    const file = join(dir, 'nodes.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        nodes: [
+          {
+            name: 'sim0',
+            pm_type: 'pxe_ipmitool',
+            pm_addr: '127.0.0.1',
+            pm_port: String(bmc.port),
+            pm_user: bmc.username,
+            pm_password: bmc.password,
+            mac: ['52:54:00:12:34:56'],
+            cpu: '1',
+            memory: '1024',
+            disk: '8',
+            arch: 'amd64',
+          },
+        ],
+      }),
+    );
+    const r = await ooo(seed.cliEnv, ['node', 'import', file, '--provide']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /^sim0: created [0-9a-f-]{36} \(ipmi, 1 port\(s\)\)$/m);
+    assert.match(r.stdout, /^sim0: .* → available$/m);
+    assert.ok(!r.stdout.includes(bmc.password));
+    assert.ok(
+      bmc.calls().some((c) => c.startsWith('get')),
+      'the BMC was asked for the power state',
+    );
+    const token = await seed.tokenFor('admin', seed.adminPassword, 'admin');
+    const res = await fetch(`${seed.urls.baremetal}/v1/nodes/sim0`, {
+      headers: { 'x-auth-token': token, 'x-openstack-ironic-api-version': '1.78' },
+    });
+    const n = (await res.json()) as Record<string, Record<string, unknown> | string>;
+    assert.equal(n.provision_state, 'available');
+    assert.equal(n.power_state, 'power off');
+    assert.deepEqual(n.driver_info, {
+      ipmi_address: '127.0.0.1',
+      ipmi_port: bmc.port,
+      ipmi_username: bmc.username,
+      ipmi_password: '******',
+    });
   });
 });
