@@ -9,12 +9,14 @@ import { chassisRoutes } from './api/chassis.ts';
 import type { ApiContext } from './api/context.ts';
 import { registerDiscovery } from './api/discovery.ts';
 import { driverRoutes } from './api/drivers.ts';
+import { nodeEventRoutes } from './api/node-events.ts';
 import { nodeExtraRoutes } from './api/node-extras.ts';
 import { nodeStateRoutes } from './api/node-states.ts';
 import { nodeRoutes } from './api/nodes.ts';
 import { portRoutes } from './api/ports.ts';
 import { ramdiskRoutes } from './api/ramdisk.ts';
 import { renderIronicError } from './api/render.ts';
+import { configureBmc } from './drivers/bmc-options.ts';
 import { parseSettings } from './model/settings.ts';
 import { AllocationStore } from './store/allocations.ts';
 import { ChassisStore } from './store/chassis.ts';
@@ -43,6 +45,7 @@ export const baremetalService: ServiceDefinition = {
       events: deps.events,
       settings,
     });
+    configureBmc(deps.settings.bmc);
     const api: ApiContext = {
       ctx: deps.ctx,
       db: deps.db,
@@ -62,6 +65,7 @@ export const baremetalService: ServiceDefinition = {
         nodeRoutes(app, api);
         nodeStateRoutes(app, api);
         nodeExtraRoutes(app, api);
+        nodeEventRoutes(app, api);
         portRoutes(app, api);
         driverRoutes(app, api);
         chassisRoutes(app, api);

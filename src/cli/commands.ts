@@ -6,6 +6,8 @@ import { labConsoleCommand } from './commands/lab-console.ts';
 import { labDownCommand } from './commands/lab-down.ts';
 import { labStatusCommand } from './commands/lab-status.ts';
 import { labUpCommand } from './commands/lab-up.ts';
+import { nodeImportCommand } from './commands/node-import.ts';
+import { nodeTimelineCommand } from './commands/node-timeline.ts';
 import { seedBootstrap } from './commands/seed-bootstrap.ts';
 import { seedStatus } from './commands/seed-status.ts';
 import { seedUp } from './commands/seed-up.ts';
@@ -67,5 +69,16 @@ export const COMMANDS: Command[] = [
     path: ['lab', 'down'],
     summary: 'remove the lab: machines, BMCs, namespace and files (also after kill -9)',
     run: labDownCommand,
+  },
+  {
+    path: ['node', 'import'],
+    summary:
+      'enrol the nodes of a devtest nodes JSON or Ironic bulk JSON file, once (by MAC) FILE [--provide] [--wait-timeout S]',
+    run: nodeImportCommand,
+  },
+  {
+    path: ['node', 'timeline'],
+    summary: "the phases of a node's last deploy with their durations NODE",
+    run: nodeTimelineCommand,
   },
 ];

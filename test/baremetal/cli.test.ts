@@ -31,11 +31,11 @@ describe('openstack baremetal against the seed (fake-hardware)', { skip: cliUnav
   after(() => seed?.stop());
 
   test('enrol, list, show masked, set/unset, ports, refusals', async () => {
-    const bad = await os('baremetal', 'node', 'create', '--driver', 'ipmi', '--name', 'nope');
+    const bad = await os('baremetal', 'node', 'create', '--driver', 'idrac', '--name', 'nope');
     assert.notEqual(bad.code, 0);
     assert.match(
       bad.stderr,
-      /Could not find the following driver\(s\) or hardware type\(s\): ipmi.*HTTP 400/,
+      /Could not find the following driver\(s\) or hardware type\(s\): idrac.*HTTP 400/,
     );
 
     const created: J = (
@@ -228,10 +228,11 @@ describe('openstack baremetal against the seed (fake-hardware)', { skip: cliUnav
     assert.equal((await show('n1')).maintenance, false);
 
     const drivers: J[] = (await ok('baremetal', 'driver', 'list', '-f', 'json')).json();
-    assert.deepEqual(
-      drivers.map((d) => d['Supported driver(s)']),
-      ['fake-hardware'],
-    );
+    assert.deepEqual(drivers.map((d) => d['Supported driver(s)']).sort(), [
+      'fake-hardware',
+      'ipmi',
+      'redfish',
+    ]);
     const driver: J = (await ok('baremetal', 'driver', 'show', 'fake-hardware', '-f', 'json')).json();
     assert.equal(driver.default_power_interface, 'fake');
 

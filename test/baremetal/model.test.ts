@@ -164,7 +164,7 @@ test('patch: nested paths, read-only fields refused, the original untouched', ()
   assert.deepEqual(node.driver_info, { a: 1 });
   for (const path of ['/provision_state', '/power_state', '/uuid', '/reservation'])
     assert.throws(() => patchNode(node, [{ op: 'replace', path, value: 'x' }], 78), /internal attribute/);
-  assert.throws(() => newNode({ driver: 'ipmi' }, 78, init), /ipmi/);
+  assert.throws(() => newNode({ driver: 'idrac' }, 78, init), /idrac/);
   assert.throws(
     () => newNode({ driver: 'fake-hardware', name: 'n' }, 4, init),
     (e: NodeInputError) => e.status === 406,

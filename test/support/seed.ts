@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultConfig, type SeedConfig } from '../../src/platform/config/config.ts';
-import { createLogger, silentLogger } from '../../src/platform/log/logger.ts';
+import { createLogger, type Logger, silentLogger } from '../../src/platform/log/logger.ts';
 import type { ServiceDefinition } from '../../src/platform/service.ts';
 import { ALL_SERVICES } from '../../src/seed/services.ts';
 import { type Seed, startSeed } from '../../src/seed/start.ts';
@@ -19,6 +19,8 @@ export interface TestSeedOptions {
   settings?: Record<string, Record<string, unknown>>;
   /** Service definitions to choose from; default every service of this build. */
   definitions?: readonly ServiceDefinition[];
+  /** Where the seed logs (tests that inspect log lines); default silent, or OOO_TEST_LOG's level. */
+  log?: Logger;
 }
 
 export interface TestSeed {
@@ -67,7 +69,9 @@ export async function startTestSeed(opts: TestSeedOptions = {}): Promise<TestSee
     settings: opts.settings ?? {},
   };
   // OOO_TEST_LOG=debug shows the seed's log while a test runs.
-  const log = process.env.OOO_TEST_LOG ? createLogger({ level: process.env.OOO_TEST_LOG }) : silentLogger();
+  const log =
+    opts.log ??
+    (process.env.OOO_TEST_LOG ? createLogger({ level: process.env.OOO_TEST_LOG }) : silentLogger());
   let seed: Seed;
   try {
     seed = await startSeed(config, log, defs);

@@ -12,13 +12,15 @@ import {
   fakeRescue,
 } from './fake.ts';
 import type { ComposedDriver, DriverInterface } from './interfaces.ts';
+import { ipmiManagement, ipmiPower } from './ipmi.ts';
 import { noInspect, noInterface, noopInterface, noRescue } from './noop.ts';
+import { redfishManagement, redfishPower } from './redfish.ts';
 
 type Impl = Record<string, DriverInterface>;
 
 const IMPLEMENTATIONS: Record<InterfaceName, Impl> = {
-  power: { fake: fakePower },
-  management: { fake: fakeManagement },
+  power: { fake: fakePower, ipmitool: ipmiPower, redfish: redfishPower },
+  management: { fake: fakeManagement, ipmitool: ipmiManagement, redfish: redfishManagement },
   boot: { fake: fakeBoot },
   deploy: { fake: fakeDeploy },
   inspect: { fake: fakeInspect, 'no-inspect': noInspect },

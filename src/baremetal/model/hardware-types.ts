@@ -1,5 +1,6 @@
 // Hardware types × interfaces as data (Ironic's driver composition): for each hardware type, the allowed
 // implementation names per interface, the first being the default. The implementations live in drivers/.
+import { IPMI_HARDWARE, REDFISH_HARDWARE } from './bmc-hardware-types.ts';
 
 export const INTERFACES = [
   'bios',
@@ -56,10 +57,10 @@ export const FAKE_HARDWARE: HardwareType = {
   },
 };
 
-/** Hardware types this build serves. `ipmi` and `redfish` join once their BMC clients are wired. */
-export const HARDWARE_TYPES: ReadonlyMap<string, HardwareType> = new Map([
-  [FAKE_HARDWARE.name, FAKE_HARDWARE],
-]);
+/** Hardware types this build serves. */
+export const HARDWARE_TYPES: ReadonlyMap<string, HardwareType> = new Map(
+  [FAKE_HARDWARE, IPMI_HARDWARE, REDFISH_HARDWARE].map((h) => [h.name, h]),
+);
 
 export function defaultInterfaces(hw: HardwareType): Record<InterfaceName, string> {
   return Object.fromEntries(INTERFACES.map((i) => [i, hw.supported[i][0]])) as Record<InterfaceName, string>;

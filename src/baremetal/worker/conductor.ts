@@ -137,6 +137,7 @@ export class Conductor {
       reconcile: async () => done(),
       periodic: [
         { name: 'conductor', everyMs: this.#d.settings.periodicIntervalMs, run: (c) => this.periodic(c) },
+        { name: 'power sync', everyMs: this.#d.settings.powerSyncIntervalMs, run: (c) => this.syncPower(c) },
       ],
     });
     await this.#loop.start(ctx);

@@ -33,7 +33,9 @@ async function powerTo(task: NodeTask, target: 'power on' | 'power off') {
     Object.assign(n.driver_internal_info, update?.driverInternalInfo ?? {});
     // A power cycle ends the agent's boot: its token and URL go, the next boot looks up afresh.
     wipeAgent(n.driver_internal_info);
+    const from = n.power_state;
     n.power_state = target;
+    return { kind: 'power', to: target, reason: target, fromState: from }; // a timeline phase
   });
 }
 
