@@ -1,7 +1,13 @@
 // Every service this build serves, in the order they start (a service's needs come before it).
+import { computeService } from '../compute/index.ts';
 import { identityService } from '../identity/index.ts';
 import { imageService } from '../image/index.ts';
 import { networkService } from '../network/index.ts';
 import type { ServiceDefinition } from '../platform/service.ts';
 
-export const ALL_SERVICES: readonly ServiceDefinition[] = [identityService, imageService, networkService];
+export const ALL_SERVICES: readonly ServiceDefinition[] = [
+  identityService,
+  imageService,
+  networkService,
+  computeService,
+];

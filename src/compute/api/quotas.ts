@@ -1,0 +1,70 @@
+// Quota sets (/os-quota-sets) and limits (/limits), with the keys each microversion shows.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { badRequest } from '../../platform/errors/catalogue.ts';
+import { absoluteLimits, belowUsage, parseQuotaUpdate, quotaKeys } from '../model/quotas.ts';
+import type { QuotaStore } from '../store/quotas.ts';
+import { auth, bodyOf, can, enforce, param, version } from './common.ts';
+
+function pick(req: FastifyRequest, values: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(quotaKeys(version(req)).map((k) => [k, values[k] ?? -1]));
+}
+
+/** Per-user quotas (?user_id=) are not kept: refused rather than silently answered per project. */
+function refuseUserQuotas(req: FastifyRequest): void {
+  if (param(req, 'user_id') !== undefined)
+    throw badRequest('Per-user quotas are not supported by this compute service; quotas are per project.');
+}
+
+export function quotaRoutes(app: FastifyInstance, quotas: QuotaStore): void {
+  app.get<{ Params: { project: string } }>('/os-quota-sets/:project/defaults', async (req) => {
+    enforce(req, 'quotas:defaults');
+    return { quota_set: { id: req.params.project, ...pick(req, quotas.defaults()) } };
+  });
+
+  app.get<{ Params: { project: string } }>('/os-quota-sets/:project', async (req) => {
+    enforce(req, 'quotas:show', { projectId: req.params.project });
+    refuseUserQuotas(req);
+    return { quota_set: { id: req.params.project, ...pick(req, await quotas.limits(req.params.project)) } };
+  });
+
+  app.get<{ Params: { project: string } }>('/os-quota-sets/:project/detail', async (req) => {
+    enforce(req, 'quotas:show', { projectId: req.params.project });
+    refuseUserQuotas(req);
+    const limits = pick(req, await quotas.limits(req.params.project));
+    const usage = await quotas.usage(req.params.project, auth(req).userId);
+    const detail = Object.fromEntries(
+      Object.entries(limits).map(([k, limit]) => [k, { limit, in_use: usage[k] ?? 0, reserved: 0 }]),
+    );
+    return { quota_set: { id: req.params.project, ...detail } };
+  });
+
+  app.put<{ Params: { project: string } }>('/os-quota-sets/:project', async (req) => {
+    enforce(req, 'quotas:update', { projectId: req.params.project });
+    refuseUserQuotas(req);
+    const { limits, force } = parseQuotaUpdate(bodyOf(req, 'quota_set'), version(req));
+    if (!force) {
+      const why = belowUsage(limits, await quotas.usage(req.params.project, auth(req).userId));
+      if (why) throw badRequest(why);
+    }
+    await quotas.set(req.params.project, limits);
+    return { quota_set: pick(req, await quotas.limits(req.params.project)) };
+  });
+
+  app.delete<{ Params: { project: string } }>('/os-quota-sets/:project', async (req, reply) => {
+    enforce(req, 'quotas:delete', { projectId: req.params.project });
+    refuseUserQuotas(req);
+    await quotas.reset(req.params.project);
+    return reply.code(202).send();
+  });
+
+  app.get('/limits', async (req) => {
+    enforce(req, 'limits:index');
+    const asked = param(req, 'tenant_id');
+    const mine = auth(req).projectId ?? '';
+    // Nova answers for the caller's own project when a non-admin names another one.
+    const project = asked !== undefined && asked !== mine && can(req, 'limits:other_project') ? asked : mine;
+    const limits = await quotas.limits(project);
+    const usage = await quotas.usage(project, auth(req).userId);
+    return { limits: { rate: [], absolute: absoluteLimits(version(req), limits, usage) } };
+  });
+}
