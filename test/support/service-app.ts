@@ -29,7 +29,13 @@ export interface TestServiceApp {
 
 export async function startServiceApp(
   def: ServiceDefinition,
-  opts: { databaseUrl?: string; settings?: Record<string, unknown>; clients?: Map<string, unknown> } = {},
+  opts: {
+    databaseUrl?: string;
+    settings?: Record<string, unknown>;
+    clients?: Map<string, unknown>;
+    /** Where other services answer (ServiceDeps.urls), e.g. a test's own stand-in for one. */
+    urls?: Map<string, string>;
+  } = {},
 ): Promise<TestServiceApp> {
   const stateDir = mkdtempSync(join(tmpdir(), `ooo-${def.name}-`));
   const db = openDatabase(opts.databaseUrl ?? ':memory:');
@@ -51,7 +57,7 @@ export async function startServiceApp(
     settings: opts.settings ?? {},
     tokens,
     clients: opts.clients ?? new Map(),
-    urls: new Map(),
+    urls: opts.urls ?? new Map(),
   });
   const app = createServiceApp({
     name: def.name,

@@ -43,7 +43,9 @@ export function quotaRoutes(app: FastifyInstance, quotas: QuotaStore): void {
     refuseUserQuotas(req);
     const { limits, force } = parseQuotaUpdate(bodyOf(req, 'quota_set'), version(req));
     if (!force) {
-      const why = belowUsage(limits, await quotas.usage(req.params.project, auth(req).userId));
+      // Only what the project itself holds is checked; key pairs are counted per user, not per project.
+      const { key_pairs: _perUser, ...usage } = await quotas.usage(req.params.project);
+      const why = belowUsage(limits, usage);
       if (why) throw badRequest(why);
     }
     await quotas.set(req.params.project, limits);
