@@ -4,7 +4,7 @@
 import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import type { ServiceDefinition } from '../platform/service.ts';
-import { negotiateMicroversions, registerDiscovery } from './api/discovery.ts';
+import { negotiateMicroversions, registerDiscovery, requireOwnProject } from './api/discovery.ts';
 import { flavorRoutes } from './api/flavors.ts';
 import { hypervisorRoutes } from './api/hypervisors.ts';
 import { keypairRoutes } from './api/keypairs.ts';
@@ -39,17 +39,23 @@ export const computeService: ServiceDefinition = {
       render: renderNovaError,
       async register(app: FastifyInstance) {
         registerDiscovery(app);
+        const routes = async (v21: FastifyInstance) => {
+          negotiateMicroversions(v21);
+          flavorRoutes(v21, flavors);
+          keypairRoutes(v21, keypairs);
+          quotaRoutes(v21, quotas);
+          zoneRoutes(v21, settings.availabilityZone, settings.host, startedAt);
+          hypervisorRoutes(v21, peers, hypervisorIds, settings, deps.ctx);
+          serverGroupRoutes(v21, groups);
+        };
+        await app.register(routes, { prefix: '/v2.1' });
+        // The legacy layout with the project in the URL (/v2.1/{project_id}/flavors); it must be the token's.
         await app.register(
-          async (v21) => {
-            negotiateMicroversions(v21);
-            flavorRoutes(v21, flavors);
-            keypairRoutes(v21, keypairs);
-            quotaRoutes(v21, quotas);
-            zoneRoutes(v21, settings.availabilityZone, settings.host, startedAt);
-            hypervisorRoutes(v21, peers, hypervisorIds, settings, deps.ctx);
-            serverGroupRoutes(v21, groups);
+          async (scoped) => {
+            requireOwnProject(scoped);
+            await routes(scoped);
           },
-          { prefix: '/v2.1' },
+          { prefix: '/v2.1/:project_id' },
         );
       },
     };

@@ -510,6 +510,17 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       );
     });
 
+    test("the legacy /v2.1/{project_id}/ layout serves the same routes for the token's own project only", async () => {
+      const mine = await call('member', 'GET', '/v2.1/project-a/os-availability-zone');
+      assert.equal(mine.status, 200);
+      assert.equal(mine.headers['x-openstack-nova-api-version'], '2.1');
+      const flavorList = await call('member', 'GET', '/v2.1/project-a/flavors/detail', undefined, '2.61');
+      assert.ok(Array.isArray(flavorList.body.flavors));
+      const other = await call('member', 'GET', '/v2.1/project-b/os-availability-zone');
+      assert.equal(other.status, 400);
+      assert.match(other.body.badRequest.message, /doesn't match Context's project_id 'project-a'/);
+    });
+
     test('servers are not served yet: refused with Nova 404, not a silent answer', async () => {
       const r = await call('member', 'GET', '/v2.1/servers/detail');
       assert.equal(r.status, 404);

@@ -43,3 +43,16 @@ export function negotiateMicroversions(app: FastifyInstance): void {
     reply.header('vary', 'OpenStack-API-Version, X-OpenStack-Nova-API-Version');
   });
 }
+
+/** For routes under /v2.1/{project_id}: the URL's project must be the token's, as Nova checks. */
+export function requireOwnProject(app: FastifyInstance): void {
+  app.addHook('preHandler', async (req) => {
+    const inUrl = (req.params as { project_id?: string }).project_id;
+    const own = req.auth?.projectId;
+    if (inUrl !== undefined && inUrl !== own)
+      throw new AppError(
+        'BAD_REQUEST',
+        `Malformed request URL: URL's project_id '${inUrl}' doesn't match Context's project_id '${own ?? ''}'`,
+      );
+  });
+}
