@@ -1,9 +1,9 @@
 // Keypairs (/os-keypairs): import or generate, list, show, delete, with the microversion differences
 // (type and 201/204 from 2.2, user_id for admins from 2.10, paging from 2.35).
-import { generateKeyPair } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { badRequest } from '../../platform/errors/catalogue.ts';
-import { fingerprint, type KeyType, keypairName, sshRsaLine } from '../model/keypair.ts';
+import { generateSsh, generateX509 } from '../keygen.ts';
+import { fingerprint, type KeyType, keypairName } from '../model/keypair.ts';
 import type { Keypair, KeypairStore } from '../store/keypairs.ts';
 import { auth, bodyOf, enforce, intParam, nextLink, param, since } from './common.ts';
 
@@ -24,20 +24,6 @@ function view(req: FastifyRequest, k: Keypair, extra: Record<string, unknown> = 
   };
   if (since(req, 2)) out.type = k.type;
   return out;
-}
-
-/** Nova generates a 2048-bit RSA pair; the private key is returned once, in the PEM clients write out. */
-function generateSsh(): Promise<{ publicKey: string; privateKey: string }> {
-  return new Promise((resolve, reject) => {
-    generateKeyPair('rsa', { modulusLength: 2048, publicExponent: 0x10001 }, (err, pub, priv) => {
-      if (err) return reject(err);
-      const jwk = pub.export({ format: 'jwk' }) as { n: string; e: string };
-      resolve({
-        publicKey: sshRsaLine(jwk, 'Generated-by-Nova'),
-        privateKey: priv.export({ type: 'pkcs1', format: 'pem' }).toString(),
-      });
-    });
-  });
 }
 
 export function keypairRoutes(app: FastifyInstance, keypairs: KeypairStore): void {
@@ -65,16 +51,15 @@ export function keypairRoutes(app: FastifyInstance, keypairs: KeypairStore): voi
     let created: Keypair;
     let privateKey: string | undefined;
     if (body.public_key === undefined || body.public_key === null) {
-      if (type === 'x509')
-        throw badRequest('Generating x509 keypairs is not supported; import a certificate.');
-      const pair = await generateSsh();
+      const pair =
+        type === 'x509' ? await generateX509(userId, AbortSignal.timeout(60_000)) : await generateSsh();
       privateKey = pair.privateKey;
       created = await keypairs.create(projectId, {
         user_id: userId,
         name,
         type,
         public_key: pair.publicKey,
-        fingerprint: fingerprint('ssh', pair.publicKey),
+        fingerprint: fingerprint(type, pair.publicKey),
       });
     } else {
       if (typeof body.public_key !== 'string' || body.public_key.length > 65535)

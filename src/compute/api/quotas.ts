@@ -9,7 +9,10 @@ function pick(req: FastifyRequest, values: Record<string, number>): Record<strin
   return Object.fromEntries(quotaKeys(version(req)).map((k) => [k, values[k] ?? -1]));
 }
 
-/** Per-user quotas (?user_id=) are not kept: refused rather than silently answered per project. */
+/**
+ * Per-user quotas are not kept: setting or resetting one (?user_id=) is refused. Reading one is answered
+ * truthfully: without per-user limits a user's limits are its project's.
+ */
 function refuseUserQuotas(req: FastifyRequest): void {
   if (param(req, 'user_id') !== undefined)
     throw badRequest('Per-user quotas are not supported by this compute service; quotas are per project.');
@@ -23,13 +26,11 @@ export function quotaRoutes(app: FastifyInstance, quotas: QuotaStore): void {
 
   app.get<{ Params: { project: string } }>('/os-quota-sets/:project', async (req) => {
     enforce(req, 'quotas:show', { projectId: req.params.project });
-    refuseUserQuotas(req);
     return { quota_set: { id: req.params.project, ...pick(req, await quotas.limits(req.params.project)) } };
   });
 
   app.get<{ Params: { project: string } }>('/os-quota-sets/:project/detail', async (req) => {
     enforce(req, 'quotas:show', { projectId: req.params.project });
-    refuseUserQuotas(req);
     const limits = pick(req, await quotas.limits(req.params.project));
     const usage = await quotas.usage(req.params.project, auth(req).userId);
     const detail = Object.fromEntries(
