@@ -39,6 +39,9 @@ const SUITES = [
   'admin.test_hypervisor_negative',
 ];
 
+// Tests in those modules that boot servers, which this compute service does not serve yet.
+const NEEDS_SERVERS = 'test_create_server_with_scheduler_hint_group';
+
 function skipReason(): string | undefined {
   if (!existsSync(TEMPEST)) return `no ${TEMPEST} (Debian package tempest)`;
   if (!process.env.OOO_TEMPEST) return 'set OOO_TEMPEST=1 to run tempest (about a minute)';
@@ -49,7 +52,7 @@ test('tempest compute API tests (no servers) pass against the seed', {
   skip: skipReason(),
   timeout: 600_000,
 }, async (t) => {
-  const s = await startTestSeed({ services: ['network', 'compute'] });
+  const s = await startTestSeed({ services: ['image', 'network', 'compute'] });
   const ws = mkdtempSync(join(tmpdir(), 'ooo-tempest-'));
   try {
     // The flavors tempest's configuration names (flavor_ref, flavor_ref_alt).
@@ -100,18 +103,23 @@ test('tempest compute API tests (no servers) pass against the seed', {
         '[service_available]',
         'nova = true',
         'neutron = true',
-        ...['glance', 'cinder', 'swift', 'heat', 'ironic'].map((n) => `${n} = false`),
+        'glance = true',
+        ...['cinder', 'swift', 'heat', 'ironic'].map((n) => `${n} = false`),
         '[oslo_concurrency]',
         'lock_path = tempest_lock',
         '',
       ].join('\n'),
     );
     const regex = `^tempest\\.api\\.compute\\.(${SUITES.map((x) => x.replaceAll('.', '\\.')).join('|')})\\.`;
-    const result = await run(TEMPEST, ['run', '--concurrency', '2', '--regex', regex], {
-      cwd: join(ws, 'ws'),
-      maxBuffer: 64 * 1024 * 1024,
-      env,
-    }).catch((e: { stdout?: string; stderr?: string; code?: number }) => e);
+    const result = await run(
+      TEMPEST,
+      ['run', '--concurrency', '2', '--regex', regex, '--exclude-regex', NEEDS_SERVERS],
+      {
+        cwd: join(ws, 'ws'),
+        maxBuffer: 64 * 1024 * 1024,
+        env,
+      },
+    ).catch((e: { stdout?: string; stderr?: string; code?: number }) => e);
     const out = `${result.stdout ?? ''}${result.stderr ?? ''}`;
     if (process.env.OOO_TEMPEST_OUT) writeFileSync(process.env.OOO_TEMPEST_OUT, out);
     const failed = out.split('\n').filter((l) => / \.\.\. FAILED/.test(l));
