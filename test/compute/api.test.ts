@@ -489,6 +489,14 @@ for (const engine of ['sqlite', 'postgres'] as const) {
         400,
       );
       assert.equal((await call('admin', 'GET', `/v2.1/os-hypervisors/${ids[0]}`)).status, 200);
+      assert.equal(
+        (await call('admin', 'GET', `/v2.1/os-hypervisors/${h1.id}`)).status,
+        404,
+        'a UUID is no id before 2.53',
+      );
+      const stats = (await call('admin', 'GET', '/v2.1/os-hypervisors/statistics')).body
+        .hypervisor_statistics;
+      assert.deepEqual([stats.count, stats.vcpus, stats.running_vms], [2, 6, 1]);
       assert.ok(
         ironic.seen.every((s) => s.endsWith('admin 1.46')),
         ironic.seen.join('\n'),

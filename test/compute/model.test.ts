@@ -46,6 +46,8 @@ describe('flavor bodies', () => {
       { swap: 0, ephemeral: 5 },
     ],
     [{ ...base, 'os-flavor-access:is_public': false }, { is_public: false }],
+    [{ ...base, 'os-flavor-access:is_public': 'False' }, { is_public: false }],
+    [{ ...base, 'os-flavor-access:is_public': 'True' }, { is_public: true }],
   ];
   for (const [body, want] of ok)
     test(`accepts ${JSON.stringify(body)}`, () => {
@@ -62,7 +64,7 @@ describe('flavor bodies', () => {
     [{ ...base, rxtx_factor: 0 }, /greater than 0/],
     [{ ...base, colour: 'red' }, /'colour' was unexpected/],
     [{ name: 'x', ram: 1, vcpus: 1 }, /'disk' is a required property/],
-    [{ ...base, 'os-flavor-access:is_public': 'yes' }, /boolean/],
+    [{ ...base, 'os-flavor-access:is_public': 'maybe' }, /boolean/],
   ];
   for (const [body, want] of bad)
     test(`refuses ${JSON.stringify(body)}`, () => assert.throws(() => parseFlavorCreate(body, true), want));

@@ -35,12 +35,17 @@ const SUITES = [
   'admin.test_quotas_negative',
   'admin.test_availability_zone',
   'admin.test_availability_zone_negative',
-  'admin.test_hypervisor',
-  'admin.test_hypervisor_negative',
 ];
 
-// Tests in those modules that boot servers, which this compute service does not serve yet.
-const NEEDS_SERVERS = 'test_create_server_with_scheduler_hint_group';
+// Tests in those modules that need what is not served: servers (create_server, boot), per-user quotas
+// (test_get_updated_quotas sets one), quota classes (os-quota-class-sets). Hypervisor tests need bare metal
+// nodes, which this seed has not (test/compute/api.test.ts covers hypervisors against a node listing).
+const NOT_SERVED = [
+  'test_create_server',
+  'test_boot_with_low_ram',
+  'test_get_updated_quotas',
+  'test_update_default_quotas',
+].join('|');
 
 function skipReason(): string | undefined {
   if (!existsSync(TEMPEST)) return `no ${TEMPEST} (Debian package tempest)`;
@@ -113,7 +118,7 @@ test('tempest compute API tests (no servers) pass against the seed', {
     const regex = `^tempest\\.api\\.compute\\.(${SUITES.map((x) => x.replaceAll('.', '\\.')).join('|')})\\.`;
     const result = await run(
       TEMPEST,
-      ['run', '--concurrency', '2', '--regex', regex, '--exclude-regex', NEEDS_SERVERS],
+      ['run', '--concurrency', '2', '--regex', regex, '--exclude-regex', NOT_SERVED],
       {
         cwd: join(ws, 'ws'),
         maxBuffer: 64 * 1024 * 1024,

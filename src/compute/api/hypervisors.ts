@@ -13,6 +13,20 @@ export interface HypervisorHost {
   hostIp: string;
 }
 
+const SUMMED = [
+  'vcpus',
+  'vcpus_used',
+  'memory_mb',
+  'memory_mb_used',
+  'local_gb',
+  'local_gb_used',
+  'free_ram_mb',
+  'free_disk_gb',
+  'current_workload',
+  'running_vms',
+  'disk_available_least',
+];
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function hypervisorRoutes(
@@ -87,10 +101,24 @@ export function hypervisorRoutes(
   app.get('/os-hypervisors', listing(false));
   app.get('/os-hypervisors/detail', listing(true));
 
+  // Deprecated in Nova, still served below 2.88: the sums over every hypervisor.
+  app.get('/os-hypervisors/statistics', async (req) => {
+    enforce(req, 'hypervisors:list');
+    const { nodes, idOf } = await load(req);
+    const sums: Record<string, number> = { count: nodes.length };
+    for (const k of SUMMED) sums[k] = 0;
+    for (const n of nodes) {
+      const d = detail(n, idOf(n)) as Record<string, unknown>;
+      for (const k of SUMMED) sums[k] = (sums[k] ?? 0) + Number(d[k] ?? 0);
+    }
+    return { hypervisor_statistics: sums };
+  });
+
   app.get<{ Params: { id: string } }>('/os-hypervisors/:id', async (req) => {
     enforce(req, 'hypervisors:show');
     const asked = req.params.id;
-    if (since(req, 53) ? !UUID.test(asked) : !/^\d+$/.test(asked)) throw badRequest(`Invalid ID ${asked}`);
+    // From 2.53 ids are UUIDs and anything else is refused; before, a non-integer simply matches nothing.
+    if (since(req, 53) && !UUID.test(asked)) throw badRequest(`Invalid uuid ${asked}`);
     const { nodes, idOf } = await load(req);
     const n = nodes.find((x) => String(idOf(x)) === asked);
     if (!n) throw notFound(`Hypervisor with ID ${asked} could not be found.`);

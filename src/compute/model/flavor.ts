@@ -84,8 +84,7 @@ export function parseFlavorCreate(body: Record<string, unknown>, withDescription
   const rx = typeof rxtx === 'string' ? Number(rxtx) : rxtx;
   if (typeof rx !== 'number' || !Number.isFinite(rx) || rx <= 0 || rx > 3.40282e38)
     throw invalid('rxtx_factor', rxtx, 'must be a number greater than 0');
-  const pub = body['os-flavor-access:is_public'] ?? true;
-  if (typeof pub !== 'boolean') throw invalid('os-flavor-access:is_public', pub, 'must be a boolean');
+  const pub = booleanish('os-flavor-access:is_public', body['os-flavor-access:is_public'] ?? true);
   return {
     id,
     name: name('name', body.name),
@@ -101,6 +100,18 @@ export function parseFlavorCreate(body: Record<string, unknown>, withDescription
     is_public: pub,
     description: description(body.description),
   };
+}
+
+const TRUE = ['true', 't', '1', 'on', 'y', 'yes'];
+const FALSE = ['false', 'f', '0', 'off', 'n', 'no'];
+
+/** Nova's boolean parameter type: JSON booleans, or the strings oslo's bool_from_string knows. */
+export function booleanish(field: string, v: unknown): boolean {
+  if (typeof v === 'boolean') return v;
+  const t = typeof v === 'string' ? v.trim().toLowerCase() : undefined;
+  if (t !== undefined && TRUE.includes(t)) return true;
+  if (t !== undefined && FALSE.includes(t)) return false;
+  throw invalid(field, v, 'must be a boolean');
 }
 
 export function description(v: unknown): string | null {
