@@ -220,6 +220,10 @@ for (const engine of ['sqlite', 'postgres'] as const) {
         flavor: { name: 'priv', ram: 512, vcpus: 1, disk: 1, id: 'p1', 'os-flavor-access:is_public': false },
       });
       assert.equal(priv.body.flavor.id, 'p1');
+      assert.deepEqual((await call('admin', 'GET', '/v2.1/flavors/p1/os-flavor-access')).body, {
+        flavor_access: [],
+      });
+      assert.equal((await call('admin', 'GET', `/v2.1/flavors/${id}/os-flavor-access`)).status, 404);
       const names = async (token: string, q = '') =>
         (await call(token, 'GET', `/v2.1/flavors/detail${q}`)).body.flavors.map((f: Json) => f.name).sort();
       assert.deepEqual(await names('admin'), ['bm']);

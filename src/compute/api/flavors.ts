@@ -101,8 +101,6 @@ export function flavorRoutes(app: FastifyInstance, flavors: FlavorStore): void {
     enforce(req, 'flavors:create');
     const spec = parseFlavorCreate(bodyOf(req, 'flavor'), since(req, 55));
     const f = await flavors.create(spec);
-    // A private flavor starts shared with the project that made it, as Nova does.
-    if (!f.is_public && auth(req).projectId) await flavors.addAccess(f.id, auth(req).projectId!);
     return { flavor: flavorView(req, f) };
   });
 
@@ -172,7 +170,7 @@ export function flavorRoutes(app: FastifyInstance, flavors: FlavorStore): void {
   app.get<{ Params: { id: string } }>('/flavors/:id/os-flavor-access', async (req) => {
     enforce(req, 'flavor_access:index');
     const f = await flavors.require(req.params.id);
-    if (f.is_public) throw badRequest('Access list not available for public flavors.');
+    if (f.is_public) throw notFound('Access list not available for public flavors.');
     return accessView(f.id);
   });
   app.post<{ Params: { id: string } }>('/flavors/:id/action', async (req) => {
