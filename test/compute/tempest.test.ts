@@ -126,11 +126,12 @@ test('tempest compute API tests (no servers) pass against the seed', {
       },
     ).catch((e: { stdout?: string; stderr?: string; code?: number }) => e);
     const out = `${result.stdout ?? ''}${result.stderr ?? ''}`;
+    // OOO_TEMPEST_OUT=FILE keeps tempest's whole output for reading failures.
     if (process.env.OOO_TEMPEST_OUT) writeFileSync(process.env.OOO_TEMPEST_OUT, out);
     const failed = out.split('\n').filter((l) => / \.\.\. FAILED/.test(l));
     const passed = out.split('\n').filter((l) => / \.\.\. ok$/.test(l)).length;
     assert.deepEqual(failed, [], out.slice(-4000));
-    assert.ok(passed >= 40, `only ${passed} tempest tests passed:\n${out.slice(-2000)}`);
+    assert.ok(passed >= 70, `only ${passed} tempest tests passed:\n${out.slice(-2000)}`);
     t.diagnostic(`${passed} tempest tests passed, ${out.match(/ \.\.\. SKIPPED/g)?.length ?? 0} skipped`);
   } finally {
     await s.stop();
