@@ -451,6 +451,27 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       assert.equal((await call('member', 'GET', '/v2.1/os-quota-sets/project-a')).body.quota_set.cores, 20);
       const defaults = await call('member', 'GET', '/v2.1/os-quota-sets/project-a/defaults');
       assert.equal(defaults.body.quota_set.server_groups, 2);
+      // The "default" quota class replaces the defaults for every project without its own limits.
+      const cls = await call('admin', 'GET', '/v2.1/os-quota-class-sets/default');
+      assert.equal(cls.body.quota_class_set.id, 'default');
+      assert.ok('floating_ips' in cls.body.quota_class_set && !('server_groups' in cls.body.quota_class_set));
+      const at50 = (await call('admin', 'GET', '/v2.1/os-quota-class-sets/default', undefined, '2.50')).body;
+      assert.ok(!('floating_ips' in at50.quota_class_set) && at50.quota_class_set.server_groups === 2);
+      assert.equal(
+        (await call('member', 'PUT', '/v2.1/os-quota-class-sets/default', { quota_class_set: { cores: 7 } }))
+          .status,
+        403,
+      );
+      const put = await call('admin', 'PUT', '/v2.1/os-quota-class-sets/default', {
+        quota_class_set: { cores: 7 },
+      });
+      assert.equal(put.body.quota_class_set.cores, 7);
+      assert.equal((await call('member', 'GET', '/v2.1/os-quota-sets/project-a')).body.quota_set.cores, 7);
+      assert.equal(
+        (await call('member', 'GET', '/v2.1/os-quota-sets/project-a/defaults')).body.quota_set.cores,
+        7,
+      );
+      await call('admin', 'PUT', '/v2.1/os-quota-class-sets/default', { quota_class_set: { cores: 20 } });
     });
 
     test('availability zones: list for anyone, detail for admins', async () => {

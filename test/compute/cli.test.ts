@@ -156,6 +156,19 @@ describe('openstack CLI against the compute service', { skip: cliUnavailable() }
     assert.equal(byName.maxTotalInstances, 12);
     assert.equal(byName.maxTotalKeypairs, 3);
     assert.equal(byName.totalInstancesUsed, 0);
+    // The default quota class (nova quota-class-update): projects without their own limits follow it.
+    await os('quota', 'set', '--class', '--instances', '15', 'default');
+    // (OSC 6.0's `quota show --class` looks the class name up as a project; --default shows the defaults.)
+    assert.equal((await os('quota', 'show', '--default', 'admin', '-f', 'json')).instances, 15);
+    const demo = await seed.addUser('demo');
+    const theirs = await openstack(demo.cliEnv, ['limits', 'show', '--absolute', '-f', 'json']);
+    const theirLimits = Object.fromEntries(theirs.json<Json[]>().map((l: Json) => [l.Name, l.Value]));
+    assert.equal(theirLimits.maxTotalInstances, 15);
+    assert.equal(
+      (await os('quota', 'show', 'admin', '-f', 'json')).instances,
+      12,
+      'own limits win over the class',
+    );
   });
 
   test('availability zone list, hypervisor list (no bare metal service here: none), server group create', async () => {

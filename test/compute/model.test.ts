@@ -4,7 +4,13 @@ import { describe, test } from 'node:test';
 import { parseExtraSpecs, parseFlavorCreate } from '../../src/compute/model/flavor.ts';
 import { colonHex, keypairName, sshFingerprint } from '../../src/compute/model/keypair.ts';
 import { negotiate } from '../../src/compute/model/microversion.ts';
-import { absoluteLimits, belowUsage, parseQuotaUpdate, quotaKeys } from '../../src/compute/model/quotas.ts';
+import {
+  absoluteLimits,
+  belowUsage,
+  parseQuotaUpdate,
+  quotaClassKeys,
+  quotaKeys,
+} from '../../src/compute/model/quotas.ts';
 import { parseServerGroupCreate } from '../../src/compute/model/server-group.ts';
 
 const v = (minor: number) => ({ major: 2, minor });
@@ -122,6 +128,17 @@ describe('keypairs', () => {
 });
 
 describe('quotas', () => {
+  test('quota class keys: server groups from 2.50 as network keys go; files go at 2.57', () => {
+    assert.ok(
+      quotaClassKeys(v(49)).includes('floating_ips') && !quotaClassKeys(v(49)).includes('server_groups'),
+    );
+    assert.ok(
+      !quotaClassKeys(v(50)).includes('floating_ips') && quotaClassKeys(v(50)).includes('server_groups'),
+    );
+    assert.ok(
+      quotaClassKeys(v(56)).includes('injected_files') && !quotaClassKeys(v(57)).includes('injected_files'),
+    );
+  });
   test('keys by version: network keys go at 2.36, file keys at 2.57', () => {
     assert.ok(quotaKeys(v(1)).includes('floating_ips'));
     assert.ok(!quotaKeys(v(36)).includes('floating_ips'));

@@ -32,6 +32,8 @@ export const COMPUTE_POLICY: PolicyTable = {
   'quotas:update': [ADMIN],
   'quotas:delete': [ADMIN],
   'quotas:defaults': [ANY],
+  'quota_classes:show': [ADMIN],
+  'quota_classes:update': [ADMIN],
   'limits:index': [ANY],
   // Limits of another project (?tenant_id=) are for admins.
   'limits:other_project': [ADMIN],

@@ -1,7 +1,14 @@
 // Quota sets (/os-quota-sets) and limits (/limits), with the keys each microversion shows.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { badRequest } from '../../platform/errors/catalogue.ts';
-import { absoluteLimits, belowUsage, parseQuotaUpdate, quotaKeys } from '../model/quotas.ts';
+import {
+  absoluteLimits,
+  belowUsage,
+  parseQuotaUpdate,
+  quotaClassKeys,
+  quotaClassUpdateKeys,
+  quotaKeys,
+} from '../model/quotas.ts';
 import type { QuotaStore } from '../store/quotas.ts';
 import { auth, bodyOf, can, enforce, param, version } from './common.ts';
 
@@ -21,7 +28,7 @@ function refuseUserQuotas(req: FastifyRequest): void {
 export function quotaRoutes(app: FastifyInstance, quotas: QuotaStore): void {
   app.get<{ Params: { project: string } }>('/os-quota-sets/:project/defaults', async (req) => {
     enforce(req, 'quotas:defaults');
-    return { quota_set: { id: req.params.project, ...pick(req, quotas.defaults()) } };
+    return { quota_set: { id: req.params.project, ...pick(req, await quotas.defaults()) } };
   });
 
   app.get<{ Params: { project: string } }>('/os-quota-sets/:project', async (req) => {
@@ -58,6 +65,36 @@ export function quotaRoutes(app: FastifyInstance, quotas: QuotaStore): void {
     refuseUserQuotas(req);
     await quotas.reset(req.params.project);
     return reply.code(202).send();
+  });
+
+  // Quota classes: "default" replaces the defaults every project starts from (nova quota-class-update).
+  const classView = (req: FastifyRequest, values: Record<string, number>) =>
+    Object.fromEntries(quotaClassKeys(version(req)).map((k) => [k, values[k] ?? -1]));
+  const className = (name: string) => {
+    if (name === '' || name.length > 255) throw badRequest('Invalid quota class name.');
+    return name;
+  };
+  app.get<{ Params: { name: string } }>('/os-quota-class-sets/:name', async (req) => {
+    enforce(req, 'quota_classes:show');
+    const name = className(req.params.name);
+    return { quota_class_set: { id: name, ...classView(req, await quotas.classLimits(name)) } };
+  });
+  app.put<{ Params: { name: string } }>('/os-quota-class-sets/:name', async (req) => {
+    enforce(req, 'quota_classes:update');
+    const name = className(req.params.name);
+    const body = bodyOf(req, 'quota_class_set');
+    if ('force' in body)
+      throw badRequest(
+        `Invalid input for field/attribute quota_class_set. Additional properties are not allowed ('force' was unexpected)`,
+      );
+    const { limits } = parseQuotaUpdate(
+      body,
+      version(req),
+      quotaClassUpdateKeys(version(req)),
+      'quota_class_set',
+    );
+    await quotas.setClass(name, limits);
+    return { quota_class_set: classView(req, await quotas.classLimits(name)) };
   });
 
   app.get('/limits', async (req) => {

@@ -30,12 +30,31 @@ export function quotaKeys(v: Version): string[] {
   );
 }
 
+/**
+ * The keys a quota class shows: server groups join at 2.50 as network keys go; files go at 2.57. Updates
+ * also accept the server group keys before 2.50 (novaclient sends them), as Nova's schema does.
+ */
+export function quotaClassKeys(v: Version): string[] {
+  return Object.keys(QUOTA_DEFAULTS).filter((k) => {
+    if (k === 'server_groups' || k === 'server_group_members') return atLeast(v, 50);
+    if (NETWORK_KEYS.includes(k)) return !atLeast(v, 50);
+    if (FILE_KEYS.includes(k)) return !atLeast(v, 57);
+    return true;
+  });
+}
+
+export function quotaClassUpdateKeys(v: Version): string[] {
+  return [...new Set([...quotaClassKeys(v), 'server_groups', 'server_group_members'])];
+}
+
 /** Parses a quota-set update body: known keys only, each a whole number ≥ -1 (-1 is unlimited). */
 export function parseQuotaUpdate(
   body: Record<string, unknown>,
   v: Version,
+  allowed: readonly string[] = quotaKeys(v),
+  field = 'quota_set',
 ): { limits: Record<string, number>; force: boolean } {
-  const keys = new Set(quotaKeys(v));
+  const keys = new Set(allowed);
   const limits: Record<string, number> = {};
   let force = false;
   for (const [k, raw] of Object.entries(body)) {
@@ -49,7 +68,7 @@ export function parseQuotaUpdate(
     }
     if (!keys.has(k))
       throw badRequest(
-        `Invalid input for field/attribute quota_set. Additional properties are not allowed ('${k}' was unexpected)`,
+        `Invalid input for field/attribute ${field}. Additional properties are not allowed ('${k}' was unexpected)`,
       );
     const n = typeof raw === 'string' && /^-?\d+$/.test(raw.trim()) ? Number(raw) : raw;
     if (typeof n !== 'number' || !Number.isInteger(n) || n < -1 || n > 2 ** 31 - 1)

@@ -33,4 +33,13 @@ CREATE TABLE cmp_hypervisor_ids (
   id BIGINT PRIMARY KEY, node_uuid TEXT NOT NULL UNIQUE
 )`;
 
-export const computeMigrations: Migration[] = [{ id: '0001_initial', sql: initial }];
+// Quota classes: Nova keeps one that matters, "default", whose limits replace the configured defaults.
+const quotaClasses = `
+CREATE TABLE cmp_quota_classes (
+  class_name TEXT NOT NULL, resource TEXT NOT NULL, hard_limit BIGINT NOT NULL, PRIMARY KEY (class_name, resource)
+)`;
+
+export const computeMigrations: Migration[] = [
+  { id: '0001_initial', sql: initial },
+  { id: '0002_quota_classes', sql: quotaClasses },
+];

@@ -13,12 +13,37 @@ export class QuotaStore {
     this.#defaults = { ...QUOTA_DEFAULTS, ...overrides };
   }
 
-  defaults(): Record<string, number> {
-    return { ...this.#defaults };
+  /** The defaults every project starts from: Nova's, the configured ones, then the "default" class. */
+  async defaults(q: Queryable = this.#db): Promise<Record<string, number>> {
+    return this.classLimits('default', q);
+  }
+
+  /** A quota class's limits; only "default" affects projects, as in Nova. */
+  async classLimits(name: string, q: Queryable = this.#db): Promise<Record<string, number>> {
+    const out = { ...this.#defaults };
+    const rows = await q.all<{ resource: string; hard_limit: number }>(
+      'SELECT resource, hard_limit FROM cmp_quota_classes WHERE class_name = ?',
+      [name],
+    );
+    for (const r of rows) if (r.resource in out) out[r.resource] = Number(r.hard_limit);
+    return out;
+  }
+
+  async setClass(name: string, limits: Record<string, number>): Promise<void> {
+    await this.#db.tx(async (q) => {
+      for (const [resource, limit] of Object.entries(limits)) {
+        await q.run('DELETE FROM cmp_quota_classes WHERE class_name = ? AND resource = ?', [name, resource]);
+        await q.run('INSERT INTO cmp_quota_classes (class_name, resource, hard_limit) VALUES (?, ?, ?)', [
+          name,
+          resource,
+          limit,
+        ]);
+      }
+    });
   }
 
   async limits(projectId: string, q: Queryable = this.#db): Promise<Record<string, number>> {
-    const out = this.defaults();
+    const out = await this.defaults(q);
     const rows = await q.all<{ resource: string; hard_limit: number }>(
       'SELECT resource, hard_limit FROM cmp_quotas WHERE project_id = ?',
       [projectId],
