@@ -1,5 +1,6 @@
 // Every service this build serves, in the order they start (a service's needs come before it).
 import { baremetalService } from '../baremetal/index.ts';
+import { computeService } from '../compute/index.ts';
 import { identityService } from '../identity/index.ts';
 import { imageService } from '../image/index.ts';
 import { networkService } from '../network/index.ts';
@@ -12,4 +13,5 @@ export const ALL_SERVICES: readonly ServiceDefinition[] = [
   networkService,
   baremetalService,
   orchestrationService,
+  computeService,
 ];

@@ -38,6 +38,8 @@ export async function startServiceApp(
     clients?: Partial<ServiceClients>;
     /** Where the service logs (default: nowhere). */
     log?: Logger;
+    /** Where other services answer (ServiceDeps.urls), e.g. a test's own stand-in for one. */
+    urls?: Map<string, string>;
   } = {},
 ): Promise<TestServiceApp> {
   const stateDir = mkdtempSync(join(tmpdir(), `ooo-${def.name}-`));
@@ -68,7 +70,7 @@ export async function startServiceApp(
       },
     },
     serviceAuth: noServiceUser('test', 'a test calls no other service'),
-    urls: new Map(),
+    urls: opts.urls ?? new Map(),
   });
   const app = createServiceApp({
     name: def.name,
