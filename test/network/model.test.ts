@@ -13,12 +13,12 @@ import {
   parseCidr,
   parseIp,
 } from '../../src/network/model/ip.ts';
+import { freeRanges, inPools, poolRanges, splitRange } from '../../src/network/model/ipam.ts';
 import { generateMac, normaliseMac, parseBaseMac } from '../../src/network/model/mac.ts';
 import { mergeExtraDhcpOpts } from '../../src/network/model/port.ts';
 import { filterItems, sortAndPage } from '../../src/network/model/query.ts';
 import { lowestFree, parseVlanRanges } from '../../src/network/model/segments.ts';
 import { eui64, validateSubnet } from '../../src/network/model/subnet.ts';
-import { freeRanges } from '../../src/network/store/ipam.ts';
 
 test('IP addresses parse and print canonically', () => {
   const cases: [string, string | undefined][] = [
@@ -209,6 +209,39 @@ test('free ranges: pools minus used addresses', () => {
       want,
       used.join(','),
     );
+});
+
+test('IPAM: pool ranges, membership, splitting a free range', () => {
+  const pools = poolRanges([
+    { start: '10.0.0.2', end: '10.0.0.9' },
+    { start: '10.0.0.20', end: '10.0.0.20' },
+  ]);
+  assert.deepEqual(pools, [
+    { first: 0x0a000002n, last: 0x0a000009n },
+    { first: 0x0a000014n, last: 0x0a000014n },
+  ]);
+  const member: [bigint, boolean][] = [
+    [0x0a000001n, false],
+    [0x0a000002n, true],
+    [0x0a000009n, true],
+    [0x0a00000an, false],
+    [0x0a000014n, true],
+  ];
+  for (const [v, want] of member) assert.equal(inPools(v, pools), want, v.toString(16));
+  const splits: [bigint, [bigint, bigint], [bigint, bigint]][] = [
+    [5n, [1n, 4n], [6n, 9n]],
+    [1n, [1n, 0n], [2n, 9n]],
+    [9n, [1n, 8n], [10n, 9n]],
+  ];
+  for (const [v, below, above] of splits) {
+    const s = splitRange({ first: 1n, last: 9n }, v);
+    assert.deepEqual([s.below.first, s.below.last], below);
+    assert.deepEqual([s.above.first, s.above.last], above);
+  }
+  assert.deepEqual(splitRange({ first: 4n, last: 4n }, 4n), {
+    below: { first: 4n, last: 3n },
+    above: { first: 5n, last: 4n },
+  });
 });
 
 test('DHCP options: names, numbers, extra tags, IPv6', () => {

@@ -5,7 +5,7 @@ import type { AuthContext } from '../../platform/policy/auth-context.ts';
 import { allowed, isAdmin, type Target } from '../../platform/policy/policy.ts';
 import { badRequest, invalidInput, policyNotAuthorized } from '../model/errors.ts';
 import { filterItems, type Item, type Params, selectFields, sortAndPage } from '../model/query.ts';
-import type { Scope } from '../store/common.ts';
+import type { Scope } from '../model/records.ts';
 import { NETWORK_POLICY } from './policy.ts';
 
 export function auth(req: FastifyRequest): AuthContext {
@@ -45,43 +45,6 @@ export function ownerFor(req: FastifyRequest, body: Record<string, unknown>): st
     throw invalidInput("'project_id' and 'tenant_id' do not match");
   enforceAction(req, 'set_project');
   return asked;
-}
-
-export function str(body: Record<string, unknown>, key: string, fallback: string, max = 255): string {
-  const v = body[key];
-  if (v === undefined) return fallback;
-  if (v === null && fallback === '') return '';
-  if (typeof v !== 'string') throw invalidInput(`'${String(v)}' is not a valid string for ${key}`);
-  if (v.length > max)
-    throw invalidInput(`'${v.slice(0, 20)}...' exceeds maximum length of ${max} for ${key}`);
-  return v;
-}
-
-export function optStr(body: Record<string, unknown>, key: string): string | undefined {
-  return body[key] === undefined ? undefined : str(body, key, '');
-}
-
-export function flag(body: Record<string, unknown>, key: string, fallback: boolean): boolean {
-  const v = body[key];
-  if (v === undefined) return fallback;
-  if (typeof v === 'boolean') return v;
-  if (typeof v === 'string' && /^(true|false)$/i.test(v)) return v.toLowerCase() === 'true';
-  throw invalidInput(`'${String(v)}' is not a valid boolean value for ${key}`);
-}
-
-export function optFlag(body: Record<string, unknown>, key: string): boolean | undefined {
-  return body[key] === undefined ? undefined : flag(body, key, false);
-}
-
-export function tagList(body: Record<string, unknown>): string[] | undefined {
-  const v = body.tags;
-  if (v === undefined) return undefined;
-  if (
-    !Array.isArray(v) ||
-    v.some((t) => typeof t !== 'string' || t === '' || t.length > 255 || t.includes(','))
-  )
-    throw invalidInput(`'${JSON.stringify(v)}' is not a valid tag list`);
-  return v as string[];
 }
 
 /** One listing: visibility is the caller's business; here come filters, order, the page and the fields. */

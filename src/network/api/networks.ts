@@ -1,25 +1,14 @@
 // /v2.0/networks: CRUD with provider attributes (admin only), shared and router:external, plus the DHCP
 // status of a network (GET /v2.0/networks/{id}/dhcp-agents, Neutron's agent-scheduler view).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { flag, optFlag, optStr, str, tagList } from '../model/attributes.ts';
 import { invalidInput, notFoundError } from '../model/errors.ts';
+import type { NetworkRecord } from '../model/records.ts';
 import { NETWORK_TYPES, type NetworkType, type ProviderRequest } from '../model/segments.ts';
+import { isoTime, networkView } from '../model/views.ts';
 import type { DhcpStatus } from '../store/dhcp-status.ts';
-import type { NetworkRecord } from '../store/networks.ts';
-import {
-  can,
-  enforceAction,
-  flag,
-  listResponse,
-  optFlag,
-  optStr,
-  ownerFor,
-  resourceBody,
-  scopeOf,
-  str,
-  tagList,
-} from './common.ts';
+import { can, enforceAction, listResponse, ownerFor, resourceBody, scopeOf } from './common.ts';
 import type { ApiContext } from './context.ts';
-import { isoTime, networkView } from './views.ts';
 
 const SORTABLE = [
   'id',

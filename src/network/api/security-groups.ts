@@ -1,22 +1,12 @@
 // /v2.0/security-groups and /v2.0/security-group-rules: stored and served, with the per-project default group.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { flag, optFlag, optStr, str } from '../model/attributes.ts';
 import { notFoundError } from '../model/errors.ts';
+import type { GroupRecord } from '../model/records.ts';
 import { validateRule } from '../model/security-group.ts';
-import type { GroupRecord } from '../store/security-groups.ts';
-import {
-  can,
-  enforceAction,
-  flag,
-  listResponse,
-  optFlag,
-  optStr,
-  ownerFor,
-  resourceBody,
-  scopeOf,
-  str,
-} from './common.ts';
+import { groupView, ruleView } from '../model/views.ts';
+import { can, enforceAction, listResponse, ownerFor, resourceBody, scopeOf } from './common.ts';
 import type { ApiContext } from './context.ts';
-import { groupView, ruleView } from './views.ts';
 
 const GROUP_SORTABLE = [
   'id',

@@ -1,23 +1,12 @@
 // /v2.0/subnets: create on a network the caller owns (or as admin), with every validation of model/subnet.ts.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { flag, optFlag, optStr, str, tagList } from '../model/attributes.ts';
 import { invalidInput, notFoundError } from '../model/errors.ts';
-import type { SubnetRecord } from '../store/subnets.ts';
-import {
-  can,
-  enforceAction,
-  flag,
-  listResponse,
-  optFlag,
-  optStr,
-  ownerFor,
-  resourceBody,
-  scopeOf,
-  str,
-  tagList,
-} from './common.ts';
+import type { SubnetRecord } from '../model/records.ts';
+import { subnetView } from '../model/views.ts';
+import { can, enforceAction, listResponse, ownerFor, resourceBody, scopeOf } from './common.ts';
 import type { ApiContext } from './context.ts';
 import { visibleNetwork } from './networks.ts';
-import { subnetView } from './views.ts';
 
 const SORTABLE = [
   'id',

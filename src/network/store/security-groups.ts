@@ -3,24 +3,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Database, Queryable } from '../../platform/db/types.ts';
 import { conflictError, inUse, notFoundError } from '../model/errors.ts';
+import type { GroupRecord, RuleRecord, Scope } from '../model/records.ts';
 import type { RuleSpec } from '../model/security-group.ts';
-import { bool, int, type Scope, type Standard, standardFrom } from './common.ts';
+import { bool, int, standardFrom } from './common.ts';
 import type { QuotaStore } from './quotas.ts';
-
-export interface RuleRecord extends RuleSpec {
-  id: string;
-  project_id: string;
-  security_group_id: string;
-  description: string;
-  revision_number: number;
-  created_at: number;
-  updated_at: number;
-}
-
-export interface GroupRecord extends Standard {
-  stateful: boolean;
-  security_group_rules: RuleRecord[];
-}
 
 export class SecurityGroupStore {
   readonly #db: Database;
