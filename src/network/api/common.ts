@@ -34,6 +34,43 @@ export function resourceBody(req: FastifyRequest, resource: string): Record<stri
   return inner as Record<string, unknown>;
 }
 
+/** The bodies of a create: one `{"<resource>": {...}}`, or a bulk `{"<collection>": [...]}` whose items are
+ * bare or wrapped in `{"<resource>": {...}}` (as Neutron accepts them). */
+export function createBodies(
+  req: FastifyRequest,
+  resource: string,
+  collection: string,
+): { bodies: Record<string, unknown>[]; bulk: boolean } {
+  const body = req.body as Record<string, unknown> | undefined;
+  const list = body?.[collection];
+  if (list === undefined) return { bodies: [resourceBody(req, resource)], bulk: false };
+  if (!Array.isArray(list) || list.length === 0) throw badRequest(resource, 'Resources required');
+  const bodies = list.map((item: unknown) => {
+    const inner = (item as Record<string, unknown> | null)?.[resource] ?? item;
+    if (typeof inner !== 'object' || inner === null || Array.isArray(inner))
+      throw badRequest(resource, 'Resource body required');
+    return inner as Record<string, unknown>;
+  });
+  return { bodies, bulk: true };
+}
+
+/** Creates every body in turn; when one fails, the ones already made are deleted again (newest first) and
+ * the failure is the answer, so a bulk create is all or nothing, as Neutron's emulated bulk is. */
+export async function createAll<T>(
+  bodies: readonly Record<string, unknown>[],
+  create: (body: Record<string, unknown>) => Promise<T>,
+  undo: (made: T) => Promise<void>,
+): Promise<T[]> {
+  const made: T[] = [];
+  try {
+    for (const b of bodies) made.push(await create(b));
+    return made;
+  } catch (e) {
+    for (const m of made.reverse()) await undo(m).catch(() => undefined);
+    throw e;
+  }
+}
+
 /** The project a create acts for: the caller's, or another one when policy lets it choose. */
 export function ownerFor(req: FastifyRequest, body: Record<string, unknown>): string {
   const asked = body.project_id ?? body.tenant_id;

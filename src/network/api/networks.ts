@@ -7,7 +7,16 @@ import type { NetworkRecord } from '../model/records.ts';
 import { NETWORK_TYPES, type NetworkType, type ProviderRequest } from '../model/segments.ts';
 import { isoTime, networkView } from '../model/views.ts';
 import type { DhcpStatus } from '../store/dhcp-status.ts';
-import { can, enforceAction, listResponse, ownerFor, resourceBody, scopeOf } from './common.ts';
+import {
+  can,
+  createAll,
+  createBodies,
+  enforceAction,
+  listResponse,
+  ownerFor,
+  resourceBody,
+  scopeOf,
+} from './common.ts';
 import type { ApiContext } from './context.ts';
 
 const SORTABLE = [
@@ -60,8 +69,7 @@ function provider(body: Record<string, unknown>): ProviderRequest | undefined {
 export function networkRoutes(app: FastifyInstance, api: ApiContext): void {
   const view = (n: NetworkRecord) => networkView(n, api.availabilityZone);
 
-  app.post('/v2.0/networks', async (req, reply) => {
-    const body = resourceBody(req, 'network');
+  const createOne = async (req: FastifyRequest, body: Record<string, unknown>) => {
     const projectId = ownerFor(req, body);
     enforceAction(req, 'create_network', { projectId });
     const prov = provider(body);
@@ -72,7 +80,7 @@ export function networkRoutes(app: FastifyInstance, api: ApiContext): void {
     if (external) enforceAction(req, 'create_network:router:external');
     const mtu = body.mtu === undefined || body.mtu === null ? api.defaultMtu : Number(body.mtu);
     if (!Number.isInteger(mtu) || mtu < 68) throw invalidInput(`'${String(body.mtu)}' is not a valid MTU`);
-    const n = await api.networks.create({
+    return api.networks.create({
       project_id: projectId,
       name: str(body, 'name', ''),
       description: str(body, 'description', ''),
@@ -84,7 +92,16 @@ export function networkRoutes(app: FastifyInstance, api: ApiContext): void {
       provider: prov,
       tags: tagList(body),
     });
-    return reply.code(201).send({ network: view(n) });
+  };
+
+  app.post('/v2.0/networks', async (req, reply) => {
+    const { bodies, bulk } = createBodies(req, 'network', 'networks');
+    const made = await createAll(
+      bodies,
+      (body) => createOne(req, body),
+      (n) => api.networks.delete(n.id),
+    );
+    return reply.code(201).send(bulk ? { networks: made.map(view) } : { network: view(made[0]!) });
   });
 
   app.get('/v2.0/networks', async (req) => {

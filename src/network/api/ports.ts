@@ -5,7 +5,16 @@ import { conflictError, invalidInput, notFoundError } from '../model/errors.ts';
 import { namesAddresses, parsePortCreate, parsePortUpdate, setsBinding } from '../model/port-input.ts';
 import type { PortRecord } from '../model/records.ts';
 import { portView } from '../model/views.ts';
-import { can, enforceAction, listResponse, ownerFor, resourceBody, scopeOf } from './common.ts';
+import {
+  can,
+  createAll,
+  createBodies,
+  enforceAction,
+  listResponse,
+  ownerFor,
+  resourceBody,
+  scopeOf,
+} from './common.ts';
 import type { ApiContext } from './context.ts';
 import { visibleNetwork } from './networks.ts';
 
@@ -34,8 +43,7 @@ async function visiblePort(api: ApiContext, req: FastifyRequest, id: string): Pr
 }
 
 export function portRoutes(app: FastifyInstance, api: ApiContext): void {
-  app.post('/v2.0/ports', async (req, reply) => {
-    const body = resourceBody(req, 'port');
+  const createOne = async (req: FastifyRequest, body: Record<string, unknown>) => {
     if (typeof body.network_id !== 'string') throw invalidInput("'network_id' is required");
     const network = await visibleNetwork(api, req, body.network_id);
     const projectId = ownerFor(req, body);
@@ -45,8 +53,17 @@ export function portRoutes(app: FastifyInstance, api: ApiContext): void {
     if (input.mac_address) enforceAction(req, 'create_port:mac_address', netOwner);
     if (namesAddresses(input.fixed_ips)) enforceAction(req, 'create_port:fixed_ips:ip_address', netOwner);
     if (setsBinding(body)) enforceAction(req, 'create_port:binding');
-    const p = await api.ports.create(input);
-    return reply.code(201).send({ port: portView(p) });
+    return api.ports.create(input);
+  };
+
+  app.post('/v2.0/ports', async (req, reply) => {
+    const { bodies, bulk } = createBodies(req, 'port', 'ports');
+    const made = await createAll(
+      bodies,
+      (body) => createOne(req, body),
+      (p) => api.ports.delete(p.id),
+    );
+    return reply.code(201).send(bulk ? { ports: made.map(portView) } : { port: portView(made[0]!) });
   });
 
   app.get('/v2.0/ports', async (req) => {

@@ -1,0 +1,86 @@
+// Neutron behaviours the real clients and tempest rely on: bulk creates, `fields` on shows, quota details,
+// security group rules validated as Neutron validates them.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { networkService } from '../../src/network/index.ts';
+import { startServiceApp, type TestServiceApp } from '../support/service-app.ts';
+import { call } from './helpers.ts';
+
+describe('network API compatibility', () => {
+  let svc: TestServiceApp;
+  before(async () => {
+    svc = await startServiceApp(networkService);
+  });
+  after(async () => {
+    await svc?.close();
+  });
+
+  test('bulk creates of networks, subnets and ports answer with the list, in order', async () => {
+    const n = await call(svc, 'member', 'POST', '/v2.0/networks', {
+      networks: [{ name: 'bulk-a' }, { network: { name: 'bulk-b' } }],
+    });
+    assert.equal(n.status, 201, JSON.stringify(n.body));
+    assert.deepEqual(
+      n.body.networks.map((x: { name: string }) => x.name),
+      ['bulk-a', 'bulk-b'],
+    );
+    const [a, b] = n.body.networks.map((x: { id: string }) => x.id);
+    const s = await call(svc, 'member', 'POST', '/v2.0/subnets', {
+      subnets: [
+        { network_id: a, ip_version: 4, cidr: '10.1.0.0/24' },
+        { network_id: b, ip_version: 4, cidr: '10.2.0.0/24' },
+      ],
+    });
+    assert.equal(s.status, 201, JSON.stringify(s.body));
+    assert.deepEqual(
+      s.body.subnets.map((x: { cidr: string }) => x.cidr),
+      ['10.1.0.0/24', '10.2.0.0/24'],
+    );
+    const p = await call(svc, 'member', 'POST', '/v2.0/ports', {
+      ports: [{ network_id: a }, { network_id: b, name: 'second' }],
+    });
+    assert.equal(p.status, 201, JSON.stringify(p.body));
+    assert.deepEqual(
+      p.body.ports.map((x: { network_id: string }) => x.network_id),
+      [a, b],
+    );
+    assert.equal(p.body.ports[1].name, 'second');
+  });
+
+  test('a bulk create is all or nothing: one bad item leaves nothing behind', async () => {
+    const before = await call(svc, 'member', 'GET', '/v2.0/networks?name=atomic');
+    assert.deepEqual(before.body.networks, []);
+    const n = await call(svc, 'member', 'POST', '/v2.0/networks', {
+      networks: [{ name: 'atomic' }, { name: 'atomic' }, { name: 'atomic', mtu: 'huge' }],
+    });
+    assert.equal(n.status, 400);
+    assert.equal(n.body.NeutronError.type, 'InvalidInput');
+    const after = await call(svc, 'member', 'GET', '/v2.0/networks?name=atomic');
+    assert.deepEqual(after.body.networks, []);
+
+    const net = await call(svc, 'member', 'POST', '/v2.0/networks', { network: { name: 'ports-atomic' } });
+    const id = net.body.network.id;
+    await call(svc, 'member', 'POST', '/v2.0/subnets', {
+      subnet: { network_id: id, ip_version: 4, cidr: '10.9.0.0/29' },
+    });
+    // A /29 has five addresses to give after the gateway's: the sixth port fails and undoes the five.
+    const p = await call(svc, 'member', 'POST', '/v2.0/ports', {
+      ports: Array.from({ length: 6 }, () => ({ network_id: id })),
+    });
+    assert.equal(p.status, 409);
+    assert.equal(p.body.NeutronError.type, 'IpAddressGenerationFailure');
+    const left = await call(svc, 'member', 'GET', `/v2.0/ports?network_id=${id}`);
+    assert.deepEqual(left.body.ports, []);
+    // The addresses were given back: a single port now gets the first one.
+    const one = await call(svc, 'member', 'POST', '/v2.0/ports', { port: { network_id: id } });
+    assert.equal(one.body.port.fixed_ips[0].ip_address, '10.9.0.2');
+  });
+
+  test('bulk bodies that are not a non-empty list of objects are refused', async () => {
+    for (const networks of [[], {}, ['x'], [[]]]) {
+      const r = await call(svc, 'member', 'POST', '/v2.0/networks', { networks });
+      assert.equal(r.status, 400, JSON.stringify(networks));
+      assert.equal(r.body.NeutronError.type, 'BadRequest');
+    }
+  });
+});
