@@ -83,4 +83,44 @@ describe('network API compatibility', () => {
       assert.equal(r.body.NeutronError.type, 'BadRequest');
     }
   });
+
+  test('`fields` on a show returns exactly the attributes asked, for every resource', async () => {
+    const net = await call(svc, 'member', 'POST', '/v2.0/networks', { network: { name: 'shown' } });
+    const id = net.body.network.id;
+    const sub = await call(svc, 'member', 'POST', '/v2.0/subnets', {
+      subnet: { network_id: id, ip_version: 4, cidr: '10.20.0.0/24' },
+    });
+    const port = await call(svc, 'member', 'POST', '/v2.0/ports', { port: { network_id: id } });
+    const sg = await call(svc, 'member', 'POST', '/v2.0/security-groups', { security_group: { name: 'sg' } });
+    const rule = await call(svc, 'member', 'POST', '/v2.0/security-group-rules', {
+      security_group_rule: { security_group_id: sg.body.security_group.id, direction: 'ingress' },
+    });
+    const cases: [string, string, string[]][] = [
+      [`/v2.0/networks/${id}`, 'network', ['id', 'name']],
+      [`/v2.0/subnets/${sub.body.subnet.id}`, 'subnet', ['cidr', 'gateway_ip', 'id']],
+      [`/v2.0/ports/${port.body.port.id}`, 'port', ['mac_address']],
+      [
+        `/v2.0/security-groups/${sg.body.security_group.id}`,
+        'security_group',
+        ['name', 'security_group_rules'],
+      ],
+      [
+        `/v2.0/security-group-rules/${rule.body.security_group_rule.id}`,
+        'security_group_rule',
+        ['direction'],
+      ],
+    ];
+    for (const [url, resource, fields] of cases) {
+      const qs = fields.map((f) => `fields=${f}`).join('&');
+      const r = await call(svc, 'member', 'GET', `${url}?${qs}`);
+      assert.equal(r.status, 200, url);
+      assert.deepEqual(Object.keys(r.body[resource]).sort(), [...fields].sort(), url);
+      const whole = await call(svc, 'member', 'GET', url);
+      assert.ok(Object.keys(whole.body[resource]).length > fields.length, url);
+    }
+    assert.equal(
+      (await call(svc, 'member', 'GET', `/v2.0/networks/${id}?fields=name`)).body.network.name,
+      'shown',
+    );
+  });
 });

@@ -84,6 +84,11 @@ export function ownerFor(req: FastifyRequest, body: Record<string, unknown>): st
   return asked;
 }
 
+/** One resource's show: `{"<resource>": {...}}` with exactly the attributes asked by `fields`, if any. */
+export function showResponse(req: FastifyRequest, resource: string, item: Item): Record<string, Item> {
+  return { [resource]: selectFields(item, req.query as Params) };
+}
+
 /** One listing: visibility is the caller's business; here come filters, order, the page and the fields. */
 export function listResponse(
   req: FastifyRequest,

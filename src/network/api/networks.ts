@@ -16,6 +16,7 @@ import {
   ownerFor,
   resourceBody,
   scopeOf,
+  showResponse,
 } from './common.ts';
 import type { ApiContext } from './context.ts';
 
@@ -109,9 +110,9 @@ export function networkRoutes(app: FastifyInstance, api: ApiContext): void {
     return listResponse(req, 'networks', 'Network', all.map(view), SORTABLE);
   });
 
-  app.get<{ Params: { id: string } }>('/v2.0/networks/:id', async (req) => ({
-    network: view(await visibleNetwork(api, req, req.params.id)),
-  }));
+  app.get<{ Params: { id: string } }>('/v2.0/networks/:id', async (req) =>
+    showResponse(req, 'network', view(await visibleNetwork(api, req, req.params.id))),
+  );
 
   app.put<{ Params: { id: string } }>('/v2.0/networks/:id', async (req) => {
     const n = await visibleNetwork(api, req, req.params.id);

@@ -14,6 +14,7 @@ import {
   ownerFor,
   resourceBody,
   scopeOf,
+  showResponse,
 } from './common.ts';
 import type { ApiContext } from './context.ts';
 import { visibleNetwork } from './networks.ts';
@@ -71,9 +72,9 @@ export function portRoutes(app: FastifyInstance, api: ApiContext): void {
     return listResponse(req, 'ports', 'Port', all.map(portView), SORTABLE);
   });
 
-  app.get<{ Params: { id: string } }>('/v2.0/ports/:id', async (req) => ({
-    port: portView(await visiblePort(api, req, req.params.id)),
-  }));
+  app.get<{ Params: { id: string } }>('/v2.0/ports/:id', async (req) =>
+    showResponse(req, 'port', portView(await visiblePort(api, req, req.params.id))),
+  );
 
   app.put<{ Params: { id: string } }>('/v2.0/ports/:id', async (req) => {
     const p = await visiblePort(api, req, req.params.id);

@@ -5,7 +5,7 @@ import { notFoundError } from '../model/errors.ts';
 import type { GroupRecord } from '../model/records.ts';
 import { validateRule } from '../model/security-group.ts';
 import { groupView, ruleView } from '../model/views.ts';
-import { can, enforceAction, listResponse, ownerFor, resourceBody, scopeOf } from './common.ts';
+import { can, enforceAction, listResponse, ownerFor, resourceBody, scopeOf, showResponse } from './common.ts';
 import type { ApiContext } from './context.ts';
 
 const GROUP_SORTABLE = [
@@ -53,9 +53,9 @@ export function securityGroupRoutes(app: FastifyInstance, api: ApiContext): void
     return listResponse(req, 'security_groups', 'SecurityGroup', all.map(groupView), GROUP_SORTABLE);
   });
 
-  app.get<{ Params: { id: string } }>('/v2.0/security-groups/:id', async (req) => ({
-    security_group: groupView(await visibleGroup(api, req, req.params.id)),
-  }));
+  app.get<{ Params: { id: string } }>('/v2.0/security-groups/:id', async (req) =>
+    showResponse(req, 'security_group', groupView(await visibleGroup(api, req, req.params.id))),
+  );
 
   app.put<{ Params: { id: string } }>('/v2.0/security-groups/:id', async (req) => {
     const g = await visibleGroup(api, req, req.params.id);
@@ -95,7 +95,7 @@ export function securityGroupRoutes(app: FastifyInstance, api: ApiContext): void
     const r = await api.groups.getRule(req.params.id);
     if (!r || !can(req, 'get_security_group_rule', { projectId: r.project_id }))
       throw notFoundError('SecurityGroupRule', req.params.id);
-    return { security_group_rule: ruleView(r) };
+    return showResponse(req, 'security_group_rule', ruleView(r));
   });
 
   app.delete<{ Params: { id: string } }>('/v2.0/security-group-rules/:id', async (req, reply) => {

@@ -13,6 +13,7 @@ import {
   ownerFor,
   resourceBody,
   scopeOf,
+  showResponse,
 } from './common.ts';
 import type { ApiContext } from './context.ts';
 import { visibleNetwork } from './networks.ts';
@@ -83,9 +84,9 @@ export function subnetRoutes(app: FastifyInstance, api: ApiContext): void {
     return listResponse(req, 'subnets', 'Subnet', all.map(subnetView), SORTABLE);
   });
 
-  app.get<{ Params: { id: string } }>('/v2.0/subnets/:id', async (req) => ({
-    subnet: subnetView(await visibleSubnet(api, req, req.params.id)),
-  }));
+  app.get<{ Params: { id: string } }>('/v2.0/subnets/:id', async (req) =>
+    showResponse(req, 'subnet', subnetView(await visibleSubnet(api, req, req.params.id))),
+  );
 
   app.put<{ Params: { id: string } }>('/v2.0/subnets/:id', async (req) => {
     const s = await visibleSubnet(api, req, req.params.id);
