@@ -123,4 +123,26 @@ describe('network API compatibility', () => {
       'shown',
     );
   });
+
+  test('quota details answer with and without the .json suffix tempest uses', async () => {
+    const mine = await call(svc, 'member', 'GET', '/v2.0/quotas/tenant');
+    const project = mine.body.tenant.tenant_id;
+    await call(svc, 'member', 'POST', '/v2.0/networks', { network: { name: 'counted' } });
+    for (const suffix of ['', '.json']) {
+      const r = await call(svc, 'member', 'GET', `/v2.0/quotas/${project}/details${suffix}`);
+      assert.equal(r.status, 200, suffix);
+      assert.equal(r.body.quota.network.limit, 100);
+      assert.ok(r.body.quota.network.used >= 1);
+      assert.equal(r.body.quota.port.reserved, 0);
+    }
+    const other = await call(svc, 'member', 'GET', '/v2.0/quotas/someone-else/details.json');
+    assert.equal(other.status, 403);
+  });
+
+  test('agents: a non-admin list is empty (policy filters it), not refused', async () => {
+    const r = await call(svc, 'member', 'GET', '/v2.0/agents');
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.body.agents, []);
+    assert.equal((await call(svc, 'admin', 'GET', '/v2.0/agents')).status, 200);
+  });
 });
