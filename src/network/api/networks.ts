@@ -158,7 +158,8 @@ export function networkRoutes(app: FastifyInstance, api: ApiContext): void {
 
   // `openstack network agent list`: one DHCP agent per host that serves networks.
   app.get('/v2.0/agents', async (req) => {
-    enforceAction(req, 'get_agent');
+    // As in Neutron, a list hides what policy does not let the caller see: empty for non-admins.
+    if (!can(req, 'get_agent')) return { agents: [] };
     const byHost = new Map<string, DhcpStatus[]>();
     for (const s of await api.dhcp.all()) byHost.set(s.host, [...(byHost.get(s.host) ?? []), s]);
     const agents = [...byHost].map(([host, list]) => agentView(host, list));
