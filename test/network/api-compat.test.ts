@@ -10,6 +10,8 @@ describe('network API compatibility', () => {
   let svc: TestServiceApp;
   before(async () => {
     svc = await startServiceApp(networkService);
+    // A project of its own, so its security groups are only those these tests make.
+    svc.tokens.add('sg-owner', { projectId: 'project-sg', roles: ['member'] });
   });
   after(async () => {
     await svc?.close();
@@ -144,5 +146,84 @@ describe('network API compatibility', () => {
     assert.equal(r.status, 200);
     assert.deepEqual(r.body.agents, []);
     assert.equal((await call(svc, 'admin', 'GET', '/v2.0/agents')).status, 200);
+  });
+
+  test('security groups: one default per project that cannot be renamed; "default" is not a free name', async () => {
+    const list = await call(svc, 'sg-owner', 'GET', '/v2.0/security-groups');
+    const defaults = list.body.security_groups.filter((g: { name: string }) => g.name === 'default');
+    assert.equal(defaults.length, 1);
+    const again = await call(svc, 'sg-owner', 'GET', '/v2.0/security-groups?name=default');
+    assert.equal(again.body.security_groups.length, 1);
+    const dflt = defaults[0].id;
+    const rename = await call(svc, 'sg-owner', 'PUT', `/v2.0/security-groups/${dflt}`, {
+      security_group: { name: 'renamed' },
+    });
+    assert.equal(rename.status, 409);
+    assert.equal(rename.body.NeutronError.type, 'SecurityGroupCannotUpdateDefault');
+    const desc = await call(svc, 'sg-owner', 'PUT', `/v2.0/security-groups/${dflt}`, {
+      security_group: { description: 'still default' },
+    });
+    assert.equal(desc.status, 200);
+    for (const name of ['default', 'Default']) {
+      const c = await call(svc, 'sg-owner', 'POST', '/v2.0/security-groups', { security_group: { name } });
+      assert.equal(c.status, 409, name);
+      assert.equal(c.body.NeutronError.type, 'SecurityGroupDefaultAlreadyExists');
+    }
+    const web = await call(svc, 'sg-owner', 'POST', '/v2.0/security-groups', {
+      security_group: { name: 'web' },
+    });
+    const toDefault = await call(
+      svc,
+      'sg-owner',
+      'PUT',
+      `/v2.0/security-groups/${web.body.security_group.id}`,
+      {
+        security_group: { name: 'default' },
+      },
+    );
+    assert.equal(toDefault.status, 409);
+    assert.equal(toDefault.body.NeutronError.type, 'SecurityGroupDefaultAlreadyExists');
+  });
+
+  test('security group rules: Neutron types for bad rules, 409 for a duplicate however spelled, 404 remote group', async () => {
+    const g = await call(svc, 'sg-owner', 'POST', '/v2.0/security-groups', {
+      security_group: { name: 'rules' },
+    });
+    const id = g.body.security_group.id;
+    const post = (rule: Record<string, unknown>) =>
+      call(svc, 'sg-owner', 'POST', '/v2.0/security-group-rules', {
+        security_group_rule: { security_group_id: id, direction: 'ingress', ...rule },
+      });
+    const first = await post({ protocol: 'tcp', port_range_min: 66, port_range_max: 67 });
+    assert.equal(first.status, 201);
+    const dup = await post({
+      protocol: '6',
+      port_range_min: '66',
+      port_range_max: 67,
+      remote_ip_prefix: '0.0.0.0/0',
+    });
+    assert.equal(dup.status, 409);
+    assert.equal(dup.body.NeutronError.type, 'SecurityGroupRuleExists');
+    const v6 = await post({ protocol: 'icmpv6', ethertype: 'IPv6', port_range_min: 135, port_range_max: 0 });
+    assert.equal(v6.status, 201, JSON.stringify(v6.body));
+    assert.equal(v6.body.security_group_rule.protocol, 'ipv6-icmp');
+    const v6dup = await post({ protocol: '58', ethertype: 'IPv6', port_range_min: 135, port_range_max: 0 });
+    assert.equal(v6dup.status, 409);
+    const cases: [Record<string, unknown>, number, string][] = [
+      [{ protocol: 'bad_protocol_name' }, 400, 'SecurityGroupRuleInvalidProtocol'],
+      [{ protocol: 'ipv6-icmp', ethertype: 'IPv4' }, 400, 'SecurityGroupEthertypeConflictWithProtocol'],
+      [{ protocol: 'icmp', port_range_max: 6 }, 400, 'SecurityGroupMissingIcmpType'],
+      [{ protocol: 'tcp', port_range_max: 6 }, 400, 'SecurityGroupInvalidPortRange'],
+      [{ protocol: 'tcp', remote_group_id: 'bad_group_id' }, 404, 'SecurityGroupNotFound'],
+    ];
+    for (const [rule, status, type] of cases) {
+      const r = await post(rule);
+      assert.equal(r.status, status, JSON.stringify(rule));
+      assert.equal(r.body.NeutronError.type, type, JSON.stringify(rule));
+    }
+    const missing = await call(svc, 'sg-owner', 'POST', '/v2.0/security-group-rules', {
+      security_group_rule: { security_group_id: 'no-such-group', direction: 'ingress' },
+    });
+    assert.equal(missing.status, 404);
   });
 });
