@@ -226,4 +226,34 @@ describe('network API compatibility', () => {
     });
     assert.equal(missing.status, 404);
   });
+
+  test('a SLAAC subnet with ports can be deleted: the ports lose its addresses; a v4 subnet in use cannot', async () => {
+    const net = await call(svc, 'member', 'POST', '/v2.0/networks', { network: { name: 'dual' } });
+    const id = net.body.network.id;
+    const v4 = await call(svc, 'member', 'POST', '/v2.0/subnets', {
+      subnet: { network_id: id, ip_version: 4, cidr: '10.30.0.0/24' },
+    });
+    const v6 = await call(svc, 'member', 'POST', '/v2.0/subnets', {
+      subnet: {
+        network_id: id,
+        ip_version: 6,
+        cidr: '2001:db8:30::/64',
+        ipv6_ra_mode: 'slaac',
+        ipv6_address_mode: 'slaac',
+      },
+    });
+    assert.equal(v6.status, 201, JSON.stringify(v6.body));
+    const port = await call(svc, 'member', 'POST', '/v2.0/ports', { port: { network_id: id } });
+    assert.equal(port.body.port.fixed_ips.length, 2);
+    const inUse = await call(svc, 'member', 'DELETE', `/v2.0/subnets/${v4.body.subnet.id}`);
+    assert.equal(inUse.status, 409);
+    assert.equal(inUse.body.NeutronError.type, 'SubnetInUse');
+    assert.equal((await call(svc, 'member', 'DELETE', `/v2.0/subnets/${v6.body.subnet.id}`)).status, 204);
+    const after = await call(svc, 'member', 'GET', `/v2.0/ports/${port.body.port.id}`);
+    assert.deepEqual(
+      after.body.port.fixed_ips.map((f: { subnet_id: string }) => f.subnet_id),
+      [v4.body.subnet.id],
+    );
+    assert.ok(after.body.port.revision_number > port.body.port.revision_number);
+  });
 });

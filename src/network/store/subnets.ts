@@ -170,12 +170,23 @@ export class SubnetStore {
     if (!current) throw notFoundError('Subnet', id);
     await this.#db.tx(async (q) => {
       await lockNetwork(this.#db, q, current.network_id);
-      const used = await q.get(
-        'SELECT 1 AS x FROM net_ip_allocations a JOIN net_ports p ON p.id = a.port_id ' +
-          "WHERE a.subnet_id = ? AND p.device_owner <> 'network:dhcp' LIMIT 1",
-        [id],
-      );
-      if (used) throw subnetInUse(id);
+      if (isAutoAddress(current.ipv6_address_mode)) {
+        // Addresses of a SLAAC or DHCPv6-stateless subnet are derived, not handed out: as in Neutron the
+        // subnet goes and its ports simply lose those addresses (a port change, so their revision moves).
+        await q.run(
+          'UPDATE net_ports SET revision_number = revision_number + 1, updated_at = ? ' +
+            'WHERE id IN (SELECT port_id FROM net_ip_allocations WHERE subnet_id = ?)',
+          [Date.now(), id],
+        );
+      } else {
+        const used = await q.get(
+          'SELECT 1 AS x FROM net_ip_allocations a JOIN net_ports p ON p.id = a.port_id ' +
+            "WHERE a.subnet_id = ? AND p.device_owner <> 'network:dhcp' LIMIT 1",
+          [id],
+        );
+        if (used) throw subnetInUse(id);
+      }
+      await q.run('DELETE FROM net_ip_allocations WHERE subnet_id = ?', [id]);
       await q.run('DELETE FROM net_subnets WHERE id = ?', [id]);
     });
     await announce(this.#db, current.network_id);
