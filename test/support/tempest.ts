@@ -1,6 +1,7 @@
 // Runs OpenStack's conformance tests (Debian's tempest 33) against a seed: writes a workspace whose
-// tempest.conf enables only the services and features the seed serves, runs one service's API suite
-// (or a regex) with one worker, and counts the outcomes.
+// tempest.conf enables only the services and features the seed serves, runs one service's API suite with
+// one worker (tempest is CPU heavy), leaving out the tests of features documented as absent, and counts the
+// outcomes. Opt-in (slow): OOO_TEMPEST=1 runs every service's suite, OOO_TEMPEST=network,image some.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -49,6 +50,70 @@ const NETWORK_EXTENSIONS = [
   'pagination',
   'filter-validation',
 ];
+
+export type TempestService = 'identity' | 'image' | 'network';
+
+export interface TempestSuite {
+  /** Which tests: a regex over test ids. */
+  regex: string;
+  /** Tests of features the service does not have (each named with its reason in docs/<service>.md). */
+  exclude: string[];
+  /** The fewest passes a healthy run reaches (a floor below the counts recorded in the docs). */
+  minPassed: number;
+}
+
+const any = (parts: string[]) => `(${parts.join('|')})`;
+
+export const SUITES: Record<TempestService, TempestSuite> = {
+  identity: {
+    regex: '^tempest\\.api\\.identity\\.',
+    exclude: [
+      // Identity v2, EC2 and generic credentials, OAuth1, trusts, policies, endpoint groups, domain
+      // configuration, inherited assignments, access rules: not served.
+      '^tempest\\.api\\.identity\\.v2\\.',
+      '^tempest\\.api\\.identity\\.admin\\.v2\\.',
+      `\\.${any([
+        'test_ec2_credentials',
+        'test_credentials',
+        'test_oauth_consumers',
+        'test_trusts',
+        'test_policies',
+        'test_endpoint_groups',
+        'test_domain_configuration',
+        'test_inherits',
+        'test_access_rules',
+      ])}\\.`,
+    ],
+    minPassed: 60,
+  },
+  image: {
+    regex: '^tempest\\.api\\.image\\.v2\\.',
+    exclude: [],
+    minPassed: 20,
+  },
+  network: {
+    regex: '^tempest\\.api\\.network\\.',
+    exclude: [
+      // Routers (L3) are not served: these tests create or list routers around what they check.
+      '^tempest\\.api\\.network\\.test_dhcp_ipv6\\.',
+      'test_port_list_filter_by_router_id',
+      '^tempest\\.api\\.network\\.test_tags\\.TagsExtTest\\.',
+      // Networks are not scheduled to DHCP agents by hand, and a test seed runs no DHCP agent.
+      '^tempest\\.api\\.network\\.admin\\.test_dhcp_agent_scheduler\\.',
+    ],
+    minPassed: 140,
+  },
+};
+
+/** The services OOO_TEMPEST asks for ('1' for all), or why a tempest test skips. */
+export function tempestSkip(service: TempestService): string | undefined {
+  if (!existsSync(TEMPEST)) return `no ${TEMPEST} (Debian package tempest)`;
+  const asked = process.env.OOO_TEMPEST;
+  if (!asked) return 'set OOO_TEMPEST=1 (or a list such as network,image) to run tempest: slow';
+  if (asked !== '1' && !asked.split(',').includes(service))
+    return `OOO_TEMPEST=${asked} leaves out ${service}`;
+  return undefined;
+}
 
 export function tempestConf(target: TempestTarget): string {
   const on = (s: string) => target.services.includes(s);
@@ -99,8 +164,14 @@ export function tempestConf(target: TempestTarget): string {
   ].join('\n');
 }
 
-/** Runs the tests whose ids match `regex` with one worker; `dir` is an empty scratch directory. */
-export async function runTempest(target: TempestTarget, regex: string, dir: string): Promise<TempestResult> {
+/** Runs the tests whose ids match `regex` (but none matching `exclude`) with one worker; `dir` is a scratch
+ * directory. */
+export async function runTempest(
+  target: TempestTarget,
+  regex: string,
+  dir: string,
+  exclude: string[] = [],
+): Promise<TempestResult> {
   const run = promisify(execFile);
   mkdirSync(dir, { recursive: true });
   // A private HOME: tempest registers workspaces by name in ~/.tempest.
@@ -108,7 +179,9 @@ export async function runTempest(target: TempestTarget, regex: string, dir: stri
   const ws = join(dir, 'ws');
   if (!existsSync(ws)) await run(TEMPEST, ['init', ws], { env });
   writeFileSync(join(ws, 'etc', 'tempest.conf'), tempestConf(target));
-  const result = await run(TEMPEST, ['run', '--concurrency', '1', '--regex', regex], {
+  const args = ['run', '--concurrency', '1', '--regex', regex];
+  if (exclude.length > 0) args.push('--exclude-regex', exclude.join('|'));
+  const result = await run(TEMPEST, args, {
     cwd: ws,
     maxBuffer: 256 * 1024 * 1024,
     env,
