@@ -88,8 +88,13 @@ export const SUITES: Record<TempestService, TempestSuite> = {
   },
   image: {
     regex: '^tempest\\.api\\.image\\.v2\\.',
-    exclude: [],
-    minPassed: 20,
+    exclude: [
+      // Metadata definitions (/v2/metadefs) are not served.
+      'test_images_metadefs',
+      // Image tasks (GET /v2/images/{id}/tasks) are not served: import finishes before its 202, no task runs.
+      'test_image_glance_direct_import',
+    ],
+    minPassed: 40,
   },
   network: {
     regex: '^tempest\\.api\\.network\\.',
