@@ -1,16 +1,15 @@
 // The network service's client for the compute and bare-metal services: ports with binding attributes and
 // extra DHCP options (PXE/iPXE), looked up by device. In the all-in-one seed it calls the stores in-process;
-// results have Neutron's JSON shapes so an HTTP implementation can replace it unchanged.
+// results have Neutron's JSON shapes so an HTTP implementation can replace it unchanged. Requests are
+// validated by the same code as the API's (model/port-input.ts); lookups filter in the database.
 
 import type { Ctx } from '../platform/context.ts';
-import type { ApiContext } from './api/context.ts';
-import { networkView, portView, subnetView } from './api/views.ts';
-import { invalidInput, notFoundError } from './model/errors.ts';
-import { normaliseMac } from './model/mac.ts';
-import type { ExtraDhcpOpt } from './model/port.ts';
-import { mergeExtraDhcpOpts, parseExtraDhcpOpts } from './model/port.ts';
+import { notFoundError } from './model/errors.ts';
+import { parseMac, parsePortCreate, parsePortUpdate } from './model/port-input.ts';
 import type { Item } from './model/query.ts';
-import type { FixedIpRequest } from './store/ports.ts';
+import type { FixedIpRequest } from './model/records.ts';
+import { networkView, portView, subnetView } from './model/views.ts';
+import type { NetworkStores } from './store/stores.ts';
 
 export interface PortRequest {
   network_id: string;
@@ -44,93 +43,51 @@ export interface NetworkClient {
   ): Promise<Item[]>;
 }
 
-function mac(text: string | undefined): string | undefined {
-  if (text === undefined) return undefined;
-  const m = normaliseMac(text);
-  if (!m) throw invalidInput(`'${text}' is not a valid MAC address`);
-  return m;
-}
+// Services act for the whole cloud, like Neutron's service role: every row is visible.
+const SERVICE = { admin: true };
 
-export function createNetworkClient(api: ApiContext): NetworkClient {
+export function createNetworkClient(stores: NetworkStores, availabilityZone: string): NetworkClient {
   const port = async (id: string) => {
-    const p = await api.ports.get(id);
+    const p = await stores.ports.get(id);
     if (!p) throw notFoundError('Port', id);
     return p;
   };
   return {
     async getNetwork(_ctx, id) {
-      const n = await api.networks.get(id);
+      const n = await stores.networks.get(id);
       if (!n) throw notFoundError('Network', id);
-      return networkView(n, api.availabilityZone);
+      return networkView(n, availabilityZone);
     },
     async findNetworks(_ctx, filter) {
-      const all = await api.networks.list({ admin: true });
-      return all
-        .filter((n) => filter.name === undefined || n.name === filter.name)
-        .map((n) => networkView(n, api.availabilityZone));
+      const found = await stores.networks.list(SERVICE, { name: filter.name });
+      return found.map((n) => networkView(n, availabilityZone));
     },
     async getSubnet(_ctx, id) {
-      const s = await api.subnets.get(id);
+      const s = await stores.subnets.get(id);
       if (!s) throw notFoundError('Subnet', id);
       return subnetView(s);
     },
     async createPort(_ctx, req) {
-      const network = await api.networks.get(req.network_id);
+      const network = await stores.networks.get(req.network_id);
       if (!network) throw notFoundError('Network', req.network_id);
-      const p = await api.ports.create({
-        project_id: req.project_id,
-        network_id: req.network_id,
-        name: req.name ?? '',
-        description: '',
-        admin_state_up: true,
-        mac_address: mac(req.mac_address),
-        fixed_ips: req.fixed_ips,
-        device_id: req.device_id ?? '',
-        device_owner: req.device_owner ?? '',
-        binding_host_id: req['binding:host_id'] ?? '',
-        binding_vnic_type: req['binding:vnic_type'] ?? 'normal',
-        binding_profile: req['binding:profile'] ?? {},
-        extra_dhcp_opts: parseExtraDhcpOpts(req.extra_dhcp_opts) as ExtraDhcpOpt[],
-        allowed_address_pairs: [],
-        port_security_enabled: network.port_security_enabled,
-        dns_name: '',
-      });
-      return portView(p);
+      const body = req as unknown as Record<string, unknown>;
+      return portView(await stores.ports.create(parsePortCreate(body, network, req.project_id)));
     },
     async updatePort(_ctx, id, patch) {
       const cur = await port(id);
-      const p = await api.ports.update(id, {
-        name: patch.name,
-        mac_address: mac(patch.mac_address),
-        fixed_ips: patch.fixed_ips,
-        device_id: patch.device_id,
-        device_owner: patch.device_owner,
-        binding_host_id: patch['binding:host_id'],
-        binding_vnic_type: patch['binding:vnic_type'],
-        binding_profile: patch['binding:profile'],
-        extra_dhcp_opts:
-          patch.extra_dhcp_opts === undefined
-            ? undefined
-            : mergeExtraDhcpOpts(cur.extra_dhcp_opts, parseExtraDhcpOpts(patch.extra_dhcp_opts, true)),
-      });
-      return portView(p);
+      const body = patch as Record<string, unknown>;
+      return portView(await stores.ports.update(id, parsePortUpdate(body, cur)));
     },
     async deletePort(_ctx, id) {
-      await api.ports.delete(id);
+      await stores.ports.delete(id);
     },
     async getPort(_ctx, id) {
       return portView(await port(id));
     },
     async listPorts(_ctx, filter) {
-      const all = await api.ports.list({ admin: true });
-      return all
-        .filter(
-          (p) =>
-            (filter.device_id === undefined || p.device_id === filter.device_id) &&
-            (filter.network_id === undefined || p.network_id === filter.network_id) &&
-            (filter.mac_address === undefined || p.mac_address === filter.mac_address),
-        )
-        .map(portView);
+      const mac = parseMac(filter.mac_address);
+      const found = await stores.ports.list(SERVICE, { ...filter, mac_address: mac });
+      return found.map(portView);
     },
   };
 }

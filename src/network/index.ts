@@ -12,13 +12,8 @@ import { securityGroupRoutes } from './api/security-groups.ts';
 import { subnetRoutes } from './api/subnets.ts';
 import { createNetworkClient } from './client.ts';
 import { parseSettings } from './model/settings.ts';
-import { DhcpStatusStore } from './store/dhcp-status.ts';
 import { networkMigrations } from './store/migrations.ts';
-import { NetworkStore } from './store/networks.ts';
-import { PortStore } from './store/ports.ts';
-import { QuotaStore } from './store/quotas.ts';
-import { SecurityGroupStore } from './store/security-groups.ts';
-import { SubnetStore } from './store/subnets.ts';
+import { createStores } from './store/stores.ts';
 import { DhcpAgent } from './worker/dhcp-agent.ts';
 
 export const networkService: ServiceDefinition = {
@@ -28,22 +23,14 @@ export const networkService: ServiceDefinition = {
   migrations: networkMigrations,
   create(deps) {
     const settings = parseSettings(deps.settings, hostname(), userInfo().username);
-    const quotas = new QuotaStore(deps.db, settings.quotaDefaults);
-    const subnets = new SubnetStore(deps.db, quotas);
-    const groups = new SecurityGroupStore(deps.db, quotas);
+    const stores = createStores(deps.db, settings);
     const api: ApiContext = {
-      db: deps.db,
-      networks: new NetworkStore(deps.db, settings.segments, quotas),
-      subnets,
-      groups,
-      quotas,
-      ports: new PortStore(deps.db, { subnets, groups, quotas, baseMac: settings.baseMac }),
-      dhcp: new DhcpStatusStore(deps.db),
+      ...stores,
       defaultMtu: settings.defaultMtu,
       availabilityZone: settings.availabilityZone,
     };
     const agent = settings.dhcp.enabled
-      ? new DhcpAgent({ db: deps.db, api, settings: settings.dhcp, stateDir: deps.stateDir })
+      ? new DhcpAgent({ db: deps.db, stores, settings: settings.dhcp, stateDir: deps.stateDir })
       : undefined;
     return {
       render: renderNeutronError,
@@ -55,7 +42,7 @@ export const networkService: ServiceDefinition = {
         securityGroupRoutes(app, api);
         quotaRoutes(app, api);
       },
-      client: createNetworkClient(api),
+      client: createNetworkClient(stores, settings.availabilityZone),
       start: agent && ((ctx) => agent.start(ctx)),
       stop: agent && (() => agent.stop()),
     };

@@ -273,6 +273,60 @@ forEachEngine('identity resources API', (fresh) => {
       await h.close();
     }
   });
+  test('projects acting as domains: create, list with is_domain, show, update and delete as the domain', async () => {
+    const h = await startHarness({ db: await fresh() });
+    try {
+      const made = await create(h, 'projects', 'project', {
+        name: 'dom-proj',
+        is_domain: true,
+        domain_id: null,
+      });
+      assert.equal(made.is_domain, true);
+      assert.equal(made.domain_id, null);
+      assert.equal(made.parent_id, null);
+      const domain = await h.call('GET', `/v3/domains/${made.id}`);
+      assert.equal(domain.statusCode, 200, 'it is a domain');
+      assert.equal(domain.json().domain.name, 'dom-proj');
+      const ids = async (q: string) =>
+        (await h.call('GET', `/v3/projects${q}`)).json().projects.map((p: { id: string }) => p.id);
+      assert.ok((await ids('?is_domain=true')).includes(made.id));
+      assert.ok((await ids('?is_domain=true')).includes('default'));
+      assert.deepEqual(await ids('?is_domain=true&name=dom-proj'), [made.id]);
+      assert.ok(!(await ids('')).includes(made.id), 'a plain list shows projects only');
+      assert.ok(!(await ids('?is_domain=false')).includes(made.id));
+      const inside = await create(h, 'projects', 'project', { name: 'inside', domain_id: made.id });
+      assert.equal(inside.parent_id, made.id);
+      const shown = await h.call('GET', `/v3/projects/${made.id}`);
+      assert.equal(shown.json().project.is_domain, true);
+      const enabledDelete = await h.call('DELETE', `/v3/projects/${made.id}`);
+      assert.equal(enabledDelete.statusCode, 403, 'an enabled domain stays');
+      const off = await h.call('PATCH', `/v3/projects/${made.id}`, { body: { project: { enabled: false } } });
+      assert.equal(off.statusCode, 200);
+      assert.equal(off.json().project.enabled, false);
+      assert.equal(off.json().project.is_domain, true);
+      assert.equal((await h.call('GET', `/v3/domains/${made.id}`)).json().domain.enabled, false);
+      assert.equal((await h.call('DELETE', `/v3/projects/${made.id}`)).statusCode, 204);
+      assert.equal((await h.call('GET', `/v3/domains/${made.id}`)).statusCode, 404);
+      assert.equal(
+        (await h.call('GET', `/v3/projects/${inside.id}`)).statusCode,
+        404,
+        'its projects went too',
+      );
+      for (const extra of [{ domain_id: 'default' }, { parent_id: 'default' }]) {
+        const bad = await h.call('POST', '/v3/projects', {
+          body: { project: { name: 'x', is_domain: true, ...extra } },
+        });
+        assert.equal(bad.statusCode, 400, JSON.stringify(extra));
+      }
+      const other = await create(h, 'projects', 'project', { name: 'plain', domain_id: 'default' });
+      const noChange = await h.call('PATCH', `/v3/projects/${other.id}`, {
+        body: { project: { is_domain: true } },
+      });
+      assert.equal(noChange.statusCode, 400, 'a project does not become a domain');
+    } finally {
+      await h.close();
+    }
+  });
 });
 
 test('keystone behaviours tempest checks: extra user attributes, domain roles, domain delete cascade', async () => {

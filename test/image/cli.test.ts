@@ -246,6 +246,28 @@ describe('openstack image CLI', { skip }, () => {
     await ok(['image', 'delete', id]);
   });
 
+  test('set --deactivate / --activate: by the owner or an admin; save refused while deactivated', async () => {
+    const file = join(dir, 'deact.raw');
+    writeFileSync(file, Buffer.alloc(2048, 3));
+    await ok(
+      ['image', 'create', '--file', file, '--disk-format', 'raw', '--container-format', 'bare', 'cli-deact'],
+      demoEnv,
+    );
+    await ok(['image', 'set', '--deactivate', 'cli-deact'], demoEnv);
+    const shown = (await ok(['image', 'show', 'cli-deact', '-f', 'json'], demoEnv)).json<{
+      status: string;
+    }>();
+    assert.equal(shown.status, 'deactivated');
+    const saved = await os(['image', 'save', '--file', join(dir, 'deact.out'), 'cli-deact'], demoEnv);
+    assert.notEqual(saved.code, 0, 'the data of a deactivated image is not served to its owner');
+    // (openstacksdk 0.101 words Glance's 403 as "InvalidResponse")
+    assert.match(saved.stderr, /Unable to download image/);
+    await ok(['image', 'set', '--activate', 'cli-deact']);
+    await ok(['image', 'save', '--file', join(dir, 'deact.out'), 'cli-deact'], demoEnv);
+    assert.deepEqual(readFileSync(join(dir, 'deact.out')), Buffer.alloc(2048, 3));
+    await ok(['image', 'delete', 'cli-deact'], demoEnv);
+  });
+
   test('create --import stages then imports (glance-direct)', async () => {
     const data = Buffer.alloc(2 * 1024 * 1024 + 3, 7);
     const file = join(dir, 'import.raw');

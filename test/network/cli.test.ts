@@ -318,6 +318,63 @@ describe('openstack CLI against the network service', { skip: cliUnavailable() }
     assert.equal(rows.find((x) => x.Resource === 'networks')?.['In Use'], 1);
   });
 
+  test('security groups: the default group is reserved; rules as Neutron validates them', async () => {
+    assert.match(
+      await fails('security', 'group', 'create', 'default'),
+      /Default security group already exists/,
+    );
+    const groups: Json[] = await os('security', 'group', 'list', '--project', 'admin', '-f', 'json');
+    const dflt = groups.find((g) => g.Name === 'default');
+    assert.ok(dflt, JSON.stringify(groups));
+    assert.match(
+      await fails('security', 'group', 'set', '--name', 'other', dflt.ID),
+      /Updating default security group not allowed/,
+    );
+    await os('security', 'group', 'create', 'web');
+    const icmp6 = await os(
+      'security',
+      'group',
+      'rule',
+      'create',
+      '--ethertype',
+      'IPv6',
+      '--protocol',
+      'ipv6-icmp',
+      '--icmp-type',
+      '135',
+      'web',
+      '-f',
+      'json',
+    );
+    assert.equal(icmp6.protocol, 'ipv6-icmp');
+    assert.equal(icmp6.port_range_min, 135);
+    await os('security', 'group', 'rule', 'create', '--protocol', 'tcp', '--dst-port', '22', 'web');
+    assert.match(
+      await fails('security', 'group', 'rule', 'create', '--protocol', '6', '--dst-port', '22', 'web'),
+      /Security group rule already exists/,
+    );
+    assert.match(
+      // (without --ethertype the CLI itself picks IPv6 for ipv6-icmp)
+      await fails(
+        'security',
+        'group',
+        'rule',
+        'create',
+        '--ethertype',
+        'IPv4',
+        '--protocol',
+        'ipv6-icmp',
+        'web',
+      ),
+      /Invalid ethertype IPv4 for protocol ipv6-icmp/,
+    );
+    assert.match(
+      await fails('security', 'group', 'rule', 'create', '--protocol', 'gre', '--dst-port', '5', 'web'),
+      /Invalid protocol 47 for port range/,
+    );
+    await os('security', 'group', 'delete', 'web');
+  });
+
   test('delete', async () => {
     await os('port', 'delete', 'p1b', 'p2');
     await os('subnet', 'delete', 'ctlplane-subnet');

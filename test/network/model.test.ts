@@ -13,12 +13,13 @@ import {
   parseCidr,
   parseIp,
 } from '../../src/network/model/ip.ts';
+import { freeRanges, inPools, poolRanges, splitRange } from '../../src/network/model/ipam.ts';
 import { generateMac, normaliseMac, parseBaseMac } from '../../src/network/model/mac.ts';
 import { mergeExtraDhcpOpts } from '../../src/network/model/port.ts';
 import { filterItems, sortAndPage } from '../../src/network/model/query.ts';
+import { checkGroupName, sameRule, validateRule } from '../../src/network/model/security-group.ts';
 import { lowestFree, parseVlanRanges } from '../../src/network/model/segments.ts';
 import { eui64, validateSubnet } from '../../src/network/model/subnet.ts';
-import { freeRanges } from '../../src/network/store/ipam.ts';
 
 test('IP addresses parse and print canonically', () => {
   const cases: [string, string | undefined][] = [
@@ -211,6 +212,39 @@ test('free ranges: pools minus used addresses', () => {
     );
 });
 
+test('IPAM: pool ranges, membership, splitting a free range', () => {
+  const pools = poolRanges([
+    { start: '10.0.0.2', end: '10.0.0.9' },
+    { start: '10.0.0.20', end: '10.0.0.20' },
+  ]);
+  assert.deepEqual(pools, [
+    { first: 0x0a000002n, last: 0x0a000009n },
+    { first: 0x0a000014n, last: 0x0a000014n },
+  ]);
+  const member: [bigint, boolean][] = [
+    [0x0a000001n, false],
+    [0x0a000002n, true],
+    [0x0a000009n, true],
+    [0x0a00000an, false],
+    [0x0a000014n, true],
+  ];
+  for (const [v, want] of member) assert.equal(inPools(v, pools), want, v.toString(16));
+  const splits: [bigint, [bigint, bigint], [bigint, bigint]][] = [
+    [5n, [1n, 4n], [6n, 9n]],
+    [1n, [1n, 0n], [2n, 9n]],
+    [9n, [1n, 8n], [10n, 9n]],
+  ];
+  for (const [v, below, above] of splits) {
+    const s = splitRange({ first: 1n, last: 9n }, v);
+    assert.deepEqual([s.below.first, s.below.last], below);
+    assert.deepEqual([s.above.first, s.above.last], above);
+  }
+  assert.deepEqual(splitRange({ first: 4n, last: 4n }, 4n), {
+    below: { first: 4n, last: 3n },
+    above: { first: 5n, last: 4n },
+  });
+});
+
 test('DHCP options: names, numbers, extra tags, IPv6', () => {
   const cases: [4 | 6, string, string[], string][] = [
     [4, 'bootfile-name', ['pxelinux.0'], 'tag:port-1,option:bootfile-name,pxelinux.0'],
@@ -367,4 +401,141 @@ test('the interface serving a network: flat uses the mapping, VLAN its sub-inter
       want,
       `${type} ${physnet}`,
     );
+});
+
+test('security group rules validate as Neutron does', () => {
+  const base = { direction: 'ingress' };
+  const ok: [Record<string, unknown>, Record<string, unknown>][] = [
+    [
+      { protocol: 'TCP', port_range_min: 22, port_range_max: 22 },
+      { protocol: 'tcp', port_range_min: 22 },
+    ],
+    [
+      { protocol: '6', port_range_min: '80', port_range_max: '81' },
+      { protocol: '6', port_range_max: 81 },
+    ],
+    [
+      { protocol: 'icmp', port_range_min: 8, port_range_max: 0 },
+      { protocol: 'icmp', port_range_min: 8 },
+    ],
+    [{ protocol: 'icmp', port_range_min: 8 }, { port_range_max: null }],
+    [{ protocol: 'icmp', ethertype: 'IPv6' }, { protocol: 'ipv6-icmp' }],
+    [
+      { protocol: 'icmpv6', ethertype: 'ipv6' },
+      { protocol: 'ipv6-icmp', ethertype: 'IPv6' },
+    ],
+    [{ protocol: '1', ethertype: 'IPv6' }, { protocol: '58' }],
+    [{ protocol: 'ipv6-icmp', ethertype: 'IPv6', port_range_min: 135 }, { port_range_min: 135 }],
+    [{ protocol: 'any' }, { protocol: null }],
+    [{ protocol: 'vrrp' }, { protocol: 'vrrp' }],
+    [{ protocol: '255' }, { protocol: '255' }],
+    [{ remote_ip_prefix: '10.0.0.1' }, { remote_ip_prefix: '10.0.0.1/32' }],
+    [{ remote_ip_prefix: '2001:db8::/64', ethertype: 'IPv6' }, { remote_ip_prefix: '2001:db8::/64' }],
+  ];
+  for (const [input, want] of ok) {
+    const got = validateRule({ ...base, ...input }) as unknown as Record<string, unknown>;
+    for (const [k, v] of Object.entries(want)) assert.equal(got[k], v, `${JSON.stringify(input)}: ${k}`);
+  }
+  const bad: [Record<string, unknown>, string, RegExp][] = [
+    [{ protocol: 'bad_protocol_name' }, 'SecurityGroupRuleInvalidProtocol', /protocol bad_protocol_name/],
+    [{ protocol: '256' }, 'SecurityGroupRuleInvalidProtocol', /not supported/],
+    [
+      { protocol: 'tcp', port_range_min: -16, port_range_max: 80 },
+      'SecurityGroupInvalidPortValue',
+      /Invalid value for port -16/,
+    ],
+    [
+      { protocol: 'tcp', port_range_min: 80, port_range_max: 79 },
+      'SecurityGroupInvalidPortRange',
+      /port_range_min must be <= port_range_max/,
+    ],
+    [
+      { protocol: 'tcp', port_range_min: 80, port_range_max: 65536 },
+      'SecurityGroupInvalidPortValue',
+      /Invalid value for port 65536/,
+    ],
+    [
+      { protocol: 'tcp', port_range_max: 6 },
+      'SecurityGroupInvalidPortRange',
+      /port_range_min must be <= port_range_max/,
+    ],
+    [{ protocol: 'tcp', port_range_min: 0, port_range_max: 6 }, 'SecurityGroupInvalidPortValue', /port 0/],
+    [
+      { protocol: 'icmp', port_range_min: 1, port_range_max: 256 },
+      'SecurityGroupInvalidIcmpValue',
+      /Invalid value for ICMP code/,
+    ],
+    [
+      { protocol: 'icmp', port_range_min: -1, port_range_max: 25 },
+      'SecurityGroupInvalidPortValue',
+      /Invalid value/,
+    ],
+    [
+      { protocol: 'icmp', port_range_max: 6 },
+      'SecurityGroupMissingIcmpType',
+      /ICMP type \(port-range-min\) is missing/,
+    ],
+    [
+      { protocol: 'icmp', port_range_min: 300, port_range_max: 1 },
+      'SecurityGroupInvalidIcmpValue',
+      /Invalid value for ICMP type/,
+    ],
+    [
+      { protocol: 'gre', port_range_min: 1, port_range_max: 2 },
+      'SecurityGroupInvalidProtocolForPort',
+      /Invalid protocol 47/,
+    ],
+    [
+      { port_range_min: 1, port_range_max: 2 },
+      'SecurityGroupProtocolRequiredWithPorts',
+      /Must also specify protocol/,
+    ],
+    [
+      { protocol: 'ipv6-icmp' },
+      'SecurityGroupEthertypeConflictWithProtocol',
+      /Invalid ethertype IPv4 for protocol ipv6-icmp/,
+    ],
+    [{ protocol: '58', ethertype: 'IPv4' }, 'SecurityGroupEthertypeConflictWithProtocol', /ethertype IPv4/],
+    [{ ethertype: 'bad_ethertype' }, 'InvalidInput', /bad_ethertype/],
+    [{ direction: 'sideways' }, 'InvalidInput', /sideways/],
+    [{ remote_ip_prefix: '192.168.1./24' }, 'InvalidCIDR', /not a valid IP prefix/],
+    [{ remote_ip_prefix: '192.168.1.1/33' }, 'InvalidCIDR', /not a valid IP prefix/],
+    [
+      { remote_ip_prefix: '2001:db8::/48' },
+      'SecurityGroupRuleParameterConflict',
+      /Conflicting value ethertype IPv4/,
+    ],
+    [
+      { ethertype: 'IPv6', remote_ip_prefix: '10.100.0.0/16' },
+      'SecurityGroupRuleParameterConflict',
+      /Conflicting value ethertype IPv6/,
+    ],
+    [
+      { remote_ip_prefix: '10.0.0.0/8', remote_group_id: 'g' },
+      'SecurityGroupRemoteGroupAndRemoteIpPrefix',
+      /Only remote_ip_prefix or remote_group_id/,
+    ],
+  ];
+  for (const [input, type, message] of bad)
+    assert.throws(
+      () => validateRule({ ...base, ...input }),
+      (e: { type?: string; status?: number; message: string }) => e.type === type && message.test(e.message),
+      JSON.stringify(input),
+    );
+});
+
+test('security group rules compare as Neutron compares them; "default" is reserved', () => {
+  const r = (x: Record<string, unknown>) => validateRule({ direction: 'ingress', ...x });
+  assert.ok(sameRule(r({ protocol: 'tcp' }), r({ protocol: '6' })));
+  assert.ok(sameRule(r({ remote_ip_prefix: '0.0.0.0/0' }), r({})));
+  assert.ok(sameRule(r({ ethertype: 'IPv6', protocol: 'icmp' }), r({ ethertype: 'IPv6', protocol: '58' })));
+  assert.ok(!sameRule(r({ protocol: 'tcp' }), r({ protocol: 'udp' })));
+  assert.ok(!sameRule(r({ protocol: 'tcp', port_range_min: 1, port_range_max: 2 }), r({ protocol: 'tcp' })));
+  for (const name of ['default', 'Default', 'DEFAULT'])
+    assert.throws(
+      () => checkGroupName(name),
+      (e: { type?: string }) => e.type === 'SecurityGroupDefaultAlreadyExists',
+    );
+  checkGroupName('web');
+  checkGroupName(undefined);
 });

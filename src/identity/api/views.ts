@@ -44,6 +44,20 @@ export const projectView = (req: FastifyRequest, p: Project) => ({
   links: self(req, `projects/${p.id}`),
 });
 
+/** A domain seen through /v3/projects: Keystone keeps domains as projects that act as domains. */
+export const domainAsProjectView = (req: FastifyRequest, d: Domain) => ({
+  id: d.id,
+  name: d.name,
+  domain_id: null,
+  description: d.description,
+  enabled: d.enabled,
+  is_domain: true,
+  parent_id: null,
+  tags: d.tags,
+  options: d.options,
+  links: self(req, `projects/${d.id}`),
+});
+
 export const userView = (req: FastifyRequest, u: User) => ({
   ...u.extra,
   id: u.id,

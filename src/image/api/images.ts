@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../platform/errors/catalogue.ts';
 import { isAdmin } from '../../platform/policy/policy.ts';
-import { enforceImage } from '../model/access.ts';
+import { enforceImage, notFound } from '../model/access.ts';
 import { checkTag, type Image, imageView, MAX_TAGS, parseCreate } from '../model/image.ts';
 import { listImages, nextLink, parseListQuery, type Query } from '../model/list.ts';
 import { applyPatch, PATCH_V20, PATCH_V21, parsePatch } from '../model/patch.ts';
@@ -74,6 +74,9 @@ export function registerImages(app: FastifyInstance, deps: ImageApiDeps): void {
   });
 
   app.get('/v2/images', async (req) => {
+    // The router forgives a trailing slash; Glance's does not: /v2/images/ asks for the image with an empty
+    // id, which does not exist.
+    if (/\/v2\/images\/+$/.test(req.url.split('?')[0] ?? '')) throw notFound('');
     const auth = authOf(req);
     const query = queryPairs(req.url);
     const page = listImages(callerOf(auth), await deps.images.candidates(), parseListQuery(query));
@@ -149,8 +152,9 @@ export function registerImages(app: FastifyInstance, deps: ImageApiDeps): void {
       const { image } = await loadVisible(deps, auth, req.params.id);
       enforceImage(action, auth, image.owner);
       const to = action === 'deactivate' ? 'deactivated' : 'active';
+      // As Glance's domain: a no-op when already there, 403 from any status but the one it leaves.
       if (image.status !== to && !(await moveStatus(deps, image.id, action, action)))
-        throw new AppError('BAD_REQUEST', `Not allowed to ${action} image in status '${image.status}'`);
+        throw new AppError('FORBIDDEN', `Not allowed to ${action} image in status '${image.status}'`);
       return reply.code(204).send();
     });
   }

@@ -19,8 +19,9 @@ export const IMAGE_POLICY: PolicyTable = {
   // Making an image public reaches every project, so only an admin may (Glance's publicize_image).
   publicize_image: [['admin']],
   communitize_image: [['admin'], ['member', 'owner']],
-  deactivate: [['admin']],
-  reactivate: [['admin']],
+  // Glance's defaults since Wallaby: an admin, or a member of the owning project.
+  deactivate: [['admin'], ['member', 'owner']],
+  reactivate: [['admin'], ['member', 'owner']],
   add_member: [['admin'], ['member', 'owner']],
   delete_member: [['admin'], ['member', 'owner']],
   // The target of modify_member is the member project itself: only it accepts or rejects.

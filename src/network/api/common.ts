@@ -5,7 +5,7 @@ import type { AuthContext } from '../../platform/policy/auth-context.ts';
 import { allowed, isAdmin, type Target } from '../../platform/policy/policy.ts';
 import { badRequest, invalidInput, policyNotAuthorized } from '../model/errors.ts';
 import { filterItems, type Item, type Params, selectFields, sortAndPage } from '../model/query.ts';
-import type { Scope } from '../store/common.ts';
+import type { Scope } from '../model/records.ts';
 import { NETWORK_POLICY } from './policy.ts';
 
 export function auth(req: FastifyRequest): AuthContext {
@@ -34,6 +34,43 @@ export function resourceBody(req: FastifyRequest, resource: string): Record<stri
   return inner as Record<string, unknown>;
 }
 
+/** The bodies of a create: one `{"<resource>": {...}}`, or a bulk `{"<collection>": [...]}` whose items are
+ * bare or wrapped in `{"<resource>": {...}}` (as Neutron accepts them). */
+export function createBodies(
+  req: FastifyRequest,
+  resource: string,
+  collection: string,
+): { bodies: Record<string, unknown>[]; bulk: boolean } {
+  const body = req.body as Record<string, unknown> | undefined;
+  const list = body?.[collection];
+  if (list === undefined) return { bodies: [resourceBody(req, resource)], bulk: false };
+  if (!Array.isArray(list) || list.length === 0) throw badRequest(resource, 'Resources required');
+  const bodies = list.map((item: unknown) => {
+    const inner = (item as Record<string, unknown> | null)?.[resource] ?? item;
+    if (typeof inner !== 'object' || inner === null || Array.isArray(inner))
+      throw badRequest(resource, 'Resource body required');
+    return inner as Record<string, unknown>;
+  });
+  return { bodies, bulk: true };
+}
+
+/** Creates every body in turn; when one fails, the ones already made are deleted again (newest first) and
+ * the failure is the answer, so a bulk create is all or nothing, as Neutron's emulated bulk is. */
+export async function createAll<T>(
+  bodies: readonly Record<string, unknown>[],
+  create: (body: Record<string, unknown>) => Promise<T>,
+  undo: (made: T) => Promise<void>,
+): Promise<T[]> {
+  const made: T[] = [];
+  try {
+    for (const b of bodies) made.push(await create(b));
+    return made;
+  } catch (e) {
+    for (const m of made.reverse()) await undo(m).catch(() => undefined);
+    throw e;
+  }
+}
+
 /** The project a create acts for: the caller's, or another one when policy lets it choose. */
 export function ownerFor(req: FastifyRequest, body: Record<string, unknown>): string {
   const asked = body.project_id ?? body.tenant_id;
@@ -47,41 +84,9 @@ export function ownerFor(req: FastifyRequest, body: Record<string, unknown>): st
   return asked;
 }
 
-export function str(body: Record<string, unknown>, key: string, fallback: string, max = 255): string {
-  const v = body[key];
-  if (v === undefined) return fallback;
-  if (v === null && fallback === '') return '';
-  if (typeof v !== 'string') throw invalidInput(`'${String(v)}' is not a valid string for ${key}`);
-  if (v.length > max)
-    throw invalidInput(`'${v.slice(0, 20)}...' exceeds maximum length of ${max} for ${key}`);
-  return v;
-}
-
-export function optStr(body: Record<string, unknown>, key: string): string | undefined {
-  return body[key] === undefined ? undefined : str(body, key, '');
-}
-
-export function flag(body: Record<string, unknown>, key: string, fallback: boolean): boolean {
-  const v = body[key];
-  if (v === undefined) return fallback;
-  if (typeof v === 'boolean') return v;
-  if (typeof v === 'string' && /^(true|false)$/i.test(v)) return v.toLowerCase() === 'true';
-  throw invalidInput(`'${String(v)}' is not a valid boolean value for ${key}`);
-}
-
-export function optFlag(body: Record<string, unknown>, key: string): boolean | undefined {
-  return body[key] === undefined ? undefined : flag(body, key, false);
-}
-
-export function tagList(body: Record<string, unknown>): string[] | undefined {
-  const v = body.tags;
-  if (v === undefined) return undefined;
-  if (
-    !Array.isArray(v) ||
-    v.some((t) => typeof t !== 'string' || t === '' || t.length > 255 || t.includes(','))
-  )
-    throw invalidInput(`'${JSON.stringify(v)}' is not a valid tag list`);
-  return v as string[];
+/** One resource's show: `{"<resource>": {...}}` with exactly the attributes asked by `fields`, if any. */
+export function showResponse(req: FastifyRequest, resource: string, item: Item): Record<string, Item> {
+  return { [resource]: selectFields(item, req.query as Params) };
 }
 
 /** One listing: visibility is the caller's business; here come filters, order, the page and the fields. */

@@ -1,7 +1,7 @@
 // Discovery (GET /, GET /v2.0), the extensions the clients probe for, and tags on every resource.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { invalidInput, notFoundError } from '../model/errors.ts';
-import { ownerOf, setTags } from '../store/common.ts';
+import { isTaggable, type TaggableKind } from '../store/tags.ts';
 import { enforceAction } from './common.ts';
 import type { ApiContext } from './context.ts';
 
@@ -60,11 +60,11 @@ const extension = ([alias, name, description]: (typeof EXTENSIONS)[number]) => (
   links: [],
 });
 
-const TAGGABLE: Record<string, { table: string; kind: string; action: string }> = {
-  networks: { table: 'net_networks', kind: 'Network', action: 'update_network' },
-  subnets: { table: 'net_subnets', kind: 'Subnet', action: 'update_subnet' },
-  ports: { table: 'net_ports', kind: 'Port', action: 'update_port' },
-  'security-groups': { table: 'net_security_groups', kind: 'SecurityGroup', action: 'update_security_group' },
+const TAGGABLE: Record<TaggableKind, { kind: string; action: string }> = {
+  networks: { kind: 'Network', action: 'update_network' },
+  subnets: { kind: 'Subnet', action: 'update_subnet' },
+  ports: { kind: 'Port', action: 'update_port' },
+  'security-groups': { kind: 'SecurityGroup', action: 'update_security_group' },
 };
 
 export function metaRoutes(app: FastifyInstance, api: ApiContext): void {
@@ -93,13 +93,13 @@ export function metaRoutes(app: FastifyInstance, api: ApiContext): void {
   });
 
   // Tags: the owner of a resource (or an admin) may change them.
-  const owned = async (req: FastifyRequest, coll: string, id: string) => {
+  const owned = async (req: FastifyRequest, coll: string, id: string): Promise<TaggableKind> => {
+    if (!isTaggable(coll)) throw notFoundError('Resource', coll);
     const t = TAGGABLE[coll];
-    if (!t) throw notFoundError('Resource', coll);
-    const row = await ownerOf(api.db, t.table, id);
-    if (row === undefined) throw notFoundError(t.kind, id);
-    enforceAction(req, t.action, { projectId: row });
-    return t;
+    const owner = await api.tags.owner(coll, id);
+    if (owner === undefined) throw notFoundError(t.kind, id);
+    enforceAction(req, t.action, { projectId: owner });
+    return coll;
   };
   const checkTag = (tag: string) => {
     if (tag === '' || tag.length > 255 || tag.includes(','))
@@ -108,21 +108,21 @@ export function metaRoutes(app: FastifyInstance, api: ApiContext): void {
   };
   app.get<{ Params: { coll: string; id: string } }>('/v2.0/:coll/:id/tags', async (req) => {
     const t = await owned(req, req.params.coll, req.params.id);
-    return { tags: (await setTags(api.db, t.table, req.params.id, (x) => x, false)) ?? [] };
+    return { tags: (await api.tags.get(t, req.params.id)) ?? [] };
   });
   app.put<{ Params: { coll: string; id: string } }>('/v2.0/:coll/:id/tags', async (req) => {
     const t = await owned(req, req.params.coll, req.params.id);
     const tags = (req.body as { tags?: unknown } | undefined)?.tags;
     if (!Array.isArray(tags)) throw invalidInput("'tags' must be a list");
     return {
-      tags: await setTags(api.db, t.table, req.params.id, () => tags.map((x) => checkTag(String(x)))),
+      tags: await api.tags.change(t, req.params.id, () => tags.map((x) => checkTag(String(x)))),
     };
   });
   app.put<{ Params: { coll: string; id: string; tag: string } }>(
     '/v2.0/:coll/:id/tags/:tag',
     async (req, reply) => {
       const t = await owned(req, req.params.coll, req.params.id);
-      await setTags(api.db, t.table, req.params.id, (x) => [...x, checkTag(req.params.tag)]);
+      await api.tags.change(t, req.params.id, (x) => [...x, checkTag(req.params.tag)]);
       return reply.code(201).send();
     },
   );
@@ -130,15 +130,15 @@ export function metaRoutes(app: FastifyInstance, api: ApiContext): void {
     '/v2.0/:coll/:id/tags/:tag',
     async (req, reply) => {
       const t = await owned(req, req.params.coll, req.params.id);
-      const before = (await setTags(api.db, t.table, req.params.id, (x) => x, false)) ?? [];
+      const before = (await api.tags.get(t, req.params.id)) ?? [];
       if (!before.includes(req.params.tag)) throw notFoundError('Tag', req.params.tag);
-      await setTags(api.db, t.table, req.params.id, (x) => x.filter((y) => y !== req.params.tag));
+      await api.tags.change(t, req.params.id, (x) => x.filter((y) => y !== req.params.tag));
       return reply.code(204).send();
     },
   );
   app.delete<{ Params: { coll: string; id: string } }>('/v2.0/:coll/:id/tags', async (req, reply) => {
     const t = await owned(req, req.params.coll, req.params.id);
-    await setTags(api.db, t.table, req.params.id, () => []);
+    await api.tags.change(t, req.params.id, () => []);
     return reply.code(204).send();
   });
 }

@@ -1,25 +1,24 @@
 // /v2.0/networks: CRUD with provider attributes (admin only), shared and router:external, plus the DHCP
 // status of a network (GET /v2.0/networks/{id}/dhcp-agents, Neutron's agent-scheduler view).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { flag, optFlag, optStr, str, tagList } from '../model/attributes.ts';
 import { invalidInput, notFoundError } from '../model/errors.ts';
+import type { NetworkRecord } from '../model/records.ts';
 import { NETWORK_TYPES, type NetworkType, type ProviderRequest } from '../model/segments.ts';
+import { isoTime, networkView } from '../model/views.ts';
 import type { DhcpStatus } from '../store/dhcp-status.ts';
-import type { NetworkRecord } from '../store/networks.ts';
 import {
   can,
+  createAll,
+  createBodies,
   enforceAction,
-  flag,
   listResponse,
-  optFlag,
-  optStr,
   ownerFor,
   resourceBody,
   scopeOf,
-  str,
-  tagList,
+  showResponse,
 } from './common.ts';
 import type { ApiContext } from './context.ts';
-import { isoTime, networkView } from './views.ts';
 
 const SORTABLE = [
   'id',
@@ -71,8 +70,7 @@ function provider(body: Record<string, unknown>): ProviderRequest | undefined {
 export function networkRoutes(app: FastifyInstance, api: ApiContext): void {
   const view = (n: NetworkRecord) => networkView(n, api.availabilityZone);
 
-  app.post('/v2.0/networks', async (req, reply) => {
-    const body = resourceBody(req, 'network');
+  const createOne = async (req: FastifyRequest, body: Record<string, unknown>) => {
     const projectId = ownerFor(req, body);
     enforceAction(req, 'create_network', { projectId });
     const prov = provider(body);
@@ -83,7 +81,7 @@ export function networkRoutes(app: FastifyInstance, api: ApiContext): void {
     if (external) enforceAction(req, 'create_network:router:external');
     const mtu = body.mtu === undefined || body.mtu === null ? api.defaultMtu : Number(body.mtu);
     if (!Number.isInteger(mtu) || mtu < 68) throw invalidInput(`'${String(body.mtu)}' is not a valid MTU`);
-    const n = await api.networks.create({
+    return api.networks.create({
       project_id: projectId,
       name: str(body, 'name', ''),
       description: str(body, 'description', ''),
@@ -95,7 +93,16 @@ export function networkRoutes(app: FastifyInstance, api: ApiContext): void {
       provider: prov,
       tags: tagList(body),
     });
-    return reply.code(201).send({ network: view(n) });
+  };
+
+  app.post('/v2.0/networks', async (req, reply) => {
+    const { bodies, bulk } = createBodies(req, 'network', 'networks');
+    const made = await createAll(
+      bodies,
+      (body) => createOne(req, body),
+      (n) => api.networks.delete(n.id),
+    );
+    return reply.code(201).send(bulk ? { networks: made.map(view) } : { network: view(made[0]!) });
   });
 
   app.get('/v2.0/networks', async (req) => {
@@ -103,9 +110,9 @@ export function networkRoutes(app: FastifyInstance, api: ApiContext): void {
     return listResponse(req, 'networks', 'Network', all.map(view), SORTABLE);
   });
 
-  app.get<{ Params: { id: string } }>('/v2.0/networks/:id', async (req) => ({
-    network: view(await visibleNetwork(api, req, req.params.id)),
-  }));
+  app.get<{ Params: { id: string } }>('/v2.0/networks/:id', async (req) =>
+    showResponse(req, 'network', view(await visibleNetwork(api, req, req.params.id))),
+  );
 
   app.put<{ Params: { id: string } }>('/v2.0/networks/:id', async (req) => {
     const n = await visibleNetwork(api, req, req.params.id);
@@ -151,7 +158,8 @@ export function networkRoutes(app: FastifyInstance, api: ApiContext): void {
 
   // `openstack network agent list`: one DHCP agent per host that serves networks.
   app.get('/v2.0/agents', async (req) => {
-    enforceAction(req, 'get_agent');
+    // As in Neutron, a list hides what policy does not let the caller see: empty for non-admins.
+    if (!can(req, 'get_agent')) return { agents: [] };
     const byHost = new Map<string, DhcpStatus[]>();
     for (const s of await api.dhcp.all()) byHost.set(s.host, [...(byHost.get(s.host) ?? []), s]);
     const agents = [...byHost].map(([host, list]) => agentView(host, list));

@@ -26,14 +26,16 @@ export function quotaRoutes(app: FastifyInstance, api: ApiContext): void {
     return { quota: api.quotas.defaults() };
   });
 
-  app.get<{ Params: { project: string } }>('/v2.0/quotas/:project/details', async (req) => {
-    enforceAction(req, 'get_quota', { projectId: req.params.project });
-    const limits = await api.quotas.limits(req.params.project);
-    const used = await api.quotas.usage(req.params.project);
-    const quota: Record<string, { limit: number; used: number; reserved: number }> = {};
-    for (const [k, limit] of Object.entries(limits)) quota[k] = { limit, used: used[k] ?? 0, reserved: 0 };
-    return { quota };
-  });
+  // Neutron accepts a format suffix on its URLs; tempest's client asks for details.json.
+  for (const path of ['/v2.0/quotas/:project/details', '/v2.0/quotas/:project/details.json'])
+    app.get<{ Params: { project: string } }>(path, async (req) => {
+      enforceAction(req, 'get_quota', { projectId: req.params.project });
+      const limits = await api.quotas.limits(req.params.project);
+      const used = await api.quotas.usage(req.params.project);
+      const quota: Record<string, { limit: number; used: number; reserved: number }> = {};
+      for (const [k, limit] of Object.entries(limits)) quota[k] = { limit, used: used[k] ?? 0, reserved: 0 };
+      return { quota };
+    });
 
   app.put<{ Params: { project: string } }>('/v2.0/quotas/:project', async (req) => {
     enforceAction(req, 'update_quota', { projectId: req.params.project });

@@ -1,22 +1,12 @@
 // /v2.0/security-groups and /v2.0/security-group-rules: stored and served, with the per-project default group.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { flag, optFlag, optStr, str } from '../model/attributes.ts';
 import { notFoundError } from '../model/errors.ts';
+import type { GroupRecord } from '../model/records.ts';
 import { validateRule } from '../model/security-group.ts';
-import type { GroupRecord } from '../store/security-groups.ts';
-import {
-  can,
-  enforceAction,
-  flag,
-  listResponse,
-  optFlag,
-  optStr,
-  ownerFor,
-  resourceBody,
-  scopeOf,
-  str,
-} from './common.ts';
+import { groupView, ruleView } from '../model/views.ts';
+import { can, enforceAction, listResponse, ownerFor, resourceBody, scopeOf, showResponse } from './common.ts';
 import type { ApiContext } from './context.ts';
-import { groupView, ruleView } from './views.ts';
 
 const GROUP_SORTABLE = [
   'id',
@@ -63,9 +53,9 @@ export function securityGroupRoutes(app: FastifyInstance, api: ApiContext): void
     return listResponse(req, 'security_groups', 'SecurityGroup', all.map(groupView), GROUP_SORTABLE);
   });
 
-  app.get<{ Params: { id: string } }>('/v2.0/security-groups/:id', async (req) => ({
-    security_group: groupView(await visibleGroup(api, req, req.params.id)),
-  }));
+  app.get<{ Params: { id: string } }>('/v2.0/security-groups/:id', async (req) =>
+    showResponse(req, 'security_group', groupView(await visibleGroup(api, req, req.params.id))),
+  );
 
   app.put<{ Params: { id: string } }>('/v2.0/security-groups/:id', async (req) => {
     const g = await visibleGroup(api, req, req.params.id);
@@ -105,7 +95,7 @@ export function securityGroupRoutes(app: FastifyInstance, api: ApiContext): void
     const r = await api.groups.getRule(req.params.id);
     if (!r || !can(req, 'get_security_group_rule', { projectId: r.project_id }))
       throw notFoundError('SecurityGroupRule', req.params.id);
-    return { security_group_rule: ruleView(r) };
+    return showResponse(req, 'security_group_rule', ruleView(r));
   });
 
   app.delete<{ Params: { id: string } }>('/v2.0/security-group-rules/:id', async (req, reply) => {

@@ -1,23 +1,22 @@
 // /v2.0/subnets: create on a network the caller owns (or as admin), with every validation of model/subnet.ts.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { flag, optFlag, optStr, str, tagList } from '../model/attributes.ts';
 import { invalidInput, notFoundError } from '../model/errors.ts';
-import type { SubnetRecord } from '../store/subnets.ts';
+import type { SubnetRecord } from '../model/records.ts';
+import { subnetView } from '../model/views.ts';
 import {
   can,
+  createAll,
+  createBodies,
   enforceAction,
-  flag,
   listResponse,
-  optFlag,
-  optStr,
   ownerFor,
   resourceBody,
   scopeOf,
-  str,
-  tagList,
+  showResponse,
 } from './common.ts';
 import type { ApiContext } from './context.ts';
 import { visibleNetwork } from './networks.ts';
-import { subnetView } from './views.ts';
 
 const SORTABLE = [
   'id',
@@ -44,8 +43,7 @@ async function visibleSubnet(api: ApiContext, req: FastifyRequest, id: string): 
 }
 
 export function subnetRoutes(app: FastifyInstance, api: ApiContext): void {
-  app.post('/v2.0/subnets', async (req, reply) => {
-    const body = resourceBody(req, 'subnet');
+  const createOne = async (req: FastifyRequest, body: Record<string, unknown>) => {
     if (typeof body.network_id !== 'string') throw invalidInput("'network_id' is required");
     const network = await visibleNetwork(api, req, body.network_id);
     const projectId = ownerFor(req, body);
@@ -53,7 +51,7 @@ export function subnetRoutes(app: FastifyInstance, api: ApiContext): void {
     if (body.subnetpool_id !== undefined && body.subnetpool_id !== null)
       throw invalidInput('subnet pools are not supported: give a cidr');
     const enableDhcp = flag(body, 'enable_dhcp', true);
-    const s = await api.subnets.create({
+    return api.subnets.create({
       project_id: projectId,
       network_id: network.id,
       name: str(body, 'name', ''),
@@ -69,7 +67,16 @@ export function subnetRoutes(app: FastifyInstance, api: ApiContext): void {
       ipv6_address_mode: body.ipv6_address_mode,
       tags: tagList(body),
     });
-    return reply.code(201).send({ subnet: subnetView(s) });
+  };
+
+  app.post('/v2.0/subnets', async (req, reply) => {
+    const { bodies, bulk } = createBodies(req, 'subnet', 'subnets');
+    const made = await createAll(
+      bodies,
+      (body) => createOne(req, body),
+      (s) => api.subnets.delete(s.id),
+    );
+    return reply.code(201).send(bulk ? { subnets: made.map(subnetView) } : { subnet: subnetView(made[0]!) });
   });
 
   app.get('/v2.0/subnets', async (req) => {
@@ -77,9 +84,9 @@ export function subnetRoutes(app: FastifyInstance, api: ApiContext): void {
     return listResponse(req, 'subnets', 'Subnet', all.map(subnetView), SORTABLE);
   });
 
-  app.get<{ Params: { id: string } }>('/v2.0/subnets/:id', async (req) => ({
-    subnet: subnetView(await visibleSubnet(api, req, req.params.id)),
-  }));
+  app.get<{ Params: { id: string } }>('/v2.0/subnets/:id', async (req) =>
+    showResponse(req, 'subnet', subnetView(await visibleSubnet(api, req, req.params.id))),
+  );
 
   app.put<{ Params: { id: string } }>('/v2.0/subnets/:id', async (req) => {
     const s = await visibleSubnet(api, req, req.params.id);

@@ -1,25 +1,9 @@
 // What the network stores share: records as the API names their fields, JSON columns, timestamps,
 // the per-network lock that serialises IPAM and MAC choice, and the change notice the DHCP agent hears.
 import type { Database, Queryable } from '../../platform/db/types.ts';
+import type { Standard } from '../model/records.ts';
 
 export const DHCP_CHANNEL = 'network_dhcp_changed';
-
-export interface Scope {
-  /** The caller's project; undefined for a caller that sees everything. */
-  projectId?: string;
-  admin: boolean;
-}
-
-export interface Standard {
-  id: string;
-  project_id: string;
-  name: string;
-  description: string;
-  tags: string[];
-  revision_number: number;
-  created_at: number;
-  updated_at: number;
-}
 
 export function json<T>(text: unknown, fallback: T): T {
   if (typeof text !== 'string' || text === '') return fallback;
@@ -54,31 +38,4 @@ export async function lockNetwork(db: Database, q: Queryable, networkId: string)
 /** Tells the DHCP agent (in this or another process) that a network's configuration changed. */
 export async function announce(db: Database, networkId: string): Promise<void> {
   await db.notify(DHCP_CHANNEL, networkId).catch(() => undefined);
-}
-
-/** Applies a tag operation to a resource table's tags column. */
-export async function setTags(
-  db: Database,
-  table: string,
-  id: string,
-  change: (tags: string[]) => string[],
-  write = true,
-): Promise<string[] | undefined> {
-  return db.tx(async (q) => {
-    const row = await q.get<{ tags: string }>(`SELECT tags FROM ${table} WHERE id = ?`, [id]);
-    if (!row) return undefined;
-    const tags = [...new Set(change(json<string[]>(row.tags, [])))].sort();
-    if (!write) return tags;
-    await q.run(
-      `UPDATE ${table} SET tags = ?, revision_number = revision_number + 1, updated_at = ? WHERE id = ?`,
-      [JSON.stringify(tags), Date.now(), id],
-    );
-    return tags;
-  });
-}
-
-/** The project owning a row of a resource table, or undefined when there is no such row. */
-export async function ownerOf(db: Database, table: string, id: string): Promise<string | undefined> {
-  const row = await db.get<{ project_id: string }>(`SELECT project_id FROM ${table} WHERE id = ?`, [id]);
-  return row?.project_id;
 }

@@ -3,11 +3,9 @@
 // Every function runs inside the caller's transaction, which holds the network's lock.
 import type { Queryable } from '../../platform/db/types.ts';
 import { ipKey, keyValue } from '../model/ip.ts';
+import { freeRanges, inPools, type KeyRange, splitRange } from '../model/ipam.ts';
 
-export interface KeyRange {
-  first: bigint;
-  last: bigint;
-}
+export type { KeyRange };
 
 interface RangeRow {
   first_key: string;
@@ -44,10 +42,12 @@ export async function takeSpecific(q: Queryable, subnetId: string, value: bigint
     [subnetId, key],
   );
   if (!row || row.last_key < key) return false;
-  const first = keyValue(row.first_key);
-  const last = keyValue(row.last_key);
-  await shrinkOrDrop(q, subnetId, row, first, value - 1n);
-  await addRange(q, subnetId, { first: value + 1n, last });
+  const { below, above } = splitRange(
+    { first: keyValue(row.first_key), last: keyValue(row.last_key) },
+    value,
+  );
+  await shrinkOrDrop(q, subnetId, row, below.first, below.last);
+  await addRange(q, subnetId, above);
   return true;
 }
 
@@ -73,7 +73,7 @@ export async function giveBack(
   value: bigint,
   pools: readonly KeyRange[],
 ): Promise<void> {
-  if (!pools.some((p) => value >= p.first && value <= p.last)) return;
+  if (!inPools(value, pools)) return;
   const left = await q.get<RangeRow>(
     'SELECT first_key, last_key FROM net_free_ranges WHERE subnet_id = ? AND last_key = ?',
     [subnetId, ipKey(value - 1n)],
@@ -113,19 +113,4 @@ export async function rebuildRanges(
     )
   ).map((r) => keyValue(r.ip_key));
   for (const r of freeRanges(pools, used)) await addRange(q, subnetId, r);
-}
-
-/** Pure: the pools minus the used addresses (sorted ascending), as maximal ranges. */
-export function freeRanges(pools: readonly KeyRange[], used: readonly bigint[]): KeyRange[] {
-  const out: KeyRange[] = [];
-  for (const p of [...pools].sort((a, b) => (a.first < b.first ? -1 : 1))) {
-    let cursor = p.first;
-    for (const u of used) {
-      if (u < cursor || u > p.last) continue;
-      if (u > cursor) out.push({ first: cursor, last: u - 1n });
-      cursor = u + 1n;
-    }
-    if (cursor <= p.last) out.push({ first: cursor, last: p.last });
-  }
-  return out;
 }

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { isUniqueViolation } from '../../platform/db/errors.ts';
 import type { Database, Queryable } from '../../platform/db/types.ts';
 import { conflictError, networkInUse, notFoundError } from '../model/errors.ts';
+import type { NetworkRecord, Scope } from '../model/records.ts';
 import {
   type NetworkType,
   type ProviderRequest,
@@ -12,20 +13,8 @@ import {
   type SegmentConfig,
   validateProvider,
 } from '../model/segments.ts';
-import { bool, int, lockNetwork, type Scope, type Standard, standardFrom } from './common.ts';
+import { bool, int, lockNetwork, standardFrom } from './common.ts';
 import type { QuotaStore } from './quotas.ts';
-
-export interface NetworkRecord extends Standard {
-  admin_state_up: boolean;
-  shared: boolean;
-  external: boolean;
-  mtu: number;
-  network_type: NetworkType;
-  physical_network: string | null;
-  segmentation_id: number | null;
-  port_security_enabled: boolean;
-  subnets: string[];
-}
 
 export interface NetworkCreate {
   project_id: string;
@@ -176,11 +165,21 @@ export class NetworkStore {
   }
 
   /** Networks the scope may see: its own and shared ones (external ones too, as Neutron shows them). */
-  async list(scope: Scope): Promise<NetworkRecord[]> {
-    const visible = scope.admin ? '' : ' WHERE project_id = ? OR shared = 1 OR external = 1';
+  /** The networks `scope` sees, narrowed to one name when `filter.name` is given. */
+  async list(scope: Scope, filter: { name?: string } = {}): Promise<NetworkRecord[]> {
+    const where: string[] = [];
+    const params: string[] = [];
+    if (!scope.admin) {
+      where.push('(project_id = ? OR shared = 1 OR external = 1)');
+      params.push(scope.projectId ?? '');
+    }
+    if (filter.name !== undefined) {
+      where.push('name = ?');
+      params.push(filter.name);
+    }
     const rows = await this.#db.all<Record<string, unknown>>(
-      `SELECT * FROM net_networks${visible} ORDER BY created_at, id`,
-      scope.admin ? [] : [scope.projectId ?? ''],
+      `SELECT * FROM net_networks${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at, id`,
+      params,
     );
     const subnets = await this.#db.all<{ id: string; network_id: string }>(
       'SELECT id, network_id FROM net_subnets ORDER BY created_at, id',

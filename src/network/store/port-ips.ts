@@ -9,18 +9,11 @@ import {
   ipGenerationFailure,
 } from '../model/errors.ts';
 import { contains, formatIp, ipKey, parseCidr, parseIp } from '../model/ip.ts';
+import { poolRanges } from '../model/ipam.ts';
+import type { FixedIp, FixedIpRequest, SubnetRecord } from '../model/records.ts';
 import { eui64, hostBounds, isAutoAddress } from '../model/subnet.ts';
 import { giveBack, takeAny, takeSpecific } from './ipam.ts';
-import { poolRanges, type SubnetRecord, type SubnetStore } from './subnets.ts';
-
-export interface FixedIp {
-  subnet_id: string;
-  ip_address: string;
-}
-export interface FixedIpRequest {
-  subnet_id?: string;
-  ip_address?: string;
-}
+import type { SubnetStore } from './subnets.ts';
 
 // Allocates each requested address; `auto` (no fixed_ips given) tries subnets in turn per family.
 export async function allocateIps(

@@ -5,63 +5,12 @@ import type { Database, Queryable } from '../../platform/db/types.ts';
 import { conflictError, macInUse, notFoundError } from '../model/errors.ts';
 import { generateMac } from '../model/mac.ts';
 import type { AddressPair, ExtraDhcpOpt } from '../model/port.ts';
-import { announce, bool, int, json, lockNetwork, type Scope, type Standard, standardFrom } from './common.ts';
-import { allocateIps, type FixedIp, type FixedIpRequest, releaseIps, replaceIps } from './port-ips.ts';
+import type { PortCreate, PortFilter, PortPatch, PortRecord, Scope } from '../model/records.ts';
+import { announce, bool, int, json, lockNetwork, standardFrom } from './common.ts';
+import { allocateIps, releaseIps, replaceIps } from './port-ips.ts';
 import type { QuotaStore } from './quotas.ts';
 import type { SecurityGroupStore } from './security-groups.ts';
 import type { SubnetStore } from './subnets.ts';
-
-export type { FixedIp, FixedIpRequest };
-
-export interface PortRecord extends Standard {
-  network_id: string;
-  mac_address: string;
-  admin_state_up: boolean;
-  status: string;
-  device_id: string;
-  device_owner: string;
-  binding_host_id: string;
-  binding_vnic_type: string;
-  binding_profile: Record<string, unknown>;
-  extra_dhcp_opts: ExtraDhcpOpt[];
-  allowed_address_pairs: AddressPair[];
-  security_groups: string[];
-  port_security_enabled: boolean;
-  dns_name: string;
-  fixed_ips: FixedIp[];
-}
-
-export interface PortFields {
-  name: string;
-  description: string;
-  admin_state_up: boolean;
-  device_id: string;
-  device_owner: string;
-  binding_host_id: string;
-  binding_vnic_type: string;
-  binding_profile: Record<string, unknown>;
-  extra_dhcp_opts: ExtraDhcpOpt[];
-  allowed_address_pairs: AddressPair[];
-  port_security_enabled: boolean;
-  dns_name: string;
-}
-
-export interface PortCreate extends PortFields {
-  project_id: string;
-  network_id: string;
-  mac_address?: string;
-  /** undefined: one address per IP family from the network's subnets; []: none. */
-  fixed_ips?: FixedIpRequest[];
-  /** undefined: the project's default group (when port security is on). */
-  security_groups?: string[];
-  tags?: string[];
-}
-
-export type PortPatch = Partial<PortFields> & {
-  mac_address?: string;
-  fixed_ips?: FixedIpRequest[];
-  security_groups?: string[];
-};
 
 const MAC_ATTEMPTS = 16;
 
@@ -250,9 +199,21 @@ export class PortStore {
     return this.#select(this.#db, 'WHERE p.network_id = ?', [networkId]);
   }
 
-  async list(scope: Scope): Promise<PortRecord[]> {
-    if (scope.admin) return this.#select(this.#db, '', []);
-    return this.#select(this.#db, 'WHERE p.project_id = ?', [scope.projectId ?? '']);
+  /** The ports `scope` sees, narrowed by exact matches on the filter's columns. */
+  async list(scope: Scope, filter: PortFilter = {}): Promise<PortRecord[]> {
+    const where: string[] = [];
+    const params: string[] = [];
+    if (!scope.admin) {
+      where.push('p.project_id = ?');
+      params.push(scope.projectId ?? '');
+    }
+    for (const column of ['device_id', 'network_id', 'mac_address'] as const) {
+      const v = filter[column];
+      if (v === undefined) continue;
+      where.push(`p.${column} = ?`);
+      params.push(v);
+    }
+    return this.#select(this.#db, where.length ? `WHERE ${where.join(' AND ')}` : '', params);
   }
 
   async #select(q: Queryable, where: string, params: string[]): Promise<PortRecord[]> {

@@ -3,24 +3,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Database, Queryable } from '../../platform/db/types.ts';
 import { conflictError, inUse, notFoundError } from '../model/errors.ts';
-import type { RuleSpec } from '../model/security-group.ts';
-import { bool, int, type Scope, type Standard, standardFrom } from './common.ts';
+import type { GroupRecord, RuleRecord, Scope } from '../model/records.ts';
+import { checkGroupName, type RuleSpec, sameRule } from '../model/security-group.ts';
+import { bool, int, standardFrom } from './common.ts';
 import type { QuotaStore } from './quotas.ts';
-
-export interface RuleRecord extends RuleSpec {
-  id: string;
-  project_id: string;
-  security_group_id: string;
-  description: string;
-  revision_number: number;
-  created_at: number;
-  updated_at: number;
-}
-
-export interface GroupRecord extends Standard {
-  stateful: boolean;
-  security_group_rules: RuleRecord[];
-}
 
 export class SecurityGroupStore {
   readonly #db: Database;
@@ -76,6 +62,7 @@ export class SecurityGroupStore {
     description: string,
     stateful: boolean,
   ): Promise<GroupRecord> {
+    checkGroupName(name);
     const id = randomUUID();
     await this.#db.tx(async (q) => {
       await this.ensureDefault(projectId, q);
@@ -159,8 +146,14 @@ export class SecurityGroupStore {
   async update(id: string, patch: { name?: string; description?: string; stateful?: boolean }) {
     const cur = await this.get(id);
     if (!cur) throw notFoundError('SecurityGroup', id);
-    if (cur.name === 'default' && patch.name !== undefined && patch.name !== 'default')
-      throw conflictError('SecurityGroupCannotUpdateDefault', 'Updating default security group not allowed.');
+    if (patch.name !== undefined && patch.name !== cur.name) {
+      if (await this.#isDefault(this.#db, id))
+        throw conflictError(
+          'SecurityGroupCannotUpdateDefault',
+          'Updating default security group not allowed.',
+        );
+      checkGroupName(patch.name);
+    }
     await this.#db.run(
       'UPDATE net_security_groups SET name = ?, description = ?, stateful = ?, ' +
         'revision_number = revision_number + 1, updated_at = ? WHERE id = ?',
@@ -179,11 +172,7 @@ export class SecurityGroupStore {
     await this.#db.tx(async (q) => {
       const row = await q.get<{ name: string }>('SELECT name FROM net_security_groups WHERE id = ?', [id]);
       if (!row) throw notFoundError('SecurityGroup', id);
-      const isDefault = await q.get(
-        'SELECT 1 AS x FROM net_default_security_groups WHERE security_group_id = ?',
-        [id],
-      );
-      if (isDefault && !admin)
+      if ((await this.#isDefault(q, id)) && !admin)
         throw conflictError(
           'SecurityGroupCannotRemoveDefault',
           'Insufficient rights for removing default security group.',
@@ -224,6 +213,13 @@ export class SecurityGroupStore {
     return (await this.getRule(id))!;
   }
 
+  async #isDefault(q: Queryable, id: string): Promise<boolean> {
+    const row = await q.get('SELECT 1 AS x FROM net_default_security_groups WHERE security_group_id = ?', [
+      id,
+    ]);
+    return row !== undefined;
+  }
+
   async getRule(id: string): Promise<RuleRecord | undefined> {
     return (await this.#rules('WHERE id = ?', [id]))[0];
   }
@@ -244,19 +240,6 @@ export class SecurityGroupStore {
     );
     return rows.map(ruleFrom);
   }
-}
-
-function sameRule(a: RuleSpec, b: RuleSpec): boolean {
-  const keys = [
-    'direction',
-    'ethertype',
-    'protocol',
-    'port_range_min',
-    'port_range_max',
-    'remote_ip_prefix',
-    'remote_group_id',
-  ] as const;
-  return keys.every((k) => (a[k] ?? null) === (b[k] ?? null));
 }
 
 function groupFrom(row: Record<string, unknown>) {

@@ -3,7 +3,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Database, Queryable } from '../../platform/db/types.ts';
 import { invalidInput, notFoundError, subnetInUse } from '../model/errors.ts';
-import { cidrsOverlap, parseCidr, parseIp } from '../model/ip.ts';
+import { cidrsOverlap, parseCidr } from '../model/ip.ts';
+import { poolRanges } from '../model/ipam.ts';
+import type { Scope, SubnetRecord } from '../model/records.ts';
 import {
   type HostRoute,
   type Ipv6Mode,
@@ -13,22 +15,9 @@ import {
   validatePools,
   validateSubnet,
 } from '../model/subnet.ts';
-import { announce, bool, int, json, lockNetwork, type Scope, type Standard, standardFrom } from './common.ts';
-import { addRange, type KeyRange, rebuildRanges } from './ipam.ts';
+import { announce, bool, int, json, lockNetwork, standardFrom } from './common.ts';
+import { addRange, rebuildRanges } from './ipam.ts';
 import type { QuotaStore } from './quotas.ts';
-
-export interface SubnetRecord extends Standard {
-  network_id: string;
-  ip_version: 4 | 6;
-  cidr: string;
-  gateway_ip: string | null;
-  enable_dhcp: boolean;
-  ipv6_ra_mode: Ipv6Mode | null;
-  ipv6_address_mode: Ipv6Mode | null;
-  allocation_pools: Pool[];
-  dns_nameservers: string[];
-  host_routes: HostRoute[];
-}
 
 export interface SubnetCreate extends SubnetInput {
   project_id: string;
@@ -47,10 +36,6 @@ export interface SubnetPatch {
   dns_nameservers?: unknown;
   host_routes?: unknown;
   enable_dhcp?: boolean;
-}
-
-export function poolRanges(pools: readonly Pool[]): KeyRange[] {
-  return pools.map((p) => ({ first: parseIp(p.start)!.value, last: parseIp(p.end)!.value }));
 }
 
 export class SubnetStore {
@@ -185,12 +170,23 @@ export class SubnetStore {
     if (!current) throw notFoundError('Subnet', id);
     await this.#db.tx(async (q) => {
       await lockNetwork(this.#db, q, current.network_id);
-      const used = await q.get(
-        'SELECT 1 AS x FROM net_ip_allocations a JOIN net_ports p ON p.id = a.port_id ' +
-          "WHERE a.subnet_id = ? AND p.device_owner <> 'network:dhcp' LIMIT 1",
-        [id],
-      );
-      if (used) throw subnetInUse(id);
+      if (isAutoAddress(current.ipv6_address_mode)) {
+        // Addresses of a SLAAC or DHCPv6-stateless subnet are derived, not handed out: as in Neutron the
+        // subnet goes and its ports simply lose those addresses (a port change, so their revision moves).
+        await q.run(
+          'UPDATE net_ports SET revision_number = revision_number + 1, updated_at = ? ' +
+            'WHERE id IN (SELECT port_id FROM net_ip_allocations WHERE subnet_id = ?)',
+          [Date.now(), id],
+        );
+      } else {
+        const used = await q.get(
+          'SELECT 1 AS x FROM net_ip_allocations a JOIN net_ports p ON p.id = a.port_id ' +
+            "WHERE a.subnet_id = ? AND p.device_owner <> 'network:dhcp' LIMIT 1",
+          [id],
+        );
+        if (used) throw subnetInUse(id);
+      }
+      await q.run('DELETE FROM net_ip_allocations WHERE subnet_id = ?', [id]);
       await q.run('DELETE FROM net_subnets WHERE id = ?', [id]);
     });
     await announce(this.#db, current.network_id);

@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import type { Ctx } from '../../platform/context.ts';
 import type { Database } from '../../platform/db/types.ts';
 import { writeFileAtomic } from '../../platform/fs/atomic-write.ts';
-import type { ApiContext } from '../api/context.ts';
 import { type DhcpConfig, dnsmasqArgs, renderDhcp, servingInterface } from '../model/dhcp.ts';
 import type { DhcpSettings } from '../model/settings.ts';
 import { DHCP_CHANNEL } from '../store/common.ts';
+import type { NetworkStores } from '../store/stores.ts';
 import { Dnsmasq, type DnsmasqState } from './dnsmasq.ts';
 import { stopStaleDnsmasq } from './stale.ts';
 
@@ -22,7 +22,7 @@ interface Served {
 
 export class DhcpAgent {
   readonly #db: Database;
-  readonly #api: ApiContext;
+  readonly #stores: NetworkStores;
   readonly #s: DhcpSettings;
   readonly #root: string;
   readonly #served = new Map<string, Served>();
@@ -34,9 +34,9 @@ export class DhcpAgent {
   #unlisten: (() => Promise<void>) | undefined;
   #stopped = false;
 
-  constructor(o: { db: Database; api: ApiContext; settings: DhcpSettings; stateDir: string }) {
+  constructor(o: { db: Database; stores: NetworkStores; settings: DhcpSettings; stateDir: string }) {
     this.#db = o.db;
-    this.#api = o.api;
+    this.#stores = o.stores;
     this.#s = o.settings;
     this.#root = join(o.stateDir, 'dhcp');
   }
@@ -73,7 +73,7 @@ export class DhcpAgent {
 
   /** Every network the database knows, plus those this agent still serves. */
   async resyncAll(): Promise<void> {
-    const networks = await this.#api.networks.list({ admin: true });
+    const networks = await this.#stores.networks.list({ admin: true });
     const ids = new Set([...networks.map((n) => n.id), ...this.#served.keys()]);
     await Promise.all([...ids].map((id) => this.schedule(id)));
   }
@@ -99,8 +99,8 @@ export class DhcpAgent {
   }
 
   async #sync(networkId: string): Promise<void> {
-    const network = await this.#api.networks.get(networkId);
-    const subnets = network ? await this.#api.subnets.forNetwork(networkId) : [];
+    const network = await this.#stores.networks.get(networkId);
+    const subnets = network ? await this.#stores.subnets.forNetwork(networkId) : [];
     if (!network || !subnets.some((s) => s.enable_dhcp)) {
       await this.#retire(networkId, network !== undefined);
       return;
@@ -119,7 +119,7 @@ export class DhcpAgent {
       );
       return;
     }
-    const ports = await this.#api.ports.forNetwork(networkId);
+    const ports = await this.#stores.ports.forNetwork(networkId);
     const opts = {
       domain: this.#s.domain,
       leaseSeconds: this.#s.leaseSeconds,
@@ -178,7 +178,7 @@ export class DhcpAgent {
     this.#served.delete(networkId);
     if (current) await current.process.stop();
     await this.#statusWrites.get(networkId); // the last status write lands before the row goes
-    await this.#api.dhcp.remove(networkId).catch(() => undefined);
+    await this.#stores.dhcp.remove(networkId).catch(() => undefined);
     if (!keepDir) rmSync(join(this.#root, networkId), { recursive: true, force: true });
   }
 
@@ -194,7 +194,7 @@ export class DhcpAgent {
     // One write at a time per network, in call order: 'starting' then 'running' must not land swapped
     // (on PostgreSQL two writes may take two connections).
     const write = (this.#statusWrites.get(networkId) ?? Promise.resolve()).then(() =>
-      this.#api.dhcp
+      this.#stores.dhcp
         .put({
           network_id: networkId,
           host: this.#s.host,

@@ -1,11 +1,14 @@
 // Records as Neutron's JSON shows them: standard attributes (tenant_id mirrors project_id, times in ISO
 // seconds) and the extension attributes with their prefixed names (provider:, binding:, router:external).
-import type { Item } from '../model/query.ts';
-import type { Standard } from '../store/common.ts';
-import type { NetworkRecord } from '../store/networks.ts';
-import type { PortRecord } from '../store/ports.ts';
-import type { GroupRecord, RuleRecord } from '../store/security-groups.ts';
-import type { SubnetRecord } from '../store/subnets.ts';
+import type { Item } from './query.ts';
+import type {
+  GroupRecord,
+  NetworkRecord,
+  PortRecord,
+  RuleRecord,
+  Standard,
+  SubnetRecord,
+} from './records.ts';
 
 export function isoTime(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
