@@ -73,7 +73,7 @@ export const COMMANDS: Command[] = [
   {
     path: ['node', 'import'],
     summary:
-      'enrol the nodes of a devtest nodes JSON or Ironic bulk JSON file, once (by MAC) FILE [--provide] [--wait-timeout S]',
+      'enrol the nodes of a devtest or Ironic bulk nodes file (JSON, or YAML if *.yaml/*.yml), once (by MAC) FILE [--provide] [--wait-timeout S]',
     run: nodeImportCommand,
   },
   {

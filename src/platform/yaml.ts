@@ -3,9 +3,16 @@
 // merges, duplicate keys keep the last value. The `yaml` package parses (and reports line and column);
 // the implicit types below are PyYAML's resolver regexes, because the package's own 1.1 schema differs
 // at the edges (it reads y/n as booleans, 08 and 1e3 as numbers). Pure: the agents' bundles include it.
-import { CST, Document, Lexer, parseDocument, type ScalarTag, type Tags, visit } from 'yaml';
+import { CST, Document, isAlias, Lexer, parseDocument, type ScalarTag, type Tags, visit } from 'yaml';
 
-export class YamlError extends Error {}
+/** A document PyYAML would refuse; `where` has the 1-based line and column when known, and the reason alone. */
+export class YamlError extends Error {
+  readonly where: { line?: number; column?: number; reason?: string };
+  constructor(message: string, where: YamlError['where'] = {}) {
+    super(message);
+    this.where = where;
+  }
+}
 
 /** What loadYaml gives without the python option. */
 export type YamlData = null | boolean | number | string | Date | YamlData[] | { [key: string]: YamlData };
@@ -96,6 +103,15 @@ function floatText(v: number): string {
   return /^-?[0-9]+e/.test(s) ? s.replace('e', '.0e') : s;
 }
 
+// Heat's template loader (a SafeLoader subclass) constructs timestamps as plain strings.
+const TIMESTAMP_AS_TEXT: ScalarTag = {
+  tag: 'tag:yaml.org,2002:timestamp',
+  default: true,
+  test: TIMESTAMP,
+  identify: () => false,
+  resolve: (s) => s,
+};
+
 export const PYYAML_TAGS: ScalarTag[] = [
   {
     tag: 'tag:yaml.org,2002:bool',
@@ -147,12 +163,11 @@ export const PYYAML_TAGS: ScalarTag[] = [
 ];
 
 // An explicit tag (!!int "0x10") constructs whatever the text, as PyYAML does: the package only uses a
-// tag whose test matches, unless one of that name has no test, so each also comes without one.
-const EXPLICIT: ScalarTag[] = PYYAML_TAGS.map((t) => ({ ...t, default: false, test: undefined }));
-
+// tag whose test matches, unless one of that name has no test, so each also comes without one (see
+// pyyamlTags).
 const REPLACED = new Set(PYYAML_TAGS.map((t) => t.tag));
 
-function pyyamlTags(tags: Tags): Tags {
+function pyyamlTags(tags: Tags, own: ScalarTag[] = PYYAML_TAGS): Tags {
   const kept = tags.filter((t) => typeof t === 'string' || !REPLACED.has(t.tag));
   // The package writes the string "<<" plain, which PyYAML reads as a merge: only its merge symbol is one.
   const merge = (t: Tags[number]) =>
@@ -160,16 +175,19 @@ function pyyamlTags(tags: Tags): Tags {
       ? { ...t, identify: (v: unknown) => typeof v === 'symbol' && v.description === '<<' }
       : t;
   // Ours come after the package's, so a `<<` key still finds the merge tag first.
-  return [...kept.map(merge), ...PYYAML_TAGS, ...EXPLICIT];
+  return [...kept.map(merge), ...own, ...own.map((t) => ({ ...t, default: false, test: undefined }))];
 }
 
 const OPTIONS = {
   version: '1.1',
   schema: 'yaml-1.1',
-  customTags: pyyamlTags,
+  customTags: (tags: Tags) => pyyamlTags(tags),
   uniqueKeys: false,
   logLevel: 'error',
 } as const;
+
+const TEXT_TIMESTAMP_TAGS = PYYAML_TAGS.map((t) => (t.tag === TIMESTAMP_AS_TEXT.tag ? TIMESTAMP_AS_TEXT : t));
+const HEAT_OPTIONS = { ...OPTIONS, customTags: (tags: Tags) => pyyamlTags(tags, TEXT_TIMESTAMP_TAGS) };
 
 // Python's dict treats True, 1 and 1.0 as one key (False and 0 likewise): the first key stays, with the
 // value set last. The package's Map keeps them apart, so they are folded here.
@@ -218,11 +236,35 @@ function misplacedTab(src: string): number | undefined {
   return undefined;
 }
 
+// The package only finds an alias without its anchor when it builds the data, without a position; PyYAML
+// names the alias's line. In document order, as the composer meets anchors and aliases.
+function unresolvedAlias(doc: Document): { name: string; offset: number } | undefined {
+  const anchors = new Set<string>();
+  let found: { name: string; offset: number } | undefined;
+  visit(doc, (_key, node) => {
+    if (isAlias(node)) {
+      if (anchors.has(node.source)) return undefined;
+      found = { name: node.source, offset: node.range?.[0] ?? 0 };
+      return visit.BREAK;
+    }
+    const anchor = (node as { anchor?: string } | null)?.anchor;
+    if (anchor) anchors.add(anchor);
+    return undefined;
+  });
+  return found;
+}
+
+function lineOf(text: string, index: number): number {
+  return (text.slice(0, index).match(/\n|\r\n?|\x85/g)?.length ?? 0) + 1;
+}
+
 export interface LoadOptions {
   /** Integers as bigint (Python's int) and mappings as Map (any key type, insertion order). */
   python?: boolean;
   /** Named in error messages. */
   source?: string;
+  /** 'text' keeps timestamps as their source string, as Heat's template loader does. */
+  timestamps?: 'date' | 'text';
 }
 
 /** yaml.safe_load: one document (none → null), or a YamlError with line and column. */
@@ -231,27 +273,45 @@ export function loadYaml(text: string, opts: LoadOptions = {}): unknown {
   const where = opts.source ? `${opts.source}: ` : '';
   if (bad) {
     const code = bad[0].codePointAt(0)!.toString(16).padStart(4, '0');
-    throw new YamlError(
-      `${where}unacceptable character #x${code}: special characters are not allowed (position ${bad.index})`,
-    );
+    const reason = `unacceptable character #x${code}: special characters are not allowed`;
+    throw new YamlError(`${where}${reason} (position ${bad.index})`, {
+      line: lineOf(text, bad.index),
+      reason,
+    });
   }
   // YAML 1.1 line breaks the package (YAML 1.2) reads as content. PyYAML turns NEL into \n wherever it
   // is, so that is exact; LS and PS break lines but stay in scalars, which no rewrite reproduces.
   const ls = /[\u2028\u2029]/.exec(text);
-  if (ls)
-    throw new YamlError(`${where}line separator U+${ls[0].codePointAt(0)!.toString(16)} is not supported`);
+  if (ls) {
+    const reason = `line separator U+${ls[0].codePointAt(0)!.toString(16)} is not supported`;
+    throw new YamlError(`${where}${reason}`, { line: lineOf(text, ls.index), reason });
+  }
   const src = text.replaceAll('\x85', '\n');
-  const doc = parseDocument(src, { ...OPTIONS, intAsBigInt: !!opts.python });
+  const base = opts.timestamps === 'text' ? HEAT_OPTIONS : OPTIONS;
+  const doc = parseDocument(src, { ...base, intAsBigInt: !!opts.python });
   const err = doc.errors[0];
-  if (err) throw new YamlError(`${where}${err.message}`);
+  if (err) {
+    const pos = err.linePos?.[0];
+    const reason = (err.message.split('\n')[0] ?? err.message).replace(/ at line \d+, column \d+:?$/, '');
+    throw new YamlError(`${where}${err.message}`, { line: pos?.line, column: pos?.col, reason });
+  }
   const tabLine = misplacedTab(src);
-  if (tabLine)
-    throw new YamlError(`${where}found character '\\t' that cannot start any token at line ${tabLine}`);
+  if (tabLine) {
+    const reason = "found character '\\t' that cannot start any token";
+    throw new YamlError(`${where}${reason} at line ${tabLine}`, { line: tabLine, reason });
+  }
+  const alias = unresolvedAlias(doc);
+  if (alias) {
+    const reason = `found undefined alias '${alias.name}'`;
+    const line = lineOf(src, alias.offset);
+    throw new YamlError(`${where}${reason} at line ${line}`, { line, reason });
+  }
   let v: unknown;
   try {
     v = doc.toJS({ mapAsMap: !!opts.python }) ?? null;
   } catch (e) {
-    throw new YamlError(`${where}${e instanceof Error ? e.message : String(e)}`);
+    const reason = e instanceof Error ? e.message : String(e);
+    throw new YamlError(`${where}${reason}`, { reason });
   }
   return opts.python ? foldPythonKeys(v) : v;
 }

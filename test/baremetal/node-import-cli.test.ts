@@ -106,6 +106,35 @@ describe('ooo node import', () => {
     const names = ((await api('/v1/nodes')).nodes ?? []).map((n) => n.name);
     assert.ok(!names.includes('ok-one'));
   });
+
+  test('an Ironic bulk YAML file is enrolled; a broken one names its line and creates nothing', async () => {
+    const file = join(dir, 'bulk.yaml');
+    writeFileSync(
+      file,
+      [
+        '# as for openstack baremetal create bulk.yaml',
+        'nodes:',
+        '  - name: yaml1',
+        '    driver: fake-hardware',
+        '    properties: {cpus: 1, memory_mb: 768, local_gb: 10, cpu_arch: x86_64}',
+        "    ports: [{address: '52:54:00:00:02:01'}]",
+        '',
+      ].join('\n'),
+    );
+    const r = await ooo(seed.cliEnv, ['node', 'import', file]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^yaml1: created [0-9a-f-]{36} \(fake-hardware, 1 port\(s\)\)$/m);
+    const node = ((await api('/v1/nodes?detail=True')).nodes ?? []).find((n) => n.name === 'yaml1');
+    assert.equal((node?.properties as Record<string, unknown> | undefined)?.memory_mb, 768);
+
+    const broken = join(dir, 'broken.yml');
+    writeFileSync(broken, 'nodes:\n  - name: yaml2\n    driver: fake-hardware\n    ports: [{address: x}\n');
+    const bad = await ooo(seed.cliEnv, ['node', 'import', broken]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /broken\.yml: not valid YAML at line \d+: /);
+    const names = ((await api('/v1/nodes')).nodes ?? []).map((n) => n.name);
+    assert.ok(!names.includes('yaml2'));
+  });
 });
 
 describe('ooo node import of an ipmi node (ipmi_sim) with --provide', { skip: ipmiSimUnavailable() }, () => {

@@ -131,14 +131,105 @@ describe('nodes file mapping', () => {
     ['memory not a number', [devtest({ memory: '2G' })], /memory must be a whole number/],
     ['neither format', [{ foo: 1 }], /neither pm_type \(devtest\) nor driver \(Ironic\)/],
     ['chassis are not read', { chassis: [], nodes: [] }, /unsupported top-level key\(s\) chassis/],
-    ['not JSON', 'nodes:\n  - driver: ipmi', /not JSON/],
+    [
+      'YAML text in a file not named .yaml',
+      'nodes:\n  - driver: ipmi',
+      /not JSON .*ends in \.yaml or \.yml$/s,
+    ],
   ];
   for (const [name, input, re] of refusals)
     test(name, () => {
       const text = typeof input === 'string' ? input : JSON.stringify(input);
       assert.throws(
-        () => parseNodesFile(text),
+        () => parseNodesFile(text, 'nodes.json'),
         (e) => e instanceof NodesFileError && re.test(e.message),
       );
     });
+});
+
+// Ironic's `openstack baremetal create nodes.yaml` reads the file with PyYAML's safe_load: the same
+// entries, in YAML 1.1 (unquoted yes is a boolean, digits-and-colons a base-60 number).
+describe('YAML nodes files', () => {
+  const bulk = [
+    'nodes:',
+    '  - name: n0',
+    '    driver: ipmi',
+    '    driver_info:',
+    '      ipmi_address: 192.0.2.10',
+    '      ipmi_port: 6230',
+    "      ipmi_password: 'yes'",
+    '    properties: {cpus: 2, memory_mb: 2048, local_gb: 20, cpu_arch: x86_64}',
+    '    ports:',
+    '      - address: 52:54:00:AA:BB:01',
+    '',
+  ].join('\n');
+  const cases: [string, string, string, unknown][] = [
+    [
+      'Ironic bulk YAML is the same as its JSON',
+      'nodes.yaml',
+      bulk,
+      parseNodesFile(
+        JSON.stringify({
+          nodes: [
+            {
+              name: 'n0',
+              driver: 'ipmi',
+              driver_info: { ipmi_address: '192.0.2.10', ipmi_port: 6230, ipmi_password: 'yes' },
+              properties: { cpus: 2, memory_mb: 2048, local_gb: 20, cpu_arch: 'x86_64' },
+              ports: [{ address: '52:54:00:AA:BB:01' }],
+            },
+          ],
+        }),
+        'nodes.json',
+      ),
+    ],
+    [
+      'devtest entries as a bare YAML list, .yml',
+      'instackenv.YML',
+      [
+        '- pm_type: pxe_ipmitool',
+        '  pm_addr: 192.0.2.10',
+        '  pm_user: admin',
+        '  pm_password: pw',
+        "  mac: ['52:54:00:12:34:56']",
+        '  cpu: 2',
+        '  memory: 2048',
+        '  disk: 20',
+        '  arch: amd64',
+        '',
+      ].join('\n'),
+      parseNodesFile(
+        JSON.stringify([devtest({ mac: ['52:54:00:12:34:56'], cpu: 2, memory: 2048, disk: 20 })]),
+        'x.json',
+      ),
+    ],
+    ['an empty YAML file has no nodes list', 'empty.yaml', '', 'error'],
+  ];
+  for (const [name, file, text, want] of cases)
+    test(name, () => {
+      if (want === 'error') assert.throws(() => parseNodesFile(text, file), NodesFileError);
+      else assert.deepEqual(parseNodesFile(text, file), want);
+    });
+
+  const refusals: [string, string, RegExp][] = [
+    [
+      'a YAML syntax error names its line',
+      'nodes:\n  - driver: ipmi\n  name: [x\n',
+      /^not valid YAML at line \d+: /,
+    ],
+    ['a tab as indentation, as PyYAML refuses', 'nodes:\n\t- driver: ipmi\n', /^not valid YAML at line 2: /],
+    [
+      'an unquoted MAC of digits is a base-60 number in YAML 1.1',
+      'nodes:\n  - driver: fake-hardware\n    ports: [{address: 52:54:00:12:34:56}]\n',
+      /is not a MAC address \(in YAML, quote a MAC/,
+    ],
+    ['chassis are refused in YAML too', 'chassis: []\nnodes: []\n', /unsupported top-level key\(s\) chassis/],
+  ];
+  for (const [name, text, re] of refusals)
+    test(name, () =>
+      assert.throws(
+        () => parseNodesFile(text, 'nodes.yaml'),
+        (e) => e instanceof NodesFileError && re.test(e.message),
+      ),
+    );
 });

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-import { dumpYaml, loadYaml } from '../../src/platform/yaml.ts';
+import { dumpYaml, loadYaml, YamlError } from '../../src/platform/yaml.ts';
 
 const PY_CANON = `
 import datetime, json, math, sys, yaml
@@ -173,4 +173,40 @@ test('dumpYaml writes what PyYAML reads back as the same data', (t) => {
       JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? Number(x) : x)),
     );
   });
+});
+
+test('errors carry the line PyYAML names, and timestamps can stay text as Heat reads them', (t) => {
+  const bad = ['a: 1\nb: [1,\n  c: d: e\n', 'a: 1\nb:\n\tc: 2\n', 'a: 1\nb: *nope\n', 'a: 1\nb: \x07\n'];
+  const lines = bad.map((doc) => {
+    try {
+      loadYaml(doc);
+    } catch (e) {
+      return e instanceof YamlError ? e.where.line : 'not a YamlError';
+    }
+    return 'no error';
+  });
+  assert.deepEqual(lines, [3, 3, 2, 2]);
+  assert.deepEqual(loadYaml('v: 2016-10-14\nw: !!timestamp x\nb: on\n', { timestamps: 'text' }), {
+    v: '2016-10-14',
+    w: 'x',
+    b: true,
+  });
+  if (noPyyaml) return t.skip('no python3 with PyYAML (Debian python3-yaml)');
+  const py = spawnSync(
+    'python3',
+    [
+      '-c',
+      [
+        'import json, sys, yaml',
+        'out = []',
+        'for d in json.load(sys.stdin):',
+        '  try: yaml.safe_load(d); out.append(None)',
+        '  except yaml.reader.ReaderError as e: out.append(d[: e.position].count("\\n") + 1)',
+        '  except yaml.YAMLError as e: out.append(e.problem_mark.line + 1)',
+        'print(json.dumps(out))',
+      ].join('\n'),
+    ],
+    { input: JSON.stringify(bad), encoding: 'utf8' },
+  );
+  assert.deepEqual(JSON.parse(py.stdout), lines);
 });

@@ -3,7 +3,9 @@
 //    pm_type, pm_addr, pm_port, pm_user, pm_password, pm_system_id, mac[], cpu, memory, disk, arch;
 //  - Ironic's bulk format (`openstack baremetal create FILE`): entries with driver, driver_info,
 //    properties, ports [{address}], and any other node field.
-// Either as {"nodes": [...]} or a bare list. Everything is checked before anything is created.
+// Either as {"nodes": [...]} or a bare list, in JSON or (a file named *.yaml or *.yml, as Ironic's client
+// reads .yaml) YAML the way PyYAML's safe_load reads it. Everything is checked before anything is created.
+import { loadYaml, YamlError } from '../../platform/yaml.ts';
 import type { Dict } from './node.ts';
 
 export interface NodeSpec {
@@ -38,16 +40,36 @@ const REFUSED_PM_TYPES: Record<string, string> = {
     'agent_ssh (power through SSH) was removed from Ironic and is not supported: use pxe_ipmitool or redfish',
 };
 
-/** Parses the file's text: JSON, the whole list or {"nodes": [...]}; other top-level keys are refused. */
-export function parseNodesFile(text: string): NodeSpec[] {
-  let doc: unknown;
+/** Whether the file is read as YAML: by its name, as Ironic's `openstack baremetal create` decides. */
+export function isYamlName(fileName: string): boolean {
+  return /\.ya?ml$/i.test(fileName);
+}
+
+function readDoc(text: string, fileName: string): unknown {
+  if (isYamlName(fileName)) {
+    try {
+      return loadYaml(text);
+    } catch (e) {
+      if (!(e instanceof YamlError)) throw e;
+      const at = e.where.line === undefined ? '' : ` at line ${e.where.line}`;
+      throw new NodesFileError(`not valid YAML${at}: ${e.where.reason ?? e.message}`);
+    }
+  }
   try {
-    doc = JSON.parse(text);
+    return JSON.parse(text);
   } catch (e) {
     throw new NodesFileError(
-      `not JSON (${(e as Error).message}); YAML bulk files are not read, convert them to JSON`,
+      `not JSON (${(e as Error).message}); a YAML nodes file is read when its name ends in .yaml or .yml`,
     );
   }
+}
+
+/**
+ * Parses the file's text, JSON or YAML by `fileName`: the whole list or {"nodes": [...]}; other
+ * top-level keys are refused.
+ */
+export function parseNodesFile(text: string, fileName = ''): NodeSpec[] {
+  const doc = readDoc(text, fileName);
   let entries: unknown;
   if (Array.isArray(doc)) entries = doc;
   else if (doc && typeof doc === 'object') {
@@ -112,7 +134,10 @@ function macs(list: unknown, where: string): string[] {
   if (!Array.isArray(list)) throw new NodesFileError(`${where}: mac must be a list`);
   return list.map((m) => {
     const v = typeof m === 'string' ? m.trim().toLowerCase() : '';
-    if (!MAC.test(v)) throw new NodesFileError(`${where}: ${JSON.stringify(m)} is not a MAC address`);
+    // PyYAML reads an unquoted MAC of digits and colons as a base-60 integer.
+    const hint =
+      typeof m === 'number' ? ' (in YAML, quote a MAC: unquoted digits and colons are a number)' : '';
+    if (!MAC.test(v)) throw new NodesFileError(`${where}: ${JSON.stringify(m)} is not a MAC address${hint}`);
     return v;
   });
 }

@@ -1,5 +1,6 @@
-// `ooo node import FILE [--provide] [--wait-timeout S]`: enrols the nodes of a devtest nodes JSON or an Ironic
-// bulk JSON file through the bare metal API, once (a second run changes nothing and says so).
+// `ooo node import FILE [--provide] [--wait-timeout S]`: enrols the nodes of a devtest nodes file or an Ironic
+// bulk file (JSON, or YAML when named *.yaml/*.yml) through the bare metal API, once (a second run changes
+// nothing and says so).
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { baremetalFromEnv } from '../../baremetal/import/credentials.ts';
@@ -26,7 +27,7 @@ export async function nodeImportCommand(argv: string[], io: CliIo): Promise<numb
   }
   let specs: ReturnType<typeof parseNodesFile>;
   try {
-    specs = parseNodesFile(readFileSync(file, 'utf8'));
+    specs = parseNodesFile(readFileSync(file, 'utf8'), file);
   } catch (e) {
     const why = e instanceof NodesFileError ? e.message : (e as Error).message;
     io.stderr.write(`ooo node import: ${file}: ${why}\n`);

@@ -1,7 +1,7 @@
 // SoftwareConfig, StructuredConfig, CloudConfig and MultipartMime: immutable config rows of this service.
 // Any property change replaces the config (a new id), as in Heat.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { stringify } from 'yaml';
+import { dumpYaml } from '../../../platform/yaml.ts';
 import type { PropsSchema } from '../../model/properties.ts';
 import { isMap, type Json, type JsonMap } from '../../model/template-format.ts';
 import type { ResourceContext, ResourcePlugin } from './plugin.ts';
@@ -125,7 +125,7 @@ export const cloudConfigResource = configPlugin(
       description: 'Map representing the cloud-config data structure which will be formatted as YAML.',
     },
   },
-  (p) => `#cloud-config\n${stringify(p.cloud_config ?? {})}`,
+  (p) => `#cloud-config\n${dumpYaml(p.cloud_config ?? {})}`,
   'Heat::Ungrouped',
 );
 
