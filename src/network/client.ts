@@ -1,7 +1,8 @@
 // The network service's client for the compute and bare-metal services: ports with binding attributes and
-// extra DHCP options (PXE/iPXE), looked up by device. In the all-in-one seed it calls the stores in-process;
-// results have Neutron's JSON shapes so an HTTP implementation can replace it unchanged. Requests are
-// validated by the same code as the API's (model/port-input.ts); lookups filter in the database.
+// extra DHCP options (PXE/iPXE), looked up by device. In the network service's own process it calls the
+// stores; elsewhere http-client.ts makes the same calls over the REST API. Results have Neutron's JSON shapes
+// and errors its types either way. Requests are validated by the same code as the API's
+// (model/port-input.ts); lookups filter in the database.
 
 import type { Ctx } from '../platform/context.ts';
 import { notFoundError } from './model/errors.ts';
@@ -90,4 +91,10 @@ export function createNetworkClient(stores: NetworkStores, availabilityZone: str
       return found.map(portView);
     },
   };
+}
+
+declare module '../platform/service.ts' {
+  interface ServiceClients {
+    network: NetworkClient;
+  }
 }

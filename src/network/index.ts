@@ -11,12 +11,13 @@ import { renderNeutronError } from './api/render.ts';
 import { securityGroupRoutes } from './api/security-groups.ts';
 import { subnetRoutes } from './api/subnets.ts';
 import { createNetworkClient } from './client.ts';
+import { HttpNetworkClient } from './http-client.ts';
 import { parseSettings } from './model/settings.ts';
 import { networkMigrations } from './store/migrations.ts';
 import { createStores } from './store/stores.ts';
 import { DhcpAgent } from './worker/dhcp-agent.ts';
 
-export const networkService: ServiceDefinition = {
+export const networkService: ServiceDefinition<'network'> = {
   name: 'network',
   defaultPort: 9696,
   catalog: [{ type: 'network', name: 'neutron', path: '' }],
@@ -47,4 +48,6 @@ export const networkService: ServiceDefinition = {
       stop: agent && (() => agent.stop()),
     };
   },
+  // A caller elsewhere acts as itself, with its own service token (the in-process client acts as a service).
+  remote: (target, caller) => new HttpNetworkClient(target.url, caller.auth),
 };

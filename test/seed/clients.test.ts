@@ -146,16 +146,16 @@ test('a service whose needs cannot be reached is refused at start, with the reas
     needs: ['network'],
     create: () => ({ register: () => undefined, render: renderKeystoneError }),
   };
+  const apart = {
+    ...base,
+    services: ['consumer'],
+    serviceUrls: { identity: 'http://127.0.0.1:9', network: 'http://127.0.0.1:9' },
+  };
+  // A service with no HTTP client: its callers must run in its process.
+  const localOnly = ALL_SERVICES.map((d) => (d.name === 'network' ? { ...d, remote: undefined } : d));
   await assert.rejects(
-    buildServices(
-      {
-        ...base,
-        services: ['consumer'],
-        serviceUrls: { identity: 'http://127.0.0.1:9', network: 'http://127.0.0.1:9' },
-      },
-      silentLogger(),
-      [...ALL_SERVICES, consumer],
-    ),
+    buildServices(apart, silentLogger(), [...localOnly, consumer]),
     /cannot start consumer: the network service has no HTTP client yet/,
   );
+  // With its HTTP client, network's callers start elsewhere: test/network/client-remote.test.ts.
 });

@@ -15,7 +15,7 @@ import {
   listResponse,
   ownerFor,
   resourceBody,
-  scopeOf,
+  rowScope,
   showResponse,
 } from './common.ts';
 import type { ApiContext } from './context.ts';
@@ -106,7 +106,7 @@ export function networkRoutes(app: FastifyInstance, api: ApiContext): void {
   });
 
   app.get('/v2.0/networks', async (req) => {
-    const all = await api.networks.list(scopeOf(req));
+    const all = await api.networks.list(rowScope(req));
     return listResponse(req, 'networks', 'Network', all.map(view), SORTABLE);
   });
 

@@ -13,7 +13,7 @@ import {
   listResponse,
   ownerFor,
   resourceBody,
-  scopeOf,
+  rowScope,
   showResponse,
 } from './common.ts';
 import type { ApiContext } from './context.ts';
@@ -68,7 +68,7 @@ export function portRoutes(app: FastifyInstance, api: ApiContext): void {
   });
 
   app.get('/v2.0/ports', async (req) => {
-    const all = await api.ports.list(scopeOf(req));
+    const all = await api.ports.list(rowScope(req));
     return listResponse(req, 'ports', 'Port', all.map(portView), SORTABLE);
   });
 

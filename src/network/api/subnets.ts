@@ -12,7 +12,7 @@ import {
   listResponse,
   ownerFor,
   resourceBody,
-  scopeOf,
+  rowScope,
   showResponse,
 } from './common.ts';
 import type { ApiContext } from './context.ts';
@@ -80,7 +80,7 @@ export function subnetRoutes(app: FastifyInstance, api: ApiContext): void {
   });
 
   app.get('/v2.0/subnets', async (req) => {
-    const all = await api.subnets.list(scopeOf(req));
+    const all = await api.subnets.list(rowScope(req));
     return listResponse(req, 'subnets', 'Subnet', all.map(subnetView), SORTABLE);
   });
 
