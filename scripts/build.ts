@@ -4,6 +4,7 @@
 import { basename, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { buildAgents } from '../src/agents/config/build.ts';
+import { buildDeployAgent } from '../src/agents/deploy/build.ts';
 
 const CONTROL_PLANE = [
   'src/cli/ooo.ts',
@@ -30,3 +31,4 @@ for (const src of CONTROL_PLANE) {
   console.log(`built ${out}`);
 }
 for (const out of await buildAgents(resolve('dist'))) console.log(`built ${out}`);
+console.log(`built ${await buildDeployAgent(resolve('dist'))}`);
