@@ -7,11 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NetworkClient } from '../../src/network/client.ts';
 import { networkService } from '../../src/network/index.ts';
+import { openSecretBox } from '../../src/platform/crypto/secret-keys.ts';
 import { migrate } from '../../src/platform/db/migrate.ts';
 import { openDatabase } from '../../src/platform/db/open.ts';
 import { EventLog } from '../../src/platform/events/event-log.ts';
 import { createServiceApp } from '../../src/platform/http/server.ts';
 import { silentLogger } from '../../src/platform/log/logger.ts';
+import { noServiceUser } from '../../src/platform/service-auth.ts';
 import { Leases } from '../../src/platform/work/leases.ts';
 import { platformMigrations } from '../../src/platform/work/migrations.ts';
 import { FakeTokens } from '../../test/support/fake-tokens.ts';
@@ -31,11 +33,13 @@ try {
     db,
     events: new EventLog(db),
     leases: new Leases(db),
+    secrets: openSecretBox(dir),
     stateDir: dir,
     // Unlimited ports: the quota check counts the project's ports, which is not what this measures.
     settings: { quota: { port: -1 } },
     tokens,
     clients: new Map(),
+    serviceAuth: noServiceUser('test', 'a test calls no other service'),
     urls: new Map(),
   });
   const client = running.client as NetworkClient;

@@ -2,6 +2,10 @@
 import { runImageLoad } from '../image/load/cli.ts';
 import { runImageBuild } from '../imagebuilder/cli.ts';
 import { keysRotate } from './commands/keys-rotate.ts';
+import { labConsoleCommand } from './commands/lab-console.ts';
+import { labDownCommand } from './commands/lab-down.ts';
+import { labStatusCommand } from './commands/lab-status.ts';
+import { labUpCommand } from './commands/lab-up.ts';
 import { seedBootstrap } from './commands/seed-bootstrap.ts';
 import { seedStatus } from './commands/seed-status.ts';
 import { seedUp } from './commands/seed-up.ts';
@@ -42,5 +46,26 @@ export const COMMANDS: Command[] = [
     summary:
       'upload NAME.qcow2 with NAME.vmlinuz and NAME.initrd, as load-image does [-d] [--visibility V] FILE...',
     run: runImageLoad,
+  },
+  {
+    path: ['lab', 'up'],
+    summary:
+      'virtual bare metal: N QEMU machines with IPMI/Redfish BMCs on a provisioning network --nodes N [--memory MiB] [--disk GiB] [--bmc ipmi|redfish|mixed]',
+    run: labUpCommand,
+  },
+  {
+    path: ['lab', 'status'],
+    summary: "each lab machine's power, QEMU status, BMC and MACs",
+    run: labStatusCommand,
+  },
+  {
+    path: ['lab', 'console'],
+    summary: "a lab machine's serial console log, followed [--no-follow] NODE",
+    run: labConsoleCommand,
+  },
+  {
+    path: ['lab', 'down'],
+    summary: 'remove the lab: machines, BMCs, namespace and files (also after kill -9)',
+    run: labDownCommand,
   },
 ];

@@ -8,6 +8,7 @@ import {
   mergeConfig,
   parseIntStrict,
   type SeedConfig,
+  serviceUrl,
 } from '../platform/config/config.ts';
 
 export interface CommonFlags {
@@ -18,6 +19,8 @@ export interface CommonFlags {
   'database-url'?: string;
   'log-level'?: string;
   only?: string;
+  'identity-url'?: string;
+  'service-credentials'?: string;
 }
 
 export const COMMON_OPTIONS = {
@@ -28,6 +31,8 @@ export const COMMON_OPTIONS = {
   'database-url': { type: 'string' },
   'log-level': { type: 'string' },
   only: { type: 'string' },
+  'identity-url': { type: 'string' },
+  'service-credentials': { type: 'string' },
 } as const;
 
 export function loadConfig(flags: CommonFlags, env: NodeJS.ProcessEnv): SeedConfig {
@@ -46,6 +51,12 @@ export function loadConfig(flags: CommonFlags, env: NodeJS.ProcessEnv): SeedConf
     databaseUrl: flags['database-url'],
     logLevel: flags['log-level'],
     services: flags.only?.split(',').map((s) => s.trim()),
+    serviceUrls:
+      flags['identity-url'] === undefined
+        ? undefined
+        : { identity: serviceUrl(flags['identity-url'], '--identity-url') },
+    serviceCredentials:
+      flags['service-credentials'] === undefined ? undefined : resolve(flags['service-credentials']),
   });
   if (config.portOffset < 0 || config.portOffset > 50_000) throw new Error('--port-offset must be 0..50000');
   return config;

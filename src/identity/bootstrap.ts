@@ -3,7 +3,7 @@
 // admin project and on the system. Idempotent: run again, it only fixes what differs.
 import type { Queryable } from '../platform/db/types.ts';
 import { registerEndpoints } from './catalog.ts';
-import type { BootstrapOptions } from './client.ts';
+import type { BootstrapOptions, ServiceUser } from './client.ts';
 import type { IdentityCore } from './core.ts';
 import { hashSecret, verifySecret } from './model/password.ts';
 import { DEFAULT_DOMAIN_ID, type Role } from './model/types.ts';
@@ -101,4 +101,50 @@ export async function bootstrap(core: IdentityCore, opts: BootstrapOptions & { i
       { type: 'identity', name: 'keystone', url: opts.identityUrl, region: opts.region },
     ]);
   }
+}
+
+/** Each service's own user, with the service role on the service project; passwords reset when they differ. */
+export async function ensureServiceUsers(core: IdentityCore, users: readonly ServiceUser[]): Promise<void> {
+  // Hash outside the transaction, as above.
+  const hashes = new Map<string, string | undefined>();
+  for (const u of users) {
+    const existing = await getUserByName(core.db, DEFAULT_DOMAIN_ID, u.name);
+    const oldHash = existing && (await getPasswordHash(core.db, existing.id));
+    const keep = oldHash ? await verifySecret(u.password, oldHash) : false;
+    hashes.set(u.name, keep ? undefined : await hashSecret(u.password, core.settings.hashCost));
+  }
+  await core.write(async (q, revoke) => {
+    const role = await ensureRole(q, 'service');
+    const project = await ensureProject(q, 'service');
+    for (const u of users) {
+      const newHash = hashes.get(u.name);
+      let user = await getUserByName(q, DEFAULT_DOMAIN_ID, u.name);
+      if (!user) {
+        user = await createUser(
+          q,
+          {
+            domainId: DEFAULT_DOMAIN_ID,
+            name: u.name,
+            enabled: true,
+            defaultProjectId: project.id,
+            email: null,
+            description: 'Service user',
+            options: {},
+            passwordHash: newHash ?? null,
+          },
+          core.now(),
+        );
+      } else if (newHash || !user.enabled) {
+        await updateUser(q, user.id, { passwordHash: newHash, enabled: true }, core.now());
+        if (newHash) await revoke({ userId: user.id, issuedBefore: core.now() });
+      }
+      await grant(q, {
+        actorType: 'user',
+        actorId: user.id,
+        targetType: 'project',
+        targetId: project.id,
+        roleId: role.id,
+      });
+    }
+  });
 }

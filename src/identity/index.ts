@@ -4,15 +4,17 @@ import type { ServiceDefinition } from '../platform/service.ts';
 import { renderKeystoneError } from './api/render.ts';
 import { registerIdentityRoutes } from './api/routes.ts';
 import { IdentityCore } from './core.ts';
+import { HttpIdentityClient } from './http-client.ts';
 import { LocalIdentityClient } from './local-client.ts';
 import { parseSettings } from './model/settings.ts';
+import { parseTokenCacheSettings } from './model/token-cache.ts';
 import { keyDir, rotateKeys } from './store/key-repository.ts';
 import { identityMigrations } from './store/migrations.ts';
 
 export type { IdentityClient } from './client.ts';
-export { LocalIdentityClient };
+export { HttpIdentityClient, LocalIdentityClient };
 
-export const identityService: ServiceDefinition = {
+export const identityService: ServiceDefinition<'identity', never> = {
   name: 'identity',
   defaultPort: 5000,
   catalog: [{ type: 'identity', name: 'keystone', path: '/v3' }],
@@ -26,6 +28,8 @@ export const identityService: ServiceDefinition = {
       client: new LocalIdentityClient(core, () => deps.urls.get('identity')),
     };
   },
+  remote: (target, caller) =>
+    new HttpIdentityClient(target.url, caller, parseTokenCacheSettings(target.settings.tokenCache)),
 };
 
 /** `ooo keys rotate`: promotes the staged token key under STATE_DIR/fernet-keys and stages a new one.

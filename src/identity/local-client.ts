@@ -1,13 +1,20 @@
-// The in-process IdentityClient the seed hands to every other service.
+// The in-process IdentityClient: token validation and keystone-manage's work on the identity core.
 import type { Ctx } from '../platform/context.ts';
 import type { AuthContext, TokenValidator } from '../platform/policy/auth-context.ts';
-import { bootstrap } from './bootstrap.ts';
+import { bootstrap, ensureServiceUsers } from './bootstrap.ts';
 import { registerEndpoints } from './catalog.ts';
-import type { BootstrapOptions, EndpointRegistration, IdentityClient } from './client.ts';
+import type {
+  BootstrapOptions,
+  EndpointRegistration,
+  IdentityAdmin,
+  IdentityClient,
+  ServiceUser,
+} from './client.ts';
 import type { IdentityCore } from './core.ts';
 
-export class LocalIdentityClient implements IdentityClient {
+export class LocalIdentityClient implements IdentityClient, IdentityAdmin {
   readonly tokens: TokenValidator;
+  readonly admin: IdentityAdmin = this;
   readonly #core: IdentityCore;
   readonly #identityUrl: () => string | undefined;
 
@@ -24,6 +31,12 @@ export class LocalIdentityClient implements IdentityClient {
       { user: opts.adminUsername ?? 'admin', project: opts.projectName ?? 'admin' },
       'identity bootstrapped',
     );
+  }
+
+  async ensureServiceUsers(ctx: Ctx, users: readonly ServiceUser[]): Promise<void> {
+    if (users.length === 0) return;
+    await ensureServiceUsers(this.#core, users);
+    ctx.log.info({ users: users.map((u) => u.name) }, 'service users ready');
   }
 
   async registerEndpoints(ctx: Ctx, entries: readonly EndpointRegistration[]): Promise<void> {

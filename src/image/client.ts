@@ -8,6 +8,7 @@ import { request as httpsRequest } from 'node:https';
 import { type Readable, Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Ctx } from '../platform/context.ts';
+import { fixedToken, type TokenSource } from '../platform/service-auth.ts';
 
 /** An image as the API returns it: base properties plus flat user properties. */
 export interface ImageDoc {
@@ -42,12 +43,18 @@ export interface ImageDownload {
 
 export class ImageClient {
   readonly #endpoint: string;
-  readonly #token: string;
+  readonly #token: TokenSource;
+  readonly #serviceToken: TokenSource | undefined;
 
-  /** `endpoint` is the catalog URL of the image service (e.g. http://host:9292). */
-  constructor(endpoint: string, token: string) {
+  /**
+   * `endpoint` is the catalog URL of the image service (e.g. http://host:9292). `token` is who acts: a
+   * user's token, or a calling service's own token source. `serviceToken`, when a service acts on a user's
+   * behalf, is that service's token, sent as X-Service-Token.
+   */
+  constructor(endpoint: string, token: string | TokenSource, serviceToken?: TokenSource) {
     this.#endpoint = endpoint.replace(/\/+$/, '');
-    this.#token = token;
+    this.#token = typeof token === 'string' ? fixedToken(token) : token;
+    this.#serviceToken = serviceToken;
   }
 
   async create(ctx: Ctx, fields: Record<string, unknown>): Promise<ImageDoc> {
@@ -161,7 +168,7 @@ export class ImageClient {
     return text === '' ? undefined : JSON.parse(text);
   }
 
-  #send(
+  async #send(
     ctx: Ctx,
     method: string,
     path: string,
@@ -170,10 +177,12 @@ export class ImageClient {
   ): Promise<IncomingMessage> {
     const url = new URL(this.#endpoint + path);
     const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    return new Promise((resolve, reject) => {
+    const auth: Record<string, string> = { 'x-auth-token': await this.#token.token(ctx) };
+    if (this.#serviceToken) auth['x-service-token'] = await this.#serviceToken.token(ctx);
+    const res = await new Promise<IncomingMessage>((resolve, reject) => {
       const req = request(url, {
         method,
-        headers: { accept: 'application/json', 'x-auth-token': this.#token, ...headers },
+        headers: { accept: 'application/json', ...auth, ...headers },
         signal: ctx.signal,
       });
       req.on('response', resolve);
@@ -183,6 +192,12 @@ export class ImageClient {
       // A server that answers early (an error) ends the upload; the response still arrives above.
       else pipeline(body, req).catch((e: unknown) => req.destroy(e as Error));
     });
+    // A refused token is forgotten, so a service's next call logs in again.
+    if (res.statusCode === 401) {
+      this.#token.invalidate(auth['x-auth-token']!);
+      if (auth['x-service-token']) this.#serviceToken?.invalidate(auth['x-service-token']);
+    }
+    return res;
   }
 }
 
@@ -202,7 +217,21 @@ async function expectOk(res: IncomingMessage): Promise<string> {
   return text;
 }
 
-/** What the image service offers other services in-process: a client for its own URL and a token. */
+/** What the image service offers other services, in-process or over HTTP alike: an ImageClient acting as
+ * a user (their token) or as the calling service itself (its service token source, ServiceDeps.serviceAuth),
+ * optionally with the caller's service token as X-Service-Token. */
 export interface ImageServiceClient {
-  connect(token: string): ImageClient;
+  connect(token: string | TokenSource, opts?: { serviceToken?: TokenSource }): ImageClient;
+}
+
+declare module '../platform/service.ts' {
+  interface ServiceClients {
+    image: ImageServiceClient;
+  }
+}
+
+/** An ImageServiceClient for the image service at `url` (read when a client is made: a process knows its
+ * own URL only once it listens). */
+export function imageServiceClient(url: () => string): ImageServiceClient {
+  return { connect: (token, opts) => new ImageClient(url(), token, opts?.serviceToken) };
 }

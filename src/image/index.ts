@@ -8,7 +8,7 @@ import { registerDiscovery } from './api/discovery.ts';
 import { registerImages } from './api/images.ts';
 import { registerMembers } from './api/members.ts';
 import { renderGlanceError } from './api/render.ts';
-import { ImageClient, type ImageServiceClient } from './client.ts';
+import { imageServiceClient } from './client.ts';
 import { DataStore } from './store/data.ts';
 import { ImageStore } from './store/images.ts';
 import { imageMigrations } from './store/migrations.ts';
@@ -37,11 +37,12 @@ export function imageSettings(raw: Record<string, unknown>): ImageSettings {
   };
 }
 
-export const imageService: ServiceDefinition = {
+export const imageService: ServiceDefinition<'image', 'identity'> = {
   name: 'image',
   defaultPort: 9292,
   catalog: [{ type: 'image', name: 'glance', path: '' }],
   migrations: imageMigrations,
+  needs: ['identity'],
   // JSON bodies are small; image data bypasses this limit through its own streaming parser.
   bodyLimit: 1024 * 1024,
   async create(deps) {
@@ -51,13 +52,11 @@ export const imageService: ServiceDefinition = {
     await data.init();
     await recoverInterrupted(deps.ctx, images, data, deps.events);
     const api = { ctx: deps.ctx, images, data, events: deps.events, limits: settings };
-    const client: ImageServiceClient = {
-      connect(token) {
-        const url = deps.urls.get('image');
-        if (!url) throw new Error('the image service is not listening yet');
-        return new ImageClient(url, token);
-      },
-    };
+    const client = imageServiceClient(() => {
+      const url = deps.urls.get('image');
+      if (!url) throw new Error('the image service is not listening yet');
+      return url;
+    });
     return {
       client,
       render: renderGlanceError,
@@ -69,4 +68,5 @@ export const imageService: ServiceDefinition = {
       },
     };
   },
+  remote: (target) => imageServiceClient(() => target.url),
 };

@@ -10,6 +10,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { loadYaml, YamlError } from '../platform/yaml.ts';
 import type { ElementInfo } from './elements.ts';
 import { BuildError } from './errors.ts';
 import {
@@ -19,7 +20,6 @@ import {
   type Squashed,
 } from './package-installs.ts';
 import { mapPackages, type PkgMapFile, parsePkgMap } from './pkg-map.ts';
-import { parseYaml, YamlError } from './yaml-lite.ts';
 
 type Env = Record<string, string | undefined>;
 
@@ -32,7 +32,7 @@ export function readPackageInstalls(el: ElementInfo): unknown {
       return JSON.parse(text);
     } catch {
       try {
-        return parseYaml(text);
+        return loadYaml(text);
       } catch (err) {
         const why = err instanceof YamlError ? err.message : String(err);
         throw new BuildError(`cannot parse ${f}: ${why}`, { element: el.name });

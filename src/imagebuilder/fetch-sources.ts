@@ -7,11 +7,11 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
-  renameSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { replaceFileAtomic, writeFileAtomic } from '../platform/fs/atomic-write.ts';
 import type { Ctx } from './ctx.ts';
 import type { ElementInfo } from './elements.ts';
 import { BuildError } from './errors.ts';
@@ -38,17 +38,15 @@ export function cacheName(r: SourceRepo): string {
 }
 
 async function download(ctx: Ctx, location: string, to: string): Promise<void> {
-  const tmp = `${to}.part-${process.pid}`;
   if (/^https?:\/\//.test(location)) {
     const res = await fetch(location, { signal: ctx.signal });
     if (!res.ok) throw new BuildError(`download of ${location} failed: HTTP ${res.status}`);
-    writeFileSync(tmp, Buffer.from(await res.arrayBuffer()));
+    writeFileAtomic(to, Buffer.from(await res.arrayBuffer()), { mode: 0o644 });
   } else {
     const path = location.replace(/^file:\/\//, '');
     if (!existsSync(path)) throw new BuildError(`source ${location} does not exist`);
-    copyFileSync(path, tmp);
+    replaceFileAtomic(to, (_fd, tmp) => copyFileSync(path, tmp), { mode: 0o644 });
   }
-  renameSync(tmp, to);
 }
 
 export interface FetchResult {

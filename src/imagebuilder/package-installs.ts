@@ -1,6 +1,7 @@
 // package-installs: squash every element's declarative package list into one per-phase plan.
+
+import type { YamlData as Yaml } from '../platform/yaml.ts';
 import { BuildError } from './errors.ts';
-import type { Yaml } from './yaml-lite.ts';
 
 export type InstallKind = 'install' | 'uninstall';
 /** phase → install|uninstall → [package, element] pairs: the shape of /tmp/package-installs.json. */
@@ -45,7 +46,7 @@ function params(v: Yaml, element: string, pkg: string): Record<string, Yaml>[] {
   const list = Array.isArray(v) ? v : [v];
   return list.map((p) => {
     if (p === null) return {};
-    if (typeof p !== 'object' || Array.isArray(p)) {
+    if (typeof p !== 'object' || Array.isArray(p) || p instanceof Date) {
       throw new BuildError(`package-installs: options of ${pkg} must be a mapping`, { element });
     }
     return p;

@@ -1,10 +1,11 @@
 // Runs one phase's scripts, each timed and reported, on the host or inside the chroot.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { selectEnvironmentFiles } from '../agents/config/run-parts-order.ts';
 import type { Ctx } from './ctx.ts';
 import { BuildError } from './errors.ts';
 import { run } from './proc.ts';
-import { listRunParts, selectEnvironmentFiles } from './run-parts.ts';
+import { listRunParts } from './run-parts.ts';
 
 export interface Timing {
   phase: string;
@@ -35,14 +36,16 @@ export async function runPhase(ctx: Ctx, phase: string, p: PhaseRun): Promise<vo
   if (!existsSync(dir)) return;
   const scripts = listRunParts(dir);
   const envDir = join(p.hooksDir, 'environment.d');
-  const envFiles = existsSync(envDir) ? selectEnvironmentFiles(readdirSync(envDir)) : [];
+  const base = p.chroot ? '/tmp/in_target.d' : p.hooksDir;
+  const envFiles = existsSync(envDir)
+    ? selectEnvironmentFiles(join(base, 'environment.d'), readdirSync(envDir))
+    : [];
   const where = p.chroot ? 'in chroot' : 'on host';
   ctx.log(`==> ${phase}.d (${scripts.length} scripts, ${where})`);
-  const base = p.chroot ? '/tmp/in_target.d' : p.hooksDir;
   for (const script of scripts) {
     const start = process.hrtime.bigint();
     ctx.log(`  -> ${phase}.d/${script}`);
-    const args = [join(base, `${phase}.d`, script), ...envFiles.map((f) => join(base, 'environment.d', f))];
+    const args = [join(base, `${phase}.d`, script), ...envFiles];
     const env: Record<string, string> = { ...p.env };
     let cmd = 'bash';
     let argv = ['-c', RUNNER, 'dib-run-parts', ...args];

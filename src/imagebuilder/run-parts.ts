@@ -1,23 +1,8 @@
-// dib-run-parts rules: which files in a phase directory run, and in which order.
+// The scripts of a phase directory, as dib-run-parts runs them (selection and order are the shared,
+// pure rules of src/agents/config/run-parts-order.ts; this only reads the directory).
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-
-export const DEFAULT_RUN_PARTS_REGEX = '^[0-9A-Za-z_-]+$';
-
-/** `LANG=C sort -n`: leading integer (none counts as 0), ties broken bytewise. */
-export function compareRunParts(a: string, b: string): number {
-  const na = leadingNumber(a);
-  const nb = leadingNumber(b);
-  if (na !== nb) return na < nb ? -1 : 1;
-  const ba = Buffer.from(a);
-  const bb = Buffer.from(b);
-  return Buffer.compare(ba, bb);
-}
-
-function leadingNumber(name: string): bigint {
-  const m = /^[0-9]+/.exec(name);
-  return m ? BigInt(m[0]) : 0n;
-}
+import { DEFAULT_RUN_PARTS_REGEX, selectRunParts } from '../agents/config/run-parts-order.ts';
 
 export interface RunPartsEntry {
   name: string;
@@ -25,13 +10,9 @@ export interface RunPartsEntry {
   executable: boolean;
 }
 
-/** Executable regular files (after symlinks) whose whole name matches the regex, in run order. */
-export function selectRunParts(entries: RunPartsEntry[], regex = DEFAULT_RUN_PARTS_REGEX): string[] {
-  const re = new RegExp(regex);
-  return entries
-    .filter((e) => e.isFile && e.executable && re.test(e.name))
-    .map((e) => e.name)
-    .sort(compareRunParts);
+/** `find -xtype f -executable`: regular files after symlinks, with an execute bit. */
+export function runnable(entries: RunPartsEntry[]): string[] {
+  return entries.filter((e) => e.isFile && e.executable).map((e) => e.name);
 }
 
 /** The scripts of a directory, as dib-run-parts would run them. */
@@ -48,12 +29,5 @@ export function listRunParts(
       // a dangling symlink is not a candidate
     }
   }
-  return selectRunParts(entries, regex);
-}
-
-/** environment.d files are sourced in plain sorted order of their names (dots allowed). */
-export function selectEnvironmentFiles(names: string[]): string[] {
-  return names
-    .filter((n) => /^[0-9A-Za-z_.-]+$/.test(n))
-    .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  return selectRunParts(runnable(entries), regex);
 }

@@ -22,6 +22,8 @@ export interface OsSession {
   token: string;
   projectId: string | undefined;
   userId: string;
+  /** When the token expires (ms since the epoch). */
+  expiresAt: number;
   /** The catalog URL of a service type, without a trailing slash; throws if the catalog has none. */
   endpoint(type: string): string;
 }
@@ -101,13 +103,19 @@ export async function authenticate(ctx: Ctx, c: OsCredentials): Promise<OsSessio
     throw new Error(`authentication failed at ${c.authUrl}: ${res.status} ${text.slice(0, 300)}`);
   }
   const body = (await res.json()) as {
-    token: { user: { id: string }; project?: { id: string }; catalog?: CatalogEntry[] };
+    token: {
+      user: { id: string };
+      project?: { id: string };
+      expires_at: string;
+      catalog?: CatalogEntry[];
+    };
   };
   const catalog = body.token.catalog ?? [];
   return {
     token,
     userId: body.token.user.id,
     projectId: body.token.project?.id,
+    expiresAt: Date.parse(body.token.expires_at),
     endpoint(type: string) {
       const svc = catalog.find((e) => e.type === type);
       const ep = svc?.endpoints.find(

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { cloudIn, cloudsYamlText, isMapping, parseCloudsYaml } from '../platform/clouds-yaml.ts';
 
 export interface AdminCredentials {
   authUrl: string;
@@ -17,25 +18,23 @@ export function newAdminPassword(): string {
   return randomBytes(18).toString('base64url');
 }
 
-/** YAML by hand: a fixed, flat shape whose values are quoted JSON strings (valid YAML scalars). */
 export function cloudsYaml(c: AdminCredentials): string {
-  const q = (s: string) => JSON.stringify(s);
-  return [
-    'clouds:',
-    `  ${CLOUD_NAME}:`,
-    '    auth_type: password',
-    '    auth:',
-    `      auth_url: ${q(c.authUrl)}`,
-    `      username: ${q(c.username)}`,
-    `      password: ${q(c.password)}`,
-    `      project_name: ${q(c.projectName)}`,
-    '      user_domain_name: Default',
-    '      project_domain_name: Default',
-    '    identity_api_version: 3',
-    `    region_name: ${q(c.region)}`,
-    '    interface: public',
-    '',
-  ].join('\n');
+  return cloudsYamlText({
+    [CLOUD_NAME]: {
+      auth_type: 'password',
+      auth: {
+        auth_url: c.authUrl,
+        username: c.username,
+        password: c.password,
+        project_name: c.projectName,
+        user_domain_name: 'Default',
+        project_domain_name: 'Default',
+      },
+      identity_api_version: 3,
+      region_name: c.region,
+      interface: 'public',
+    },
+  });
 }
 
 export function seedrc(c: AdminCredentials): string {
@@ -65,6 +64,7 @@ export function writeCredentials(stateDir: string, c: AdminCredentials): void {
 export function recordedAdminPassword(stateDir: string): string | undefined {
   const path = join(stateDir, 'clouds.yaml');
   if (!existsSync(path)) return undefined;
-  const m = /^\s+password: (".*")$/m.exec(readFileSync(path, 'utf8'));
-  return m?.[1] ? (JSON.parse(m[1]) as string) : undefined;
+  const auth = cloudIn(parseCloudsYaml(readFileSync(path, 'utf8'), path), CLOUD_NAME)?.auth;
+  const password = isMapping(auth) ? auth.password : undefined;
+  return typeof password === 'string' ? password : undefined;
 }

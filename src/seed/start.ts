@@ -1,21 +1,32 @@
-// The composition root of the seed: one process, one database, every service on its own port.
+// The composition root of the seed: one process, one database, the chosen services each on its own port,
+// and the clients of services that run elsewhere (serviceUrls) reached over HTTP.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { EndpointRegistration, IdentityClient } from '../identity/client.ts';
+import type { EndpointRegistration, IdentityAdmin } from '../identity/client.ts';
 import type { SeedConfig } from '../platform/config/config.ts';
 import type { Ctx } from '../platform/context.ts';
+import type { SecretBox } from '../platform/crypto/secret-box.ts';
+import { openSecretBox } from '../platform/crypto/secret-keys.ts';
 import { migrate } from '../platform/db/migrate.ts';
 import { openDatabase } from '../platform/db/open.ts';
 import type { Database } from '../platform/db/types.ts';
 import { EventLog } from '../platform/events/event-log.ts';
 import { createServiceApp } from '../platform/http/server.ts';
 import type { Logger } from '../platform/log/logger.ts';
-import type { RunningService, ServiceDefinition } from '../platform/service.ts';
+import type { AuthContext, TokenValidator } from '../platform/policy/auth-context.ts';
+import {
+  type Caller,
+  type RunningService,
+  type ServiceDefinition,
+  TOKEN_AUTHORITY,
+} from '../platform/service.ts';
+import { noServiceUser, PasswordTokenSource, type TokenSource } from '../platform/service-auth.ts';
 import { Leases } from '../platform/work/leases.ts';
 import { platformMigrations } from '../platform/work/migrations.ts';
-import { DeferredValidator } from './deferred-validator.ts';
-import { startOrder } from './order.ts';
+import { ClientRegistry } from './clients.ts';
+import { needsOf, startOrder } from './order.ts';
+import { serviceCredentialsPath, serviceLogin, servicesWithUsers } from './service-credentials.ts';
 import { ALL_SERVICES } from './services.ts';
 
 export interface ServedService {
@@ -30,7 +41,10 @@ export interface ServedService {
 export interface Seed {
   services: ServedService[];
   db: Database;
-  identity: IdentityClient | undefined;
+  /** keystone-manage's operations, when this process serves identity. */
+  identity: IdentityAdmin | undefined;
+  /** The identity service's base URL, here or elsewhere. */
+  identityUrl: string | undefined;
   ctx: Ctx;
   stop(): Promise<void>;
 }
@@ -47,9 +61,14 @@ export function servicePort(config: SeedConfig, def: ServiceDefinition): number 
 export async function openState(
   config: SeedConfig,
   defs: readonly ServiceDefinition[],
-): Promise<{ db: Database; events: EventLog; leases: Leases }> {
+  log?: Logger,
+): Promise<{ db: Database; events: EventLog; leases: Leases; secrets: SecretBox }> {
   mkdirSync(config.stateDir, { recursive: true, mode: 0o700 });
-  const db = openDatabase(databaseUrl(config));
+  const secrets = openSecretBox(config.stateDir);
+  const db = openDatabase(
+    databaseUrl(config),
+    log ? { onError: (err, where) => log.warn({ err, where }, 'database connection lost; recovering') } : {},
+  );
   try {
     await migrate(db, 'platform', platformMigrations);
     for (const def of defs) await migrate(db, def.name, def.migrations);
@@ -57,16 +76,19 @@ export async function openState(
     await db.close();
     throw e;
   }
-  return { db, events: new EventLog(db), leases: new Leases(db) };
+  return { db, events: new EventLog(db), leases: new Leases(db), secrets };
 }
 
 export interface BuiltServices {
   db: Database;
   ctx: Ctx;
-  built: { definition: ServiceDefinition; running: RunningService }[];
-  tokens: DeferredValidator;
-  clients: Map<string, unknown>;
+  built: { definition: ServiceDefinition; running: RunningService; caller: Caller }[];
+  clients: ClientRegistry;
   urls: Map<string, string>;
+  /** The identity service's base URL: where this process serves it, or where it was configured. */
+  identityUrl(): string | undefined;
+  /** Validates tokens for a service's HTTP app through the identity client it was given. */
+  tokensFor(caller: Caller): TokenValidator;
   /** Stops workers (newest first), then closes the database. */
   close(): Promise<void>;
 }
@@ -77,13 +99,41 @@ export async function buildServices(
   log: Logger,
   defs: readonly ServiceDefinition[] = ALL_SERVICES,
 ): Promise<BuiltServices> {
-  const ordered = startOrder(defs, config.services);
-  const { db, events, leases } = await openState(config, ordered);
+  const elsewhere = new Set(Object.keys(config.serviceUrls));
+  const ordered = startOrder(defs, config.services, elsewhere);
+  const served = new Set(ordered.map((d) => d.name));
+  const clients = new ClientRegistry(defs, config.serviceUrls, config.settings);
+  for (const def of ordered) {
+    for (const need of needsOf(def)) {
+      const why = clients.unreachable(need, served);
+      if (why) throw new Error(`cannot start ${def.name}: ${why}`);
+    }
+  }
+  const credentials = serviceCredentialsPath(config);
+  if (!served.has(TOKEN_AUTHORITY)) {
+    // Apart from identity, each service logs in as its own user: its credentials must be at hand now.
+    const url = config.serviceUrls[TOKEN_AUTHORITY]!;
+    for (const def of servicesWithUsers(ordered)) serviceLogin(credentials, def.name, url, config.region);
+  }
+  const { db, events, leases, secrets } = await openState(config, ordered, log);
   const stopping = new AbortController();
   const ctx: Ctx = { log, signal: stopping.signal };
-  const tokens = new DeferredValidator();
-  const clients = new Map<string, unknown>();
   const urls = new Map<string, string>();
+  const identityUrl = () => urls.get(TOKEN_AUTHORITY) ?? config.serviceUrls[TOKEN_AUTHORITY];
+  const withUsers = new Set(servicesWithUsers(defs).map((d) => d.name));
+  const serviceAuth = (name: string): TokenSource => {
+    if (!withUsers.has(name)) return noServiceUser(name, 'it validates tokens itself');
+    return new PasswordTokenSource(() => {
+      const url = identityUrl();
+      if (!url) throw new Error('the identity service is not reachable from this process');
+      return serviceLogin(credentials, name, url, config.region);
+    });
+  };
+  const tokensFor = (caller: Caller): TokenValidator => ({
+    // Resolved per request: identity's own client exists only once identity is created.
+    validate: (token: string): Promise<AuthContext> =>
+      clients.get(TOKEN_AUTHORITY, caller).tokens.validate(token),
+  });
   const built: BuiltServices['built'] = [];
   const close = async () => {
     stopping.abort();
@@ -93,26 +143,29 @@ export async function buildServices(
   };
   try {
     for (const def of ordered) {
+      const serviceCtx: Ctx = { log: log.child({ service: def.name }), signal: stopping.signal };
+      const caller: Caller = { service: def.name, ctx: serviceCtx, auth: serviceAuth(def.name) };
       const running = await def.create({
-        ctx: { log: log.child({ service: def.name }), signal: stopping.signal },
+        ctx: serviceCtx,
         db,
         events,
         leases,
+        secrets,
         stateDir: config.stateDir,
         settings: config.settings[def.name] ?? {},
-        tokens,
-        clients,
+        tokens: tokensFor(caller),
+        clients: clients.for(caller, needsOf(def)),
+        serviceAuth: caller.auth,
         urls,
       });
-      if (running.client !== undefined) clients.set(def.name, running.client);
-      if (def.name === 'identity') tokens.bind((running.client as IdentityClient).tokens);
-      built.push({ definition: def, running });
+      clients.addLocal(def.name, running.client);
+      built.push({ definition: def, running, caller });
     }
   } catch (e) {
     await close();
     throw e;
   }
-  return { db, ctx, built, tokens, clients, urls, close };
+  return { db, ctx, built, clients, urls, identityUrl, tokensFor, close };
 }
 
 /** The catalog entries of the given services at the given base URLs. */
@@ -128,6 +181,17 @@ export function catalogEntries(
       region: config.region,
     })),
   );
+}
+
+/** The services configured as running elsewhere, at their URLs: the identity process lists them too. */
+export function remoteServices(
+  config: SeedConfig,
+  defs: readonly ServiceDefinition[],
+  servedHere: ReadonlySet<string>,
+): { definition: ServiceDefinition; url: string }[] {
+  return defs
+    .filter((d) => config.serviceUrls[d.name] !== undefined && !servedHere.has(d.name))
+    .map((definition) => ({ definition, url: config.serviceUrls[definition.name]! }));
 }
 
 export function serviceUrl(config: SeedConfig, port: number): string {
@@ -146,12 +210,12 @@ export async function startSeed(
     await b.close();
   };
   try {
-    for (const { definition, running } of b.built) {
+    for (const { definition, running, caller } of b.built) {
       const app = createServiceApp({
         name: definition.name,
         log,
         render: running.render,
-        tokens: b.tokens,
+        tokens: b.tokensFor(caller),
         bodyLimit: definition.bodyLimit,
       });
       await running.register(app);
@@ -164,10 +228,22 @@ export async function startSeed(
       s.url = serviceUrl(config, s.port);
       b.urls.set(s.name, s.url);
     }
-    const identity = b.clients.get('identity') as IdentityClient | undefined;
-    await identity?.registerEndpoints(b.ctx, catalogEntries(config, served));
+    // The catalog is kept where identity runs: this process's services, and those configured elsewhere.
+    const servedHere = new Set(served.map((s) => s.name));
+    const identityAdmin = b.clients.local(TOKEN_AUTHORITY)?.admin;
+    await identityAdmin?.registerEndpoints(
+      b.ctx,
+      catalogEntries(config, [...served, ...remoteServices(config, defs, servedHere)]),
+    );
     for (const s of served) await s.running.start?.(b.ctx);
-    return { services: served, db: b.db, identity, ctx: b.ctx, stop };
+    return {
+      services: served,
+      db: b.db,
+      identity: identityAdmin,
+      identityUrl: b.identityUrl(),
+      ctx: b.ctx,
+      stop,
+    };
   } catch (e) {
     await stop();
     throw e;

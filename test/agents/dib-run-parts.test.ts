@@ -4,7 +4,6 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { selectEnvironmentFiles, selectTargets, sortNumeric } from '../../src/agents/config/runparts.ts';
 import {
   copyDir,
   node,
@@ -21,46 +20,6 @@ import {
 
 const OURS = join(repoRoot, 'src/agents/config/dib-run-parts.ts');
 const ORIGINAL = '/usr/bin/dib-run-parts';
-
-test('sort -n ordering (table)', () => {
-  const cases: [string[], string[]][] = [
-    [
-      ['100-y', '10-foo', '9-bar', '05_b', '1a', '01-x', 'zz', 'abc', '00-a'],
-      ['00-a', 'abc', 'zz', '01-x', '1a', '05_b', '9-bar', '10-foo', '100-y'],
-    ],
-    [
-      ['-5-neg', '-10-neg', '0', '-', '-a'],
-      ['-10-neg', '-5-neg', '-', '-a', '0'],
-    ],
-    [
-      ['010', '10', '0010', '9'],
-      ['9', '0010', '010', '10'],
-    ],
-    [
-      ['B', 'a', '_', 'A'],
-      ['A', 'B', '_', 'a'],
-    ],
-    [
-      ['99999999999999999999-big', '1-small'],
-      ['1-small', '99999999999999999999-big'],
-    ],
-  ];
-  for (const [input, want] of cases) assert.deepEqual(sortNumeric(input), want, input.join(' '));
-});
-
-test('candidate selection (table)', () => {
-  assert.deepEqual(selectTargets(['10-foo.sh', '20-bar', 'x y', 'a-b_c', '.hidden', 'ok']), [
-    'a-b_c',
-    'ok',
-    '20-bar',
-  ]);
-  assert.deepEqual(selectTargets(['a.sh', 'b'], '^.*$'), ['a.sh', 'b']);
-  assert.deepEqual(selectEnvironmentFiles('d', ['10-x', 'a.env', 'b c', '2-y']), [
-    'd/10-x',
-    'd/2-y',
-    'd/a.env',
-  ]);
-});
 
 const script = (body: string) => ({ content: `#!/bin/sh\n${body}\n`, mode: 0o755 });
 const rec = (name: string) =>

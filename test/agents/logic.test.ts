@@ -25,7 +25,7 @@ import {
   pyStr,
 } from '../../src/agents/config/pyjson.ts';
 import { makeLogger } from '../../src/agents/config/pylog.ts';
-import { parseYaml, plainScalar } from '../../src/agents/config/yaml-lite.ts';
+import { loadPyYaml } from '../../src/agents/config/pyyaml.ts';
 
 const j = (s: string) => parseJson(s);
 
@@ -161,23 +161,23 @@ test('.oac YAML scalars follow YAML 1.1', () => {
     ['1.5', 1.5],
     ['root', 'root'],
   ];
-  for (const [s, want] of table) assert.deepEqual(plainScalar(s), want, s);
+  for (const [s, want] of table) assert.deepEqual(loadPyYaml(s), want, s);
   assert.deepEqual(
-    parseYaml('# c\nmode: 0600 # t\nowner: "root"\n'),
+    loadPyYaml('# c\nmode: 0600 # t\nowner: "root"\n'),
     new Map<string, PyValue>([
       ['mode', 384n],
       ['owner', 'root'],
     ]),
   );
   assert.deepEqual(
-    parseYaml('{mode: 0640, allow_empty: no}'),
+    loadPyYaml('{mode: 0640, allow_empty: no}'),
     new Map<string, PyValue>([
       ['mode', 416n],
       ['allow_empty', false],
     ]),
   );
-  assert.equal(parseYaml('# only a comment\n'), null);
-  assert.deepEqual(parseYaml('- a\n- 1\n'), ['a', 1n]);
+  assert.equal(loadPyYaml('# only a comment\n'), null);
+  assert.deepEqual(loadPyYaml('- a\n- 1\n'), ['a', 1n]);
 });
 
 test('deployments explode into outputs after their document', () => {

@@ -1,10 +1,11 @@
 // os-apply-config against the Python original (Debian's python3-os-apply-config) over the corpus in
 // oac-cases.ts: same exit code, stdout, log lines and resulting files (content, mode, owner).
 import { test } from 'node:test';
+import { BYTES_CASES } from './oac-bytes-cases.ts';
 import { OAC_CASES as BASE_CASES } from './oac-cases.ts';
 import { KEY_CASES } from './oac-key-cases.ts';
 
-const OAC_CASES = [...BASE_CASES, ...KEY_CASES];
+const OAC_CASES = [...BASE_CASES, ...KEY_CASES, ...BYTES_CASES];
 
 import assert from 'node:assert/strict';
 import { originalMissing, pool } from './support/differential.ts';

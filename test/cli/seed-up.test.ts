@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
+import { cloudIn, parseCloudsYaml } from '../../src/platform/clouds-yaml.ts';
 import { ALL_SERVICES } from '../../src/seed/services.ts';
 import { cliUnavailable, openstack } from '../support/openstack-cli.ts';
 
@@ -39,13 +40,20 @@ test('seed up serves every service, writes credentials, answers status and stops
     });
     for (const def of ALL_SERVICES)
       assert.match(out, new RegExp(`^${def.name} +http://127\\.0\\.0\\.1:\\d+`, 'm'));
-    if (ALL_SERVICES.some((d) => d.name === 'identity')) {
-      assert.match(out, /bootstrapped/);
-      for (const f of ['clouds.yaml', 'seedrc']) {
-        assert.equal(statSync(join(state, f)).mode & 0o777, 0o600, `${f} is private`);
-      }
-      assert.match(readFileSync(join(state, 'clouds.yaml'), 'utf8'), /^ {2}seed:$/m);
+    // Identity is part of every seed, so the first run bootstraps it and writes private credentials.
+    assert.ok(
+      ALL_SERVICES.some((d) => d.name === 'identity'),
+      'the seed serves identity',
+    );
+    assert.match(out, /bootstrapped/);
+    for (const f of ['clouds.yaml', 'seedrc']) {
+      assert.equal(statSync(join(state, f)).mode & 0o777, 0o600, `${f} is private`);
     }
+    const clouds = parseCloudsYaml(readFileSync(join(state, 'clouds.yaml'), 'utf8'));
+    const auth = cloudIn(clouds, 'seed')?.auth as Record<string, unknown> | undefined;
+    assert.match(String(auth?.auth_url), /^http:\/\/127\.0\.0\.1:\d+\/v3$/);
+    assert.equal(auth?.username, 'admin');
+    assert.match(readFileSync(join(state, 'seedrc'), 'utf8'), /^export OS_PASSWORD='.+'$/m);
     const noCli = cliUnavailable();
     if (noCli) {
       t.diagnostic(`real-client part skipped: ${noCli}`);

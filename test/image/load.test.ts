@@ -8,7 +8,7 @@ import { PassThrough } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { ImageClient } from '../../src/image/client.ts';
 import { runImageLoad } from '../../src/image/load/cli.ts';
-import { parseYamlMapping } from '../../src/platform/clouds-yaml.ts';
+import { parseCloudsYaml } from '../../src/platform/clouds-yaml.ts';
 import { silentLogger } from '../../src/platform/log/logger.ts';
 import { startTestSeed, type TestSeed } from '../support/seed.ts';
 
@@ -134,8 +134,8 @@ describe('ooo image load', () => {
   });
 });
 
-test('clouds.yaml subset: block maps, quotes, comments, flow maps; refuses what it does not know', () => {
-  const doc = parseYamlMapping(
+test('clouds.yaml as openstacksdk reads it: YAML 1.1, a mapping at the top', () => {
+  const doc = parseCloudsYaml(
     [
       '# comment',
       'clouds:',
@@ -156,6 +156,8 @@ test('clouds.yaml subset: block maps, quotes, comments, flow maps; refuses what 
       },
     },
   });
-  assert.throws(() => parseYamlMapping('a:\n  - b\n'), /expected "key: value"/);
-  assert.throws(() => parseYamlMapping('a: [1, 2]\n'), /unsupported YAML construct/);
+  assert.deepEqual(parseCloudsYaml('verify: no\nport: 0755\n'), { verify: false, port: 493 });
+  assert.deepEqual(parseCloudsYaml(''), {});
+  assert.throws(() => parseCloudsYaml('- a\n', 'c.yaml'), /c\.yaml: expected a mapping/);
+  assert.throws(() => parseCloudsYaml('a: [1\n', 'c.yaml'), /c\.yaml: .*line 2/);
 });

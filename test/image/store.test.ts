@@ -90,6 +90,41 @@ forEachEngine('image store', (fresh) => {
     assert.equal(await images.move('a', ['queued'], 'saving'), false);
   });
 
+  test('a move and its event commit together: an event that fails undoes the move', async () => {
+    const { images, events } = await setup();
+    await images.insert(image('a'), (q) =>
+      events.append({ resourceType: 'image', resourceId: 'a', from: null, to: 'queued' }, q),
+    );
+    await assert.rejects(
+      images.move('a', ['queued'], 'saving', {}, async (q) => {
+        await events.append({ resourceType: 'image', resourceId: 'a', from: 'queued', to: 'saving' }, q);
+        throw new Error('event log unavailable');
+      }),
+      /event log unavailable/,
+    );
+    assert.equal((await images.get('a'))?.status, 'queued', 'the move was rolled back');
+    assert.equal(
+      await images.move('a', ['queued'], 'saving', {}, (q) =>
+        events.append({ resourceType: 'image', resourceId: 'a', from: 'queued', to: 'saving' }, q),
+      ),
+      true,
+    );
+    assert.equal(
+      await images.move('a', ['queued'], 'saving', {}, async () => assert.fail('not moved')),
+      false,
+    );
+    assert.equal(
+      await images.delete('a', (q) =>
+        events.append({ resourceType: 'image', resourceId: 'a', from: 'saving', to: 'deleted' }, q),
+      ),
+      true,
+    );
+    assert.deepEqual(
+      (await events.list('image', 'a')).map((e) => e.to),
+      ['queued', 'saving', 'deleted'],
+    );
+  });
+
   test('candidates carry members; usage sums a project’s sizes; delete cascades', async () => {
     const { images, db } = await setup();
     await images.insert(image('a', { size: 100, visibility: 'shared', tags: ['x'] }));

@@ -13,7 +13,7 @@ import {
   expandVars,
   parseSourceRepositories,
 } from '../../src/imagebuilder/source-repositories.ts';
-import { parseYaml } from '../../src/imagebuilder/yaml-lite.ts';
+import { loadYaml } from '../../src/platform/yaml.ts';
 
 const map: PkgMapFile = {
   default: { web: 'httpd', tool: 'tool', gone: '' },
@@ -233,14 +233,19 @@ describe('yaml subset', () => {
     ['comments and document marker', '---\n# c\na: 1 # x\nb: "#not"\n', { a: 1, b: '#not' }],
     ['flow list', 'when: [A=1, B!=2]\n', { when: ['A=1', 'B!=2'] }],
     ['empty', '# nothing\n', null],
+    ['block scalar', 'a: |\n  x\n', { a: 'x\n' }],
+    [
+      'YAML 1.1 booleans and octals, as dib reads them',
+      'a: yes\nb: off\nc: 0755\n',
+      { a: true, b: false, c: 493 },
+    ],
   ];
-  for (const [name, text, want] of cases) it(name, () => assert.deepEqual(parseYaml(text), want));
+  for (const [name, text, want] of cases) it(name, () => assert.deepEqual(loadYaml(text), want));
   const errors: [string, string, RegExp][] = [
-    ['bad indentation', 'a: 1\n   b: 2\n', /unexpected indentation/],
-    ['block scalar', 'a: |\n  x\n', /unsupported YAML feature/],
-    ['not key value', 'just text\n', /expected "key: value"/],
-    ['unterminated quote', 'a: "x\n', /unterminated string/],
-    ['tab indentation', 'a:\n\tb: 1\n', /tabs are not allowed/],
+    ['bad indentation', 'a: 1\n   b: 2\n', /line 1, column 4/],
+    ['unterminated quote', 'a: "x\n', /Missing closing "quote at line 2/],
+    ['tab indentation', 'a:\n\tb: 1\n', /Tabs are not allowed as indentation at line 2/],
+    ['two documents', 'a: 1\n---\nb: 2\n', /multiple documents/],
   ];
-  for (const [name, text, re] of errors) it(`error: ${name}`, () => assert.throws(() => parseYaml(text), re));
+  for (const [name, text, re] of errors) it(`error: ${name}`, () => assert.throws(() => loadYaml(text), re));
 });

@@ -3,43 +3,16 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import {
-  compareRunParts,
-  listRunParts,
-  selectEnvironmentFiles,
-  selectRunParts,
-} from '../../src/imagebuilder/run-parts.ts';
+import { listRunParts, runnable } from '../../src/imagebuilder/run-parts.ts';
 
-describe('run-parts order (sort -n, ties bytewise)', () => {
-  const cases: [string[], string[]][] = [
-    [
-      ['100-y', '10-foo', '9-bar', '05_b', '1a', '01-x', 'zz', 'abc', '00-a'],
-      ['00-a', 'abc', 'zz', '01-x', '1a', '05_b', '9-bar', '10-foo', '100-y'],
-    ],
-    [
-      ['20-b', '20-a', '20-B'],
-      ['20-B', '20-a', '20-b'],
-    ],
-    [
-      ['99999999999999999999-big', '1-small'],
-      ['1-small', '99999999999999999999-big'],
-    ],
-  ];
-  for (const [input, want] of cases) {
-    it(input.join(' '), () => assert.deepEqual([...input].sort(compareRunParts), want));
-  }
-});
-
-describe('selectRunParts', () => {
+// The order and the name rules are the shared ones (test/agents/run-parts-order.test.ts).
+describe('runnable', () => {
   const e = (name: string, isFile = true, executable = true) => ({ name, isFile, executable });
-  const cases: [string, ReturnType<typeof e>[], string[], string?][] = [
-    ['names with dots are skipped', [e('10-foo.sh'), e('10-foo')], ['10-foo']],
+  const cases: [string, ReturnType<typeof e>[], string[]][] = [
     ['non-executable files are skipped', [e('10-a', true, false), e('20-b')], ['20-b']],
     ['directories are skipped', [e('10-dir', false, true), e('20-b')], ['20-b']],
-    ['a custom RUN_PARTS_REGEX applies', [e('10-a.sh'), e('20-b')], ['10-a.sh'], '\\.sh$'],
   ];
-  for (const [name, entries, want, re] of cases)
-    it(name, () => assert.deepEqual(selectRunParts(entries, re), want));
+  for (const [name, entries, want] of cases) it(name, () => assert.deepEqual(runnable(entries), want));
 });
 
 describe('listRunParts on a real directory', () => {
@@ -57,15 +30,16 @@ describe('listRunParts on a real directory', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
-});
-
-describe('environment.d files', () => {
-  it('are sorted bytewise and may contain dots', () => {
-    assert.deepEqual(selectEnvironmentFiles(['20-b.bash', '10-a', '9-z', 'bad name', '11-x.sh']), [
-      '10-a',
-      '11-x.sh',
-      '20-b.bash',
-      '9-z',
-    ]);
+  it('runs names in the shared sort -n order, skipping dotted names', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ib-rp-'));
+    try {
+      for (const n of ['10-b', '9-a', '100-c', 'z', '50-x.sh']) {
+        writeFileSync(join(dir, n), '#!/bin/sh\n');
+        chmodSync(join(dir, n), 0o755);
+      }
+      assert.deepEqual(listRunParts(dir, '^[0-9A-Za-z_-]+$'), ['z', '9-a', '10-b', '100-c']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

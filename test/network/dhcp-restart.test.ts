@@ -1,5 +1,6 @@
 // The service dies (SIGKILL) while its dnsmasq keeps running; the next run of the service, on the same
-// database and state directory, replaces the orphan and serves the same answers.
+// database and state directory, replaces the orphan and serves the same answers. The orphan is the dnsmasq
+// that has started (a reload sent earlier once killed it: see dnsmasq-supervisor.test.ts).
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';

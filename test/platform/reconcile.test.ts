@@ -255,6 +255,18 @@ describe('reconcile loop', () => {
     assert.equal(timers.pending, 0, 'stop leaves no timer behind');
   });
 
+  test('keys enqueued before start run once it starts', async () => {
+    const s = scripted();
+    const { r } = loop({ reconcile: s.reconcile });
+    r.enqueue('early');
+    assert.deepEqual(s.calls, []);
+    await r.start(ctx);
+    assert.deepEqual(s.calls, ['early']);
+    s.finish('early');
+    await r.idle();
+    await r.stop();
+  });
+
   test('stop aborts running passes and refuses new keys', async () => {
     let signal: AbortSignal | undefined;
     const calls: string[] = [];

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { migrate } from '../../src/platform/db/migrate.ts';
+import type { Database } from '../../src/platform/db/types.ts';
 import { EventLog } from '../../src/platform/events/event-log.ts';
 import { silentLogger } from '../../src/platform/log/logger.ts';
 import { Leases } from '../../src/platform/work/leases.ts';
@@ -10,7 +11,7 @@ import { forEachEngine } from '../support/engines.ts';
 
 const ctx = { log: silentLogger(), signal: new AbortController().signal };
 
-forEachEngine('fenced tasks and transactional events', (fresh) => {
+forEachEngine('fenced tasks and transactional events', (fresh, engine) => {
   const setup = async () => {
     const db = await fresh();
     await migrate(db, 'platform', platformMigrations);
@@ -77,6 +78,29 @@ forEachEngine('fenced tasks and transactional events', (fresh) => {
     assert.equal(loser, 'w1 gave up');
     assert.equal((await db.get<{ value: string }>("SELECT value FROM things WHERE id = 'n1'"))?.value, 'w2');
     assert.equal(await leases.get('node:n1'), undefined, 'the successor released it; the loser did not');
+  });
+
+  test('a takeover waits for a fenced transaction in flight: it cannot land in its middle', async () => {
+    const { db, leases, clock } = await setup();
+    const order: string[] = [];
+    let takeover: Promise<unknown> | undefined;
+    await withTask(ctx, leases, { ...spec, owner: 'w1' }, async (task) => {
+      await task.tx(async (q) => {
+        // The lease expires while w1 is inside a transaction that has already passed its check.
+        clock.advance(60_001);
+        takeover = leases
+          .claim('node:n1', 'w2', 'deploy', 60_000)
+          .then((c) => order.push(`w2 claimed ${c.claimed}`));
+        if (engine === 'postgres') await blockedOnALock(db, () => order.length > 0);
+        await write('w1 inside')(q);
+        order.push('w1 wrote');
+      });
+      order.push('w1 committed');
+      await takeover;
+    });
+    assert.deepEqual(order, ['w1 wrote', 'w1 committed', 'w2 claimed true']);
+    assert.equal((await leases.get('node:n1'))?.owner, 'w2');
+    assert.equal((await leases.get('node:n1'))?.generation, 2);
   });
 
   test('a loser that never noticed: its write fails even after the successor released', async () => {
@@ -193,3 +217,18 @@ forEachEngine('fenced tasks and transactional events', (fresh) => {
     );
   });
 });
+
+/**
+ * Waits until some session of this database waits on a lock (the claim queued behind the row lock), or
+ * until `settled` says the claim already finished without waiting (then the ordering assert fails).
+ */
+async function blockedOnALock(db: Database, settled: () => boolean): Promise<void> {
+  while (!settled()) {
+    const row = await db.get<{ n: number }>(
+      `SELECT COUNT(*)::int AS n FROM pg_stat_activity
+       WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+    );
+    if ((row?.n ?? 0) > 0) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

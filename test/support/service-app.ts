@@ -5,13 +5,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { openSecretBox } from '../../src/platform/crypto/secret-keys.ts';
 import { migrate } from '../../src/platform/db/migrate.ts';
 import { openDatabase } from '../../src/platform/db/open.ts';
 import type { Database } from '../../src/platform/db/types.ts';
 import { EventLog } from '../../src/platform/events/event-log.ts';
 import { createServiceApp } from '../../src/platform/http/server.ts';
 import { type Logger, silentLogger } from '../../src/platform/log/logger.ts';
-import type { RunningService, ServiceDefinition } from '../../src/platform/service.ts';
+import type { RunningService, ServiceClients, ServiceDefinition } from '../../src/platform/service.ts';
+import { noServiceUser } from '../../src/platform/service-auth.ts';
 import { Leases } from '../../src/platform/work/leases.ts';
 import { platformMigrations } from '../../src/platform/work/migrations.ts';
 import { FakeTokens } from './fake-tokens.ts';
@@ -32,7 +34,8 @@ export async function startServiceApp(
   opts: {
     databaseUrl?: string;
     settings?: Record<string, unknown>;
-    clients?: Map<string, unknown>;
+    /** The clients the service needs, typed by service name (e.g. { image: anImageServiceClient }). */
+    clients?: Partial<ServiceClients>;
     /** Where the service logs (default: nowhere). */
     log?: Logger;
   } = {},
@@ -53,10 +56,18 @@ export async function startServiceApp(
     db,
     events: new EventLog(db),
     leases: new Leases(db),
+    secrets: openSecretBox(stateDir),
     stateDir,
     settings: opts.settings ?? {},
     tokens,
-    clients: opts.clients ?? new Map(),
+    clients: {
+      get(name) {
+        const client = opts.clients?.[name];
+        if (!client) throw new Error(`startServiceApp: no ${name} client given`);
+        return client;
+      },
+    },
+    serviceAuth: noServiceUser('test', 'a test calls no other service'),
     urls: new Map(),
   });
   const app = createServiceApp({

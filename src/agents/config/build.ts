@@ -18,7 +18,11 @@ export async function buildAgents(outDir: string): Promise<string[]> {
       platform: 'node',
       target: 'node18',
       format: 'esm',
-      banner: { js: '#!/usr/bin/env node' },
+      // The yaml package's Node build is CommonJS and requires node: built-ins, which an ES module
+      // bundle can only do through a require of its own.
+      banner: {
+        js: "#!/usr/bin/env node\nimport { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);",
+      },
       logLevel: 'warning',
     });
     chmodSync(outfile, 0o755);

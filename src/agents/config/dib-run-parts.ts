@@ -4,7 +4,12 @@ import { spawnSync } from 'node:child_process';
 import { accessSync, constants, lstatSync, readdirSync, statSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { basename } from 'node:path';
-import { DEFAULT_REGEX, selectEnvironmentFiles, selectTargets, sortNumeric } from './runparts.ts';
+import {
+  DEFAULT_RUN_PARTS_REGEX,
+  selectEnvironmentFiles,
+  selectRunParts,
+  sortRunParts,
+} from './run-parts-order.ts';
 
 const NAME = 'dib-run-parts';
 
@@ -115,7 +120,10 @@ function main(argv: string[]): number {
     output(`Scripts directory [${dir}] must exist and be a directory`);
     usage();
   }
-  const targets = selectTargets(listFiles(dir, true), process.env['RUN_PARTS_REGEX'] || DEFAULT_REGEX);
+  const targets = selectRunParts(
+    listFiles(dir, true),
+    process.env['RUN_PARTS_REGEX'] || DEFAULT_RUN_PARTS_REGEX,
+  );
   if (list) {
     for (const t of targets) process.stdout.write(`${dir}/${t}\n`);
     return 0;
@@ -160,7 +168,7 @@ function profile(target: string, times: Map<string, number>): void {
   line(`${'Script'.padEnd(40)} ${'Seconds'.padStart(9)}`);
   line(`${'-'.repeat(39).padEnd(40)} ${'-'.repeat(10).padStart(9)}`);
   line('');
-  for (const name of sortNumeric([...times.keys()].map((n) => `start_${n}`)).map((n) => n.slice(6))) {
+  for (const name of sortRunParts([...times.keys()].map((n) => `start_${n}`)).map((n) => n.slice(6))) {
     line(`${name.padEnd(40)} ${times.get(name)!.toFixed(3).padStart(10)}`);
   }
   line('');

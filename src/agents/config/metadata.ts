@@ -22,11 +22,13 @@ export function mergeConfigs(docs: PyValue[]): PyDict {
 }
 
 export class DecodeError extends Error {}
+export class EncodeError extends Error {}
 
-// Strict UTF-8 decoding with CPython's error text (a bad byte is an error, not U+FFFD).
+// Strict UTF-8 decoding with CPython's error text (a bad byte is an error, not U+FFFD). A byte-order mark
+// is a character like any other, as for Python's 'utf-8' codec (only 'utf-8-sig' drops it).
 export function decodeUtf8(b: Uint8Array): string {
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(b);
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(b);
   } catch {
     throw new DecodeError(utf8Problem(b));
   }
@@ -57,6 +59,19 @@ function utf8Problem(b: Uint8Array): string {
     i += n + 1;
   }
   return 'invalid utf-8';
+}
+
+// str.encode('utf-8'): a lone surrogate (from a JSON escape like "\ud800") is an error, not U+FFFD.
+export function encodeUtf8(s: string): Buffer {
+  const lone = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.exec(s);
+  if (lone) {
+    const position = [...s.slice(0, lone.index)].length;
+    const char = `\\u${lone[0].charCodeAt(0).toString(16)}`;
+    throw new EncodeError(
+      `'utf-8' codec can't encode character '${char}' in position ${position}: surrogates not allowed`,
+    );
+  }
+  return Buffer.from(s, 'utf8');
 }
 
 // Python's open().read(): strict UTF-8 and universal newlines (\r\n and \r become \n).

@@ -4,15 +4,17 @@ import { ArgError, type OptSpec, parseArgs, usageError } from './args.ts';
 import {
   ConfigError,
   collectConfig,
+  EncodeError,
   ensureType,
   extractKey,
   readUtf8,
   subhash,
   UnknownTypeError,
 } from './metadata.ts';
-import { buildTree, pyJoin, writeFile } from './oac-files.ts';
+import { buildTree, writeFile } from './oac-files.ts';
 import { dumpJson, isDict, JsonError, type PyValue, parseJson, pyRepr, pyStr } from './pyjson.ts';
 import { makeLogger, oacTime, osErrorText } from './pylog.ts';
+import { pyJoin } from './pypath.ts';
 import { VERSION } from './version.ts';
 
 const DEFAULT_TEMPLATES = '/usr/libexec/os-apply-config/templates';
@@ -171,7 +173,13 @@ export function run(argv: string[]): void {
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     const kind =
-      e instanceof JsonError ? 'JSONDecodeError' : e instanceof UnknownTypeError ? 'ValueError' : 'Error';
+      e instanceof JsonError
+        ? 'JSONDecodeError'
+        : e instanceof UnknownTypeError
+          ? 'ValueError'
+          : e instanceof EncodeError
+            ? 'UnicodeEncodeError'
+            : 'Error';
     process.stderr.write(`Traceback: ${kind}: ${err.code ? osErrorText(err, err.path) : err.message}\n`);
     code = 1;
   }

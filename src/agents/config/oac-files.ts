@@ -19,11 +19,12 @@ import {
   writeSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { ConfigError, decodeUtf8, readUtf8 } from './metadata.ts';
+import { ConfigError, decodeUtf8, encodeUtf8, readUtf8 } from './metadata.ts';
 import { render } from './mustache.ts';
-import { bytesRepr, dumpJson, type PyDict, type PyValue, pyStr, strRepr } from './pyjson.ts';
+import { bytesRepr, dumpJson, type PyDict, type PyValue, pyStr, strRepr, truthy } from './pyjson.ts';
 import { osErrorText } from './pylog.ts';
-import { parseYaml } from './yaml-lite.ts';
+import { pyJoin } from './pypath.ts';
+import { loadPyYaml } from './pyyaml.ts';
 
 export type OacFile = { body: string; mode?: number; owner?: number; group?: number; allowEmpty: boolean };
 
@@ -61,13 +62,6 @@ export function templatePaths(root: string): [string, string][] {
   };
   walk(root);
   return out;
-}
-
-// os.path.join for two parts.
-export function pyJoin(a: string, b: string): string {
-  if (b.startsWith('/')) return b;
-  if (a === '' || a.endsWith('/')) return a + b;
-  return `${a}/${b}`;
 }
 
 function isExecutable(path: string): boolean {
@@ -126,8 +120,9 @@ export function controlFile(path: string, body: string): OacFile {
     isFile = statSync(ctrl).isFile();
   } catch {}
   if (!isFile) return file;
-  const parsed = parseYaml(readUtf8(ctrl));
-  const d = parsed === null || parsed === false || parsed === '' ? new Map() : parsed;
+  // yaml.safe_load(body) or {}: any falsy document counts as no settings.
+  const parsed = loadPyYaml(readUtf8(ctrl));
+  const d = truthy(parsed) ? parsed : new Map();
   if (!(d instanceof Map)) throw new ConfigError(`header is not a dict: ${path}`);
   for (const [k, v] of d) {
     if (k === 'mode') {
@@ -200,8 +195,9 @@ export function writeFile(path: string, obj: OacFile, log: (m: string) => void):
       if ((e as NodeJS.ErrnoException).code === 'EEXIST') continue;
       throw e;
     }
+    // Encoding after the temporary file exists: an unencodable body leaves it empty, as the original does.
     try {
-      writeSync(fd, Buffer.from(obj.body, 'utf8'));
+      writeSync(fd, encodeUtf8(obj.body));
     } finally {
       closeSync(fd);
     }

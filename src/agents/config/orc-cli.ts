@@ -13,8 +13,8 @@ import {
 } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { ArgError, type OptSpec, parseArgs, usageError } from './args.ts';
-import { pyJoin } from './oac-files.ts';
 import { defaultTime, type Level, makeLogger } from './pylog.ts';
+import { pyJoin } from './pypath.ts';
 
 const OLD_BASE_DIR = '/opt/stack/os-config-refresh';
 const DEFAULT_BASE_DIR = '/usr/libexec/os-refresh-config';

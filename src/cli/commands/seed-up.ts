@@ -3,7 +3,9 @@ import { createWriteStream, existsSync, mkdirSync, rmSync, writeFileSync } from 
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLogger } from '../../platform/log/logger.ts';
-import { bootstrapSeed } from '../../seed/bootstrap.ts';
+import { bootstrapSeed, bootstrapServiceUsers } from '../../seed/bootstrap.ts';
+import { serviceCredentialsPath } from '../../seed/service-credentials.ts';
+import { ALL_SERVICES } from '../../seed/services.ts';
 import { type Seed, startSeed } from '../../seed/start.ts';
 import { probeServices } from '../../seed/status.ts';
 import type { CliIo } from '../io.ts';
@@ -40,12 +42,18 @@ export async function seedUp(
     }
     throw e;
   }
-  const identity = seed.services.find((s) => s.name === 'identity');
-  if (isNew && seed.identity && identity) {
-    await bootstrapSeed(seed.ctx, config, seed.identity, identity.url, io.env.OOO_ADMIN_PASSWORD);
-    io.stdout.write(
-      `seed: bootstrapped; credentials in ${join(config.stateDir, 'clouds.yaml')} and seedrc\n`,
-    );
+  if (seed.identity && seed.identityUrl) {
+    if (isNew) {
+      await bootstrapSeed(seed.ctx, config, seed.identity, seed.identityUrl, io.env.OOO_ADMIN_PASSWORD);
+      io.stdout.write(
+        `seed: bootstrapped; credentials in ${join(config.stateDir, 'clouds.yaml')} and seedrc\n`,
+      );
+    } else {
+      await bootstrapServiceUsers(seed.ctx, config, seed.identity, ALL_SERVICES, 'new');
+    }
+    io.stdout.write(`seed: service users' credentials in ${serviceCredentialsPath(config)}\n`);
+  } else if (seed.identityUrl) {
+    io.stdout.write(`seed: identity at ${seed.identityUrl} (another process)\n`);
   }
   for (const s of seed.services) {
     const paths = s.definition.catalog.map((c) => c.path).filter((p) => p !== '');

@@ -12,9 +12,9 @@ import {
   renameSync,
   rmSync,
   statSync,
-  writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../../platform/fs/atomic-write.ts';
 
 export interface KeySet {
   /** Primary first (issues tokens), then secondary keys newest first, then the staged key. */
@@ -29,9 +29,7 @@ export function keyDir(stateDir: string): string {
 }
 
 function writeKey(dir: string, index: number): void {
-  const tmp = join(dir, `.${index}.tmp-${process.pid}`);
-  writeFileSync(tmp, randomBytes(32).toString('base64url'), { mode: 0o600 });
-  renameSync(tmp, join(dir, String(index)));
+  writeFileAtomic(join(dir, String(index)), randomBytes(32).toString('base64url'), { mode: 0o600 });
 }
 
 function indexes(dir: string): number[] {

@@ -60,14 +60,12 @@ export function registerImages(app: FastifyInstance, deps: ImageApiDeps): void {
     };
     if (await deps.images.get(image.id))
       throw new AppError('CONFLICT', `Image with identifier ${image.id} already exists!`);
-    await deps.images.insert(image);
-    await deps.events.append({
-      resourceType: 'image',
-      resourceId: image.id,
-      from: null,
-      to: 'queued',
-      reason: 'created',
-    });
+    await deps.images.insert(image, (q) =>
+      deps.events.append(
+        { resourceType: 'image', resourceId: image.id, from: null, to: 'queued', reason: 'created' },
+        q,
+      ),
+    );
     return reply
       .code(201)
       .header('location', `/v2/images/${image.id}`)
@@ -116,16 +114,12 @@ export function registerImages(app: FastifyInstance, deps: ImageApiDeps): void {
     if (image.protected)
       throw new AppError('FORBIDDEN', `Image ${image.id} is protected and cannot be deleted.`);
     // The row goes first: data without a row is swept at start, a row without its data would be a lie.
-    if (!(await deps.images.delete(image.id)))
+    const deleted = { resourceType: 'image', resourceId: image.id, from: image.status, to: 'deleted' };
+    if (
+      !(await deps.images.delete(image.id, (q) => deps.events.append({ ...deleted, reason: 'deleted' }, q)))
+    )
       throw new AppError('NOT_FOUND', `Failed to find image ${image.id} to delete`);
     await deps.data.remove(image.id);
-    await deps.events.append({
-      resourceType: 'image',
-      resourceId: image.id,
-      from: image.status,
-      to: 'deleted',
-      reason: 'deleted',
-    });
     return reply.code(204).send();
   });
 

@@ -3,11 +3,12 @@
 // a reader never sees a partial image and a failed upload leaves nothing behind.
 import { randomBytes } from 'node:crypto';
 import { createReadStream, type ReadStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Ctx } from '../../platform/context.ts';
+import { writeFileAtomic } from '../../platform/fs/atomic-write.ts';
 import type { DataFacts } from './images.ts';
 import { DataSink, SLOT_BYTES } from './sink.ts';
 
@@ -82,7 +83,8 @@ export class DataStore {
         os_hash_value: r.sha512,
         head: Buffer.from(r.head).toString('hex'),
       };
-      if (staged) await writeFile(`${dest}.json`, JSON.stringify(facts), { mode: 0o600 });
+      // The facts sit beside the staged data; a crash must not leave a truncated one for the import.
+      if (staged) writeFileAtomic(`${dest}.json`, JSON.stringify(facts), { mode: 0o600, fsync: this.#sync });
       await rename(tmp, dest);
       if (this.#sync) await syncDir(this.dir);
       return facts;

@@ -100,13 +100,15 @@ export class ImageStore {
     return this.#now();
   }
 
-  async insert(img: Image): Promise<void> {
+  /** Inserts the image; `andThen` runs in the same transaction (the event that records its creation). */
+  async insert(img: Image, andThen?: (q: Queryable) => Promise<void>): Promise<void> {
     await this.#db.tx(async (q) => {
       await q.run(
         `INSERT INTO images (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`,
         toRow(img),
       );
       await writeChildren(q, img);
+      await andThen?.(q);
     });
   }
 
@@ -214,9 +216,13 @@ export class ImageStore {
     });
   }
 
-  async delete(id: string): Promise<boolean> {
-    const { changes } = await this.#db.run('DELETE FROM images WHERE id = ?', [id]);
-    return changes === 1;
+  /** Deletes the image; `andThen` runs in the same transaction when it existed. */
+  async delete(id: string, andThen?: (q: Queryable) => Promise<void>): Promise<boolean> {
+    return this.#db.tx(async (q) => {
+      const { changes } = await q.run('DELETE FROM images WHERE id = ?', [id]);
+      if (changes === 1) await andThen?.(q);
+      return changes === 1;
+    });
   }
 
   /** Images in a status, e.g. uploads a crash interrupted. */

@@ -2,10 +2,11 @@
 // to that interface and configured only from the database. A change notice (or the periodic resync) re-renders
 // the files; when they differ they are replaced atomically and dnsmasq gets SIGHUP. Only a changed command line
 // (interface, DHCP subnets, the set of ports with extra DHCP options: see model/dhcp.ts) restarts dnsmasq.
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Ctx } from '../../platform/context.ts';
 import type { Database } from '../../platform/db/types.ts';
+import { writeFileAtomic } from '../../platform/fs/atomic-write.ts';
 import type { ApiContext } from '../api/context.ts';
 import { type DhcpConfig, dnsmasqArgs, renderDhcp, servingInterface } from '../model/dhcp.ts';
 import type { DhcpSettings } from '../model/settings.ts';
@@ -27,6 +28,7 @@ export class DhcpAgent {
   readonly #served = new Map<string, Served>();
   readonly #queue = new Map<string, Promise<void>>();
   readonly #dirty = new Set<string>();
+  readonly #statusWrites = new Map<string, Promise<unknown>>();
   #ctx: Ctx | undefined;
   #timer: NodeJS.Timeout | undefined;
   #unlisten: (() => Promise<void>) | undefined;
@@ -136,7 +138,7 @@ export class DhcpAgent {
       if (changed) current.process.reload();
       await this.#status(
         networkId,
-        current.process.pid ? 'running' : 'restarting',
+        current.process.state,
         iface,
         current.process.pid,
         current.process.restarts,
@@ -175,6 +177,7 @@ export class DhcpAgent {
     const current = this.#served.get(networkId);
     this.#served.delete(networkId);
     if (current) await current.process.stop();
+    await this.#statusWrites.get(networkId); // the last status write lands before the row goes
     await this.#api.dhcp.remove(networkId).catch(() => undefined);
     if (!keepDir) rmSync(join(this.#root, networkId), { recursive: true, force: true });
   }
@@ -188,19 +191,26 @@ export class DhcpAgent {
     hosts: number,
     message: string,
   ) {
-    await this.#api.dhcp
-      .put({
-        network_id: networkId,
-        host: this.#s.host,
-        state,
-        interface: iface,
-        pid,
-        restarts,
-        hosts,
-        message,
-        updated_at: Date.now(),
-      })
-      .catch((e) => this.#ctx?.log.warn({ err: e }, 'dhcp status not recorded'));
+    // One write at a time per network, in call order: 'starting' then 'running' must not land swapped
+    // (on PostgreSQL two writes may take two connections).
+    const write = (this.#statusWrites.get(networkId) ?? Promise.resolve()).then(() =>
+      this.#api.dhcp
+        .put({
+          network_id: networkId,
+          host: this.#s.host,
+          state,
+          interface: iface,
+          pid,
+          restarts,
+          hosts,
+          message,
+          updated_at: Date.now(),
+        })
+        .catch((e) => this.#ctx?.log.warn({ err: e }, 'dhcp status not recorded')),
+    );
+    this.#statusWrites.set(networkId, write);
+    await write;
+    if (this.#statusWrites.get(networkId) === write) this.#statusWrites.delete(networkId);
   }
 
   /** The pid of the dnsmasq serving a network (tests and status). */
@@ -216,9 +226,7 @@ function writeIfChanged(path: string, content: string): number {
   } catch {
     // not there yet
   }
-  const tmp = `${path}.tmp`;
-  writeFileSync(tmp, content, { mode: 0o644 });
-  renameSync(tmp, path);
+  writeFileAtomic(path, content, { mode: 0o644 });
   return 1;
 }
 

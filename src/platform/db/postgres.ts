@@ -14,8 +14,25 @@ const types = {
 // Serializable transactions that lose a race are retried after a short random pause.
 const SERIALIZATION_RETRIES = 40;
 
-export function openPostgres(url: string): Database {
+export interface PostgresOptions {
+  /**
+   * Told of connection errors the process survives: an idle pooled client dropped (the pool replaces
+   * it) or the listening connection lost (it reconnects and listens again). Defaults to a line on stderr.
+   */
+  onError?: (err: Error, where: 'pool' | 'listener') => void;
+  /** The longest pause between attempts to reconnect the listener (default 5 s). */
+  maxReconnectMs?: number;
+}
+
+const reportToStderr = (err: Error, where: string) =>
+  process.stderr.write(`postgres ${where} connection error (recovering): ${err.message}\n`);
+
+export function openPostgres(url: string, opts: PostgresOptions = {}): Database {
+  const onError = opts.onError ?? reportToStderr;
   const pool = new pg.Pool({ connectionString: url, max: 10, types });
+  // An idle client that loses its server (a restart, pg_terminate_backend) is an 'error' on the pool;
+  // unhandled, it would end the process. The pool discards the client and opens a new one when needed.
+  pool.on('error', (err) => onError(err, 'pool'));
   const sqlCache = new Map<string, string>();
   const rewrite = (sql: string): string => {
     let out = sqlCache.get(sql);
@@ -35,8 +52,69 @@ export function openPostgres(url: string): Database {
     }),
   });
   const direct = over(pool);
-  let listener: pg.Client | undefined;
   const handlers = new Map<string, Set<(payload: string) => void>>();
+  const quoted = (channel: string) => `"${channel.replaceAll('"', '')}"`;
+  let listener: Promise<pg.Client> | undefined;
+  let reconnectTimer: NodeJS.Timeout | undefined;
+  let closed = false;
+
+  // One connection carries every LISTEN. When it is lost it is replaced and listens again to every
+  // channel; notifications sent while it was down are lost, which the periodic resyncs of the work
+  // runtime's loops make good.
+  const connectListener = async (): Promise<pg.Client> => {
+    const client = new pg.Client({ connectionString: url, types });
+    const lost = (err?: Error) => {
+      if (err) onError(err, 'listener');
+      void dropListener(client);
+    };
+    client.on('error', lost);
+    client.on('end', () => lost());
+    client.on('notification', (msg) => {
+      for (const h of handlers.get(msg.channel) ?? []) h(msg.payload ?? '');
+    });
+    try {
+      await client.connect();
+      for (const channel of handlers.keys()) await client.query(`LISTEN ${quoted(channel)}`);
+    } catch (e) {
+      client.removeAllListeners('end');
+      await client.end().catch(() => undefined);
+      throw e;
+    }
+    return client;
+  };
+  let current: pg.Client | undefined;
+  const ensureListener = (): Promise<pg.Client> => {
+    if (!listener) {
+      const attempt = connectListener().then((c) => {
+        current = c;
+        return c;
+      });
+      listener = attempt;
+      attempt.catch(() => {
+        if (listener === attempt) listener = undefined;
+      });
+    }
+    return listener;
+  };
+  const dropListener = async (client: pg.Client) => {
+    if (current !== client) return;
+    current = undefined;
+    listener = undefined;
+    client.removeAllListeners('end');
+    await client.end().catch(() => undefined);
+    if (!closed) reconnect(1);
+  };
+  const reconnect = (attempt: number) => {
+    if (closed || handlers.size === 0) return;
+    const delay = Math.min(opts.maxReconnectMs ?? 5000, 50 * 2 ** Math.min(attempt, 16));
+    reconnectTimer = setTimeout(() => {
+      ensureListener().catch((e: Error) => {
+        onError(e, 'listener');
+        reconnect(attempt + 1);
+      });
+    }, delay);
+    reconnectTimer.unref();
+  };
 
   return {
     engine: 'postgres',
@@ -46,6 +124,15 @@ export function openPostgres(url: string): Database {
     async tx(fn, opts = {}) {
       for (let attempt = 1; ; attempt++) {
         const client = await pool.connect();
+        // A checked-out client has no pool listener: its connection dying between two queries of this
+        // transaction would be an unhandled 'error'. The next query fails instead, and the client is
+        // destroyed on release rather than returned to the pool.
+        let broken: Error | undefined;
+        const onClientError = (err: Error) => {
+          broken = err;
+          onError(err, 'pool');
+        };
+        client.on('error', onClientError);
         try {
           await client.query(opts.serializable ? 'BEGIN ISOLATION LEVEL SERIALIZABLE' : 'BEGIN');
           const result = await fn(over(client));
@@ -55,7 +142,8 @@ export function openPostgres(url: string): Database {
           await client.query('ROLLBACK').catch(() => undefined);
           if (!(opts.serializable && isSerializationFailure(e) && attempt < SERIALIZATION_RETRIES)) throw e;
         } finally {
-          client.release();
+          client.off('error', onClientError);
+          client.release(broken);
         }
         await sleep(Math.random() * Math.min(50, 2 * attempt));
       }
@@ -68,26 +156,28 @@ export function openPostgres(url: string): Database {
       await (q ?? direct).run('SELECT pg_notify(?, ?)', [channel, payload]);
     },
     async listen(channel, onMessage) {
-      if (!listener) {
-        listener = new pg.Client({ connectionString: url, types });
-        await listener.connect();
-        listener.on('notification', (msg) => {
-          for (const h of handlers.get(msg.channel) ?? []) h(msg.payload ?? '');
-        });
-      }
       let set = handlers.get(channel);
+      const fresh = !set;
       if (!set) {
         set = new Set();
         handlers.set(channel, set);
-        await listener.query(`LISTEN "${channel.replaceAll('"', '')}"`);
       }
       set.add(onMessage);
+      const connecting = listener;
+      const client = await ensureListener();
+      // A connection made before this channel was added has not listened to it yet.
+      if (fresh && connecting) await client.query(`LISTEN ${quoted(channel)}`);
+      const mine = set;
       return async () => {
-        set.delete(onMessage);
+        mine.delete(onMessage);
       };
     },
     async close() {
-      await listener?.end().catch(() => undefined);
+      closed = true;
+      clearTimeout(reconnectTimer);
+      const client = await listener?.catch(() => undefined);
+      client?.removeAllListeners('end');
+      await client?.end().catch(() => undefined);
       await pool.end();
     },
   };

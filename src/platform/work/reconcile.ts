@@ -86,6 +86,7 @@ export class Reconciler {
       // The first run is now: a starting worker catches up before it waits.
       this.#runPeriodic(p);
     }
+    this.#pump(); // keys enqueued before the start
   }
 
   /** Stops taking work, cancels timers and the running passes' signal, and waits for them to end. */
@@ -144,14 +145,19 @@ export class Reconciler {
     return this.#running.size;
   }
 
-  /** Resolves once no key is ready or running (delayed keys may still wait for their time). */
+  /**
+   * Resolves once no key is ready or running and no periodic task is running (delayed keys and the next
+   * periodic runs may still wait for their time).
+   */
   idle(): Promise<void> {
     if (this.#isIdle()) return Promise.resolve();
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
   #isIdle(): boolean {
-    return this.#running.size === 0 && (this.#ready.size === 0 || this.#stopped);
+    return (
+      this.#running.size === 0 && this.#periodRuns.size === 0 && (this.#ready.size === 0 || this.#stopped)
+    );
   }
 
   #settleIdle(): void {
@@ -210,6 +216,7 @@ export class Reconciler {
       .catch((e) => ctx.log.error({ err: e, periodic: p.name }, 'periodic task failed'))
       .finally(() => {
         this.#periodRuns.delete(run);
+        this.#settleIdle();
         if (this.#stopped) return;
         const handle = this.#timers.setTimeout(() => {
           this.#periodTimers.delete(handle);
