@@ -2,6 +2,7 @@
 // type allows has an implementation here; anything else is refused when the node is created or patched.
 import type { InterfaceName } from '../model/hardware-types.ts';
 import type { Node } from '../model/node.ts';
+import { agentInspect, directDeploy } from './direct.ts';
 import {
   fakeBoot,
   fakeDeploy,
@@ -13,15 +14,16 @@ import {
 } from './fake.ts';
 import type { ComposedDriver, DriverInterface } from './interfaces.ts';
 import { noInspect, noInterface, noopInterface, noRescue } from './noop.ts';
+import { simBoot, simManagement, simPower } from './sim.ts';
 
 type Impl = Record<string, DriverInterface>;
 
 const IMPLEMENTATIONS: Record<InterfaceName, Impl> = {
-  power: { fake: fakePower },
-  management: { fake: fakeManagement },
-  boot: { fake: fakeBoot },
-  deploy: { fake: fakeDeploy },
-  inspect: { fake: fakeInspect, 'no-inspect': noInspect },
+  power: { fake: fakePower, sim: simPower },
+  management: { fake: fakeManagement, sim: simManagement },
+  boot: { fake: fakeBoot, sim: simBoot },
+  deploy: { fake: fakeDeploy, direct: directDeploy },
+  inspect: { fake: fakeInspect, 'no-inspect': noInspect, agent: agentInspect },
   rescue: { fake: fakeRescue, 'no-rescue': noRescue },
   console: { fake: fakeOther(), 'no-console': noInterface('console') },
   network: { noop: noopInterface() },

@@ -56,9 +56,30 @@ export const FAKE_HARDWARE: HardwareType = {
   },
 };
 
+/** Machines without a VM: virtual power, the deploy agent run in-process against a sparse file. */
+export const SIM: HardwareType = {
+  name: 'sim',
+  supported: {
+    bios: ['no-bios'],
+    boot: ['sim'],
+    console: ['no-console'],
+    deploy: ['direct'],
+    firmware: ['no-firmware'],
+    inspect: ['agent', 'no-inspect'],
+    management: ['sim'],
+    network: ['noop'],
+    power: ['sim'],
+    raid: ['no-raid'],
+    rescue: ['no-rescue'],
+    storage: ['noop'],
+    vendor: ['no-vendor'],
+  },
+};
+
 /** Hardware types this build serves. `ipmi` and `redfish` join once their BMC clients are wired. */
 export const HARDWARE_TYPES: ReadonlyMap<string, HardwareType> = new Map([
   [FAKE_HARDWARE.name, FAKE_HARDWARE],
+  [SIM.name, SIM],
 ]);
 
 export function defaultInterfaces(hw: HardwareType): Record<InterfaceName, string> {
