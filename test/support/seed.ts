@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { defaultConfig, type SeedConfig } from '../../src/platform/config/config.ts';
 import { createLogger, silentLogger } from '../../src/platform/log/logger.ts';
 import type { ServiceDefinition } from '../../src/platform/service.ts';
+import { bootstrapServiceUsers } from '../../src/seed/bootstrap.ts';
 import { ALL_SERVICES } from '../../src/seed/services.ts';
 import { type Seed, startSeed } from '../../src/seed/start.ts';
 
@@ -19,6 +20,8 @@ export interface TestSeedOptions {
   settings?: Record<string, Record<string, unknown>>;
   /** Service definitions to choose from; default every service of this build. */
   definitions?: readonly ServiceDefinition[];
+  /** Also create the service users (as `ooo seed bootstrap` does), for services that call others as themselves. */
+  serviceUsers?: boolean;
 }
 
 export interface TestSeed {
@@ -86,6 +89,7 @@ export async function startTestSeed(opts: TestSeedOptions = {}): Promise<TestSee
   try {
     if (!seed.identity) throw new Error('the test seed runs no identity service');
     await seed.identity.bootstrap(seed.ctx, { adminPassword, region: config.region });
+    if (opts.serviceUsers) await bootstrapServiceUsers(seed.ctx, config, seed.identity, defs, 'all');
   } catch (e) {
     await stop();
     throw e;

@@ -77,10 +77,13 @@ async function agentView(task: NodeTask, d: AgentStepDeps): Promise<{ node: Dict
 
 /** Records one phase of the work as an event with its duration and figures (the deploy timeline). */
 function phase(task: NodeTask, name: string, ms: number, figures: Dict = {}) {
+  const said = Object.entries(figures)
+    .filter(([, v]) => v !== null && v !== undefined && !(Array.isArray(v) && v.length === 0))
+    .map(([k, v]) => `${k.replaceAll('_', ' ')} ${Array.isArray(v) ? v.join(',') : String(v)}`);
   return task.update(() => ({
     kind: 'phase',
     to: name,
-    reason: name,
+    reason: [`${seconds(ms)} s`, ...said].join(', '),
     seconds: seconds(ms),
     ...figures,
   }));
