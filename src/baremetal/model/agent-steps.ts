@@ -116,7 +116,11 @@ export function propertiesFromInventory(inv: Dict, rootDisk: string | undefined)
   const cpu = (inv.cpu ?? {}) as Dict;
   const mem = (inv.memory ?? {}) as Dict;
   const disks = (inv.disks ?? []) as Dict[];
-  const root = disks.find((d) => d.name === rootDisk) ?? disks[0];
+  // The agent's own choice when not told: the smallest disk of at least 4 GiB, else the first.
+  const big = disks
+    .filter((d) => typeof d.size === 'number' && d.size >= 4 * GIB)
+    .sort((a, b) => Number(a.size) - Number(b.size));
+  const root = disks.find((d) => d.name === rootDisk) ?? big[0] ?? disks[0];
   const props: Dict = {};
   if (typeof cpu.count === 'number') props.cpus = cpu.count;
   if (typeof cpu.architecture === 'string') props.cpu_arch = cpu.architecture;
