@@ -45,10 +45,10 @@ export const baremetalService: ServiceDefinition<'baremetal', 'identity' | 'imag
       return u;
     };
     // The agent fetches image data from the image service itself, with this service's token.
-    // (connected per call: the image service's URL is known only once it listens)
-    const imageService = deps.clients.get('image');
+    // (looked up and connected per call: the image service's URL is known only once it listens)
     const image: ImageAccess = {
-      get: (ctx, id) => imageService.connect(deps.serviceAuth).get(ctx, id) as ReturnType<ImageAccess['get']>,
+      get: (ctx, id) =>
+        deps.clients.get('image').connect(deps.serviceAuth).get(ctx, id) as ReturnType<ImageAccess['get']>,
       fileUrl: (id) => `${url('image')}/v2/images/${encodeURIComponent(id)}/file`,
       token: (ctx) => deps.serviceAuth.token(ctx),
     };
