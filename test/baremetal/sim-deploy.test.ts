@@ -207,5 +207,23 @@ describe('sim nodes through the agent', { skip: cliUnavailable() ?? noQemuImg },
     assert.equal(after.power_state, 'power off');
     const ports: J[] = (await ok('baremetal', 'port', 'list', '--node', 's2', '-f', 'json')).json();
     assert.deepEqual(ports.map((p) => p.Address).sort(), ['52:54:00:aa:00:02', '52:54:00:aa:00:03']);
+
+    // Manual cleaning with the steps given, through the agent: back to manageable.
+    const disk = join(seed.stateDir, 'baremetal', 'sim', `${after.uuid}.img`);
+    writeFileSync(disk, Buffer.alloc(MIB, 0xab), { flag: 'r+' });
+    const steps = JSON.stringify([{ interface: 'deploy', step: 'erase_devices_metadata' }]);
+    await ok('baremetal', 'node', 'clean', 's2', '--clean-steps', steps, '--wait', '60');
+    const cleaned: J = await show('s2');
+    assert.equal(cleaned.provision_state, 'manageable', cleaned.last_error);
+    assert.ok(
+      readRange(disk, 0, MIB).every((b) => b === 0),
+      'the step ran on the disk',
+    );
+    const bad = JSON.stringify([{ interface: 'deploy', step: 'burnin_cpu' }]);
+    const r = await os('baremetal', 'node', 'clean', 's2', '--clean-steps', bad, '--wait', '60');
+    assert.notEqual(r.code, 0);
+    const refused: J = await show('s2');
+    assert.equal(refused.provision_state, 'clean failed');
+    assert.match(refused.last_error, /does not offer the clean step deploy\.burnin_cpu/);
   });
 });
