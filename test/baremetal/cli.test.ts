@@ -230,7 +230,7 @@ describe('openstack baremetal against the seed (fake-hardware)', { skip: cliUnav
     const drivers: J[] = (await ok('baremetal', 'driver', 'list', '-f', 'json')).json();
     assert.deepEqual(
       drivers.map((d) => d['Supported driver(s)']),
-      ['fake-hardware'],
+      ['fake-hardware', 'sim'],
     );
     const driver: J = (await ok('baremetal', 'driver', 'show', 'fake-hardware', '-f', 'json')).json();
     assert.equal(driver.default_power_interface, 'fake');
