@@ -226,4 +226,25 @@ describe('sim nodes through the agent', { skip: cliUnavailable() ?? noQemuImg },
     assert.equal(refused.provision_state, 'clean failed');
     assert.match(refused.last_error, /does not offer the clean step deploy\.burnin_cpu/);
   });
+
+  test('abort while waiting for an agent that never finds its node: clean failed, powered off', async () => {
+    // The machine's only NIC is not the enrolled port: its agent's lookups get 404 and it never calls back.
+    await simNode('s3', '52:54:00:aa:00:04', '--driver-info', 'sim_macs=52:54:00:aa:00:05');
+    await ok('baremetal', 'node', 'provide', 's3');
+    let waiting: J = await show('s3');
+    for (let i = 0; i < 30 && waiting.provision_state !== 'clean wait'; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      waiting = await show('s3');
+    }
+    assert.equal(waiting.provision_state, 'clean wait');
+    assert.equal(waiting.power_state, 'power on');
+    await ok('baremetal', 'node', 'abort', 's3');
+    let aborted: J = await show('s3');
+    for (let i = 0; i < 30 && aborted.power_state !== 'power off'; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      aborted = await show('s3');
+    }
+    assert.equal(aborted.provision_state, 'clean failed');
+    assert.equal(aborted.power_state, 'power off', 'the ramdisk was powered off');
+  });
 });

@@ -196,6 +196,17 @@ export function backgroundOf(
     case 'service':
       return (task) => orFail(task, 'Servicing', () => task.transition('done').then(() => undefined));
     case 'abort':
+      // An aborted wait for an agent: the ramdisk is of no use any more; power it off (wiping its token),
+      // as Ironic's tear-down of cleaning and deploy does. Other aborts only move the state.
+      return async (task) => {
+        const driver = composeDriver(task.node);
+        const agentDriven = driver.deploy.name === 'direct' || driver.inspect.name === 'agent';
+        const ended = ['clean failed', 'deploy failed', 'inspect failed'].includes(task.node.provision_state);
+        if (!agentDriven || !ended || task.node.power_state !== 'power on') return;
+        await powerTo(task, 'power off').catch((e) =>
+          task.ctx.log.warn({ err: e }, 'could not power off after an abort'),
+        );
+      };
     case 'unhold':
       return undefined;
   }
