@@ -251,8 +251,14 @@ async function startWriteImage(
   const id = String(n.instance_info.image_source ?? '');
   const image = await d.image.get(task.ctx, id);
   if (!image) return failWith(task, `Image ${id} could not be found in the image service.`);
+  let url: string;
+  try {
+    url = d.image.fileUrl(id);
+  } catch (e) {
+    return failWith(task, `No URL for the data of image ${id}: ${(e as Error).message}`);
+  }
   const headers = { 'X-Auth-Token': await d.image.token(task.ctx) };
-  const built = buildImageInfo(n.uuid, n.instance_info, image, d.image.fileUrl(id), headers);
+  const built = buildImageInfo(n.uuid, n.instance_info, image, url, headers);
   if (!built.ok) return failWith(task, built.reason);
   const drive = n.instance_info.configdrive;
   const configdrive = typeof drive === 'string' && drive !== MASK ? drive : null;
