@@ -26,6 +26,7 @@ import { PortStore } from './store/ports.ts';
 import { SecretBox } from './store/secret-box.ts';
 import type { ImageAccess } from './worker/agent-steps.ts';
 import { Conductor } from './worker/conductor.ts';
+import { identityDeployCredentials } from './worker/deploy-credential.ts';
 
 export const baremetalService: ServiceDefinition<'baremetal', 'identity' | 'image'> = {
   name: 'baremetal',
@@ -50,7 +51,7 @@ export const baremetalService: ServiceDefinition<'baremetal', 'identity' | 'imag
       get: (ctx, id) =>
         deps.clients.get('image').connect(deps.serviceAuth).get(ctx, id) as ReturnType<ImageAccess['get']>,
       fileUrl: (id) => `${url('image')}/v2/images/${encodeURIComponent(id)}/file`,
-      token: (ctx) => deps.serviceAuth.token(ctx),
+      credentials: identityDeployCredentials(() => url('identity'), deps.serviceAuth, deps.tokens),
     };
     const fleet = new SimFleet({
       ctx: deps.ctx,

@@ -124,6 +124,24 @@ describe('sim nodes through the agent', { skip: cliUnavailable() ?? noQemuImg },
     assert.equal(active.last_error, null);
     assert.deepEqual(readRange(disk, 0, data.length), data, 'the disk holds the image bytes');
 
+    // The agent fetched the image with a credential made for this deploy, deleted once it ended.
+    assert.match(String(active.driver_internal_info.agent_deploy ?? 'gone'), /gone/);
+    const admin = await seed.tokenFor('admin', seed.adminPassword, 'admin');
+    const idApi = async (path: string): Promise<J> =>
+      (await fetch(`${seed.authUrl}${path}`, { headers: { 'x-auth-token': admin } })).json();
+    const ironic = (await idApi('/users?name=ironic')).users[0];
+    assert.ok(ironic, 'the bare metal service user exists');
+    const creds = (await idApi(`/users/${ironic.id}/application_credentials`)).application_credentials;
+    assert.deepEqual(creds, [], 'no deploy credential is left');
+    const used = (await events(s1.uuid))
+      .map((e) => /^phase: image written .*credential ([0-9a-f]+)/.exec(String(e.event))?.[1])
+      .find(Boolean);
+    assert.ok(used, 'the write names the credential it used');
+    const gone = await fetch(`${seed.authUrl}/users/${ironic.id}/application_credentials/${used}`, {
+      headers: { 'x-auth-token': admin },
+    });
+    assert.equal(gone.status, 404, 'the deploy credential was deleted');
+
     // The timeline, from the node's history: each phase with its duration and figures.
     const said = (await events(s1.uuid)).map((e) => String(e.event));
     const size = readFileSync(qcow2).length;
@@ -131,7 +149,9 @@ describe('sim nodes through the agent', { skip: cliUnavailable() ?? noQemuImg },
       /^phase: ramdisk up \([\d.]+ s, state clean wait/,
       /^phase: clean step erase_devices_metadata \([\d.]+ s\)/,
       /^phase: ramdisk up \([\d.]+ s, state wait call-back/,
-      new RegExp(`^phase: image written \\([\\d.]+ s, image ${image.id}, bytes ${size}, mb per s [\\d.]+\\)`),
+      new RegExp(
+        `^phase: image written \\([\\d.]+ s, image ${image.id}, credential [0-9a-f]+, bytes ${size}, mb per s [\\d.]+\\)`,
+      ),
       /^phase: reboot to instance \([\d.]+ s\)/,
       /^wait call-back -> deploying \(resume\)/,
       /^deploying -> active \(done\)/,

@@ -19,6 +19,7 @@ import type { Dict, Node } from '../model/node.ts';
 import { MASK, maskInstanceInfo, maskSecrets } from '../model/secrets.ts';
 import type { BaremetalSettings } from '../model/settings.ts';
 import type { PortStore } from '../store/ports.ts';
+import type { DeployCredentials } from './deploy-credential.ts';
 import type { NodeTask } from './node-task.ts';
 import { powerTo } from './provision.ts';
 
@@ -26,7 +27,7 @@ import { powerTo } from './provision.ts';
 export interface ImageAccess {
   get(ctx: Ctx, id: string): Promise<(ImageFacts & { size: number | null }) | undefined>;
   fileUrl(id: string): string;
-  token(ctx: Ctx): Promise<string>;
+  credentials: DeployCredentials;
 }
 
 export interface AgentStepDeps {
@@ -108,7 +109,19 @@ function lastOf(cmds: AgentCommand[], name: string, id: unknown): AgentCommand |
   return last;
 }
 
-async function failWith(task: NodeTask, message: string): Promise<Again> {
+/** Deletes the deploy's image credential (revoking its token), if one was made. */
+async function releaseCredential(task: NodeTask, d: AgentStepDeps): Promise<void> {
+  const ref = (task.node.driver_internal_info.agent_deploy as Dict | undefined)?.credential;
+  if (typeof ref !== 'string' || !d.image) return;
+  await d.image.credentials
+    .release(task.ctx, ref)
+    .catch((e) =>
+      task.ctx.log.warn({ err: e }, 'could not delete the deploy credential; it expires by itself'),
+    );
+}
+
+async function failWith(task: NodeTask, message: string, d?: AgentStepDeps): Promise<Again> {
+  if (d) await releaseCredential(task, d);
   task.ctx.log.warn({ node: task.uuid }, message);
   await task.transition('fail', {
     lastError: message,
@@ -229,11 +242,14 @@ async function deployPass(task: NodeTask, agent: AgentClient, d: AgentStepDeps):
   if (last === 'fresh') return startWriteImage(task, agent, d, now);
   if (last.command_status === 'RUNNING') return d.settings.agentPollIntervalMs;
   if (last.command_status !== 'SUCCEEDED')
-    return failWith(task, `Deploy step deploy.write_image failed: ${commandErrorText(last)}`);
+    return failWith(task, `Deploy step deploy.write_image failed: ${commandErrorText(last)}`, d);
+  await releaseCredential(task, d);
   const ms = now - Number(state.started);
   const bytes = typeof state.image_size === 'number' ? state.image_size : null;
   await phase(task, 'image written', ms, {
     image: String(state.image ?? ''),
+    // Which (now deleted) application credential fetched it: for the audit trail.
+    credential: String(state.credential ?? '').split('/')[1] ?? null,
     bytes,
     mb_per_s: bytes !== null && ms > 0 ? Math.round((bytes / 1024 / 1024 / (ms / 1000)) * 100) / 100 : null,
   });
@@ -257,12 +273,20 @@ async function startWriteImage(
   } catch (e) {
     return failWith(task, `No URL for the data of image ${id}: ${(e as Error).message}`);
   }
-  const headers = { 'X-Auth-Token': await d.image.token(task.ctx) };
+  await releaseCredential(task, d); // a fresh agent: the earlier attempt's credential goes
+  const ttl = d.settings.waitTimeouts['wait call-back'] ?? 1800;
+  const credential = await d.image.credentials.issue(task.ctx, n.uuid, ttl);
+  const headers = { 'X-Auth-Token': credential.token };
   const built = buildImageInfo(n.uuid, n.instance_info, image, url, headers);
   if (!built.ok) return failWith(task, built.reason);
   const drive = n.instance_info.configdrive;
   const configdrive = typeof drive === 'string' && drive !== MASK ? drive : null;
   const view = await agentView(task, d);
+  const attempt = { started: now, image: id, image_size: image.size, credential: credential.ref };
+  // Saved before the command goes out, so a failed post still lets the next pass delete the credential.
+  await task.update((node) => {
+    node.driver_internal_info.agent_deploy = { ...attempt, command_id: null };
+  });
   const cmd = await agent.run(task.ctx, 'deploy.execute_deploy_step', {
     step: { ...WRITE_IMAGE, args: { image_info: built.info, configdrive } },
     ...view,
@@ -271,15 +295,10 @@ async function startWriteImage(
   // The step as shown carries no credentials.
   await task.update((node) => {
     node.deploy_step = { ...WRITE_IMAGE, args: {} };
-    node.driver_internal_info.agent_deploy = {
-      command_id: cmd.id,
-      started: now,
-      image: id,
-      image_size: image.size,
-    };
+    node.driver_internal_info.agent_deploy = { ...attempt, command_id: cmd.id };
   });
   if (cmd.command_status === 'FAILED')
-    return failWith(task, `Deploy step deploy.write_image failed: ${commandErrorText(cmd)}`);
+    return failWith(task, `Deploy step deploy.write_image failed: ${commandErrorText(cmd)}`, d);
   return d.settings.agentPollIntervalMs;
 }
 
