@@ -17,6 +17,7 @@ import { portRoutes } from './api/ports.ts';
 import { ramdiskRoutes } from './api/ramdisk.ts';
 import { renderIronicError } from './api/render.ts';
 import { configureBmc } from './drivers/bmc-options.ts';
+import { SimFleet, setSimFleet } from './drivers/sim.ts';
 import { parseSettings } from './model/settings.ts';
 import { AllocationStore } from './store/allocations.ts';
 import { ChassisStore } from './store/chassis.ts';
@@ -25,18 +26,43 @@ import { baremetalMigrations } from './store/migrations.ts';
 import { NodeStore } from './store/nodes.ts';
 import { PortStore } from './store/ports.ts';
 import { SecretBox } from './store/secret-box.ts';
+import type { ImageAccess } from './worker/agent-steps.ts';
 import { Conductor } from './worker/conductor.ts';
+import { identityDeployCredentials } from './worker/deploy-credential.ts';
 
-export const baremetalService: ServiceDefinition = {
+export const baremetalService: ServiceDefinition<'baremetal', 'identity' | 'image'> = {
   name: 'baremetal',
   defaultPort: 6385,
   catalog: [{ type: 'baremetal', name: 'ironic', path: '' }],
   migrations: baremetalMigrations,
+  needs: ['identity', 'image'],
   create(deps) {
     const settings = parseSettings(deps.settings, hostname());
     const box = SecretBox.fromKeyFile(join(deps.stateDir, 'baremetal', 'secret.key'));
     const nodes = new NodeStore(deps.db, box);
+    const ports = new PortStore(deps.db);
     const conductors = new ConductorStore(deps.db);
+    const url = (service: string) => {
+      const u = deps.urls.get(service);
+      if (!u) throw new Error(`the ${service} service is not served by this process`);
+      return u;
+    };
+    // The agent fetches image data from the image service itself, with this service's token.
+    // (looked up and connected per call: the image service's URL is known only once it listens)
+    const image: ImageAccess = {
+      get: (ctx, id) =>
+        deps.clients.get('image').connect(deps.serviceAuth).get(ctx, id) as ReturnType<ImageAccess['get']>,
+      fileUrl: (id) => `${url('image')}/v2/images/${encodeURIComponent(id)}/file`,
+      credentials: identityDeployCredentials(() => url('identity'), deps.serviceAuth, deps.tokens),
+    };
+    const fleet = new SimFleet({
+      ctx: deps.ctx,
+      stateDir: deps.stateDir,
+      apiUrl: () => url('baremetal'),
+      ports,
+      defaultDiskGb: settings.simDiskGb,
+    });
+    setSimFleet(fleet);
     const conductor = new Conductor({
       db: deps.db,
       nodes,
@@ -44,13 +70,14 @@ export const baremetalService: ServiceDefinition = {
       leases: deps.leases,
       events: deps.events,
       settings,
+      agentSteps: { ports, image },
     });
     configureBmc(deps.settings.bmc);
     const api: ApiContext = {
       ctx: deps.ctx,
       db: deps.db,
       nodes,
-      ports: new PortStore(deps.db),
+      ports,
       chassis: new ChassisStore(deps.db),
       allocations: new AllocationStore(deps.db),
       conductors,
@@ -74,7 +101,10 @@ export const baremetalService: ServiceDefinition = {
       },
       client: { conductor },
       start: (ctx) => conductor.start(ctx),
-      stop: () => conductor.stop(),
+      stop: async () => {
+        await conductor.stop();
+        await fleet.stopAll();
+      },
     };
   },
 };

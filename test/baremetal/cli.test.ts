@@ -232,6 +232,7 @@ describe('openstack baremetal against the seed (fake-hardware)', { skip: cliUnav
       'fake-hardware',
       'ipmi',
       'redfish',
+      'sim',
     ]);
     const driver: J = (await ok('baremetal', 'driver', 'show', 'fake-hardware', '-f', 'json')).json();
     assert.equal(driver.default_power_interface, 'fake');

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { defaultConfig, type SeedConfig } from '../../src/platform/config/config.ts';
 import { createLogger, type Logger, silentLogger } from '../../src/platform/log/logger.ts';
 import type { ServiceDefinition } from '../../src/platform/service.ts';
+import { bootstrapServiceUsers } from '../../src/seed/bootstrap.ts';
 import { ALL_SERVICES } from '../../src/seed/services.ts';
 import { type Seed, startSeed } from '../../src/seed/start.ts';
 
@@ -21,6 +22,8 @@ export interface TestSeedOptions {
   definitions?: readonly ServiceDefinition[];
   /** Where the seed logs (tests that inspect log lines); default silent, or OOO_TEST_LOG's level. */
   log?: Logger;
+  /** Also create the service users (as `ooo seed bootstrap` does), for services that call others as themselves. */
+  serviceUsers?: boolean;
 }
 
 export interface TestSeed {
@@ -90,6 +93,7 @@ export async function startTestSeed(opts: TestSeedOptions = {}): Promise<TestSee
   try {
     if (!seed.identity) throw new Error('the test seed runs no identity service');
     await seed.identity.bootstrap(seed.ctx, { adminPassword, region: config.region });
+    if (opts.serviceUsers) await bootstrapServiceUsers(seed.ctx, config, seed.identity, defs, 'all');
   } catch (e) {
     await stop();
     throw e;

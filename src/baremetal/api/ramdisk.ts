@@ -1,15 +1,14 @@
 // The ramdisk agent's endpoints, public like Ironic's (no Keystone token; the agent token is the check):
 // GET /v1/lookup finds a node by its NICs' MACs and hands out the agent token once; POST
-// /v1/heartbeat/{node} records the agent's URL and version. Acting on a heartbeat in a wait state (running
-// deploy or clean steps through the agent) belongs to the direct deploy interface, not built yet: a
-// heartbeat is recorded and the node keeps waiting.
+// /v1/heartbeat/{node} hands the agent's URL and version to the conductor, whose reconcile loop records
+// them and, in a wait state, moves the work on (worker/agent-steps.ts).
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HEARTBEAT_FIELDS, HEARTBEAT_TIMEOUT_S, LOOKUP_STATES, validCallbackUrl } from '../model/agent.ts';
 import { invalid, nodeNotFound, notFound } from '../model/errors.ts';
 import { isUuid, type Node } from '../model/node.ts';
 import { normaliseMac } from '../model/port.ts';
-import { maskSecrets } from '../model/secrets.ts';
+import { maskInstanceInfo, maskSecrets } from '../model/secrets.ts';
 import { minorOf } from './common.ts';
 import type { ApiContext } from './context.ts';
 import { links } from './views.ts';
@@ -77,7 +76,7 @@ export function ramdiskRoutes(app: FastifyInstance, api: ApiContext) {
       node: {
         uuid,
         properties: node.properties,
-        instance_info: maskSecrets(node.instance_info),
+        instance_info: maskInstanceInfo(node.instance_info),
         driver_internal_info: maskSecrets(node.driver_internal_info),
         links: links(req, `nodes/${uuid}`),
       },
@@ -110,20 +109,14 @@ export function ramdiskRoutes(app: FastifyInstance, api: ApiContext) {
       throw invalid('Invalid or missing agent token received.');
     if (typeof saved === 'string' && saved !== body.callback_url)
       throw invalid('The callback_url changed since the first heartbeat; refusing it.');
-    const record = { agent_url: body.callback_url, agent_version: body.agent_version ?? null };
-    // Recorded under the node's lease; a busy node drops the heartbeat silently, as Ironic does.
-    await api.conductor
-      .exclusive(api.ctx, node.uuid, 'heartbeat', null, (task) =>
-        task.update((n) => {
-          if (!sameToken(body.agent_token, n.driver_internal_info.agent_secret_token)) return;
-          n.driver_internal_info.agent_url = record.agent_url;
-          n.driver_internal_info.agent_version = record.agent_version as string | null;
-          n.driver_internal_info.agent_last_heartbeat = new Date().toISOString();
-        }),
-      )
-      .catch((e) => {
-        if ((e as { type?: string }).type !== 'NodeLocked') throw e;
-      });
+    // Recorded and acted on by the conductor's reconcile loop under the node's lease (a busy node's
+    // heartbeat waits there for the lease instead of being dropped).
+    api.conductor.heartbeat(node.uuid, {
+      token: String(body.agent_token),
+      agentUrl: body.callback_url,
+      agentVersion: typeof body.agent_version === 'string' ? body.agent_version : null,
+      at: new Date().toISOString(),
+    });
     return reply.code(202).send();
   });
 }

@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import type { INTERFACES } from '../model/hardware-types.ts';
 import { fieldAvailable, LIST_FIELDS, NODE_FIELDS, type Node } from '../model/node.ts';
 import { PORT_FIELD_VERSION, PORT_FIELDS, PORT_LIST_FIELDS, type Port } from '../model/port.ts';
-import { maskSecrets } from '../model/secrets.ts';
+import { maskInstanceInfo, maskSecrets } from '../model/secrets.ts';
 import type { Allocation } from '../store/allocations.ts';
 import type { Chassis } from '../store/chassis.ts';
 import { minorOf } from './common.ts';
@@ -21,7 +21,7 @@ function nodeValue(req: FastifyRequest, n: Node, field: string): unknown {
     case 'driver_info':
       return maskSecrets(n.driver_info);
     case 'instance_info':
-      return maskSecrets(n.instance_info);
+      return maskInstanceInfo(n.instance_info);
     case 'driver_internal_info':
       return maskSecrets(n.driver_internal_info);
     case 'provision_state':

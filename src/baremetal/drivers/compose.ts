@@ -2,6 +2,7 @@
 // type allows has an implementation here; anything else is refused when the node is created or patched.
 import type { InterfaceName } from '../model/hardware-types.ts';
 import type { Node } from '../model/node.ts';
+import { agentInspect, directDeploy } from './direct.ts';
 import {
   fakeBoot,
   fakeDeploy,
@@ -15,15 +16,21 @@ import type { ComposedDriver, DriverInterface } from './interfaces.ts';
 import { ipmiManagement, ipmiPower } from './ipmi.ts';
 import { noInspect, noInterface, noopInterface, noRescue } from './noop.ts';
 import { redfishManagement, redfishPower } from './redfish.ts';
+import { simBoot, simManagement, simPower } from './sim.ts';
 
 type Impl = Record<string, DriverInterface>;
 
 const IMPLEMENTATIONS: Record<InterfaceName, Impl> = {
-  power: { fake: fakePower, ipmitool: ipmiPower, redfish: redfishPower },
-  management: { fake: fakeManagement, ipmitool: ipmiManagement, redfish: redfishManagement },
-  boot: { fake: fakeBoot },
-  deploy: { fake: fakeDeploy },
-  inspect: { fake: fakeInspect, 'no-inspect': noInspect },
+  power: { fake: fakePower, ipmitool: ipmiPower, redfish: redfishPower, sim: simPower },
+  management: {
+    fake: fakeManagement,
+    ipmitool: ipmiManagement,
+    redfish: redfishManagement,
+    sim: simManagement,
+  },
+  boot: { fake: fakeBoot, sim: simBoot },
+  deploy: { fake: fakeDeploy, direct: directDeploy },
+  inspect: { fake: fakeInspect, 'no-inspect': noInspect, agent: agentInspect },
   rescue: { fake: fakeRescue, 'no-rescue': noRescue },
   console: { fake: fakeOther(), 'no-console': noInterface('console') },
   network: { noop: noopInterface() },

@@ -57,7 +57,10 @@ export interface BootInterface extends DriverInterface {
 }
 
 /** How a step ended: finished now, or waiting for an outside call-back (the ramdisk agent, an operator). */
-export type StepOutcome = { kind: 'done'; update?: InternalUpdate } | { kind: 'wait' };
+export type StepOutcome =
+  | { kind: 'done'; update?: InternalUpdate }
+  /** bootRamdisk: the conductor power-cycles the node into the deploy ramdisk, whose agent calls back. */
+  | { kind: 'wait'; bootRamdisk?: boolean };
 
 export interface DeployInterface extends DriverInterface {
   deploy(ctx: Ctx, node: Node): Promise<StepOutcome>;
@@ -69,7 +72,10 @@ export interface DeployInterface extends DriverInterface {
 }
 
 export interface InspectInterface extends DriverInterface {
-  inspect(ctx: Ctx, node: Node): Promise<{ kind: 'done'; properties: Dict } | { kind: 'wait' }>;
+  inspect(
+    ctx: Ctx,
+    node: Node,
+  ): Promise<{ kind: 'done'; properties: Dict } | { kind: 'wait'; bootRamdisk?: boolean }>;
 }
 
 export interface RescueInterface extends DriverInterface {

@@ -35,6 +35,7 @@ export const AGENT_KEYS = [
   'agent_version',
   'agent_verify_ca',
   'agent_last_heartbeat',
+  'agent_seen',
 ];
 
 export function wipeAgent(info: Dict): void {

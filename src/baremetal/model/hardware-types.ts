@@ -57,9 +57,29 @@ export const FAKE_HARDWARE: HardwareType = {
   },
 };
 
+/** Machines without a VM: virtual power, the deploy agent run in-process against a sparse file. */
+export const SIM: HardwareType = {
+  name: 'sim',
+  supported: {
+    bios: ['no-bios'],
+    boot: ['sim'],
+    console: ['no-console'],
+    deploy: ['direct'],
+    firmware: ['no-firmware'],
+    inspect: ['agent', 'no-inspect'],
+    management: ['sim'],
+    network: ['noop'],
+    power: ['sim'],
+    raid: ['no-raid'],
+    rescue: ['no-rescue'],
+    storage: ['noop'],
+    vendor: ['no-vendor'],
+  },
+};
+
 /** Hardware types this build serves. */
 export const HARDWARE_TYPES: ReadonlyMap<string, HardwareType> = new Map(
-  [FAKE_HARDWARE, IPMI_HARDWARE, REDFISH_HARDWARE].map((h) => [h.name, h]),
+  [FAKE_HARDWARE, IPMI_HARDWARE, REDFISH_HARDWARE, SIM].map((h) => [h.name, h]),
 );
 
 export function defaultInterfaces(hw: HardwareType): Record<InterfaceName, string> {

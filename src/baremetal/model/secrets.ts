@@ -31,3 +31,11 @@ export function maskSecrets(d: Dict): Dict {
   }
   return out;
 }
+
+/** instance_info as shown: secrets masked, and the config drive too (it may hold passwords), as Ironic does. */
+export function maskInstanceInfo(d: Dict): Dict {
+  const out = maskSecrets(d);
+  if (typeof out.configdrive === 'string' && out.configdrive !== '') out.configdrive = MASK;
+  else if (out.configdrive && typeof out.configdrive === 'object') out.configdrive = MASK;
+  return out;
+}

@@ -19,6 +19,12 @@ export interface BaremetalSettings {
   defaultResourceClass: string | null;
   /** A conductor not heard from for this long is shown as not alive. */
   heartbeatTimeoutMs: number;
+  /** Automated cleaning also runs the agent's full erase (erase_devices), not only erase_devices_metadata. */
+  eraseDevices: boolean;
+  /** How often a running agent command is polled. */
+  agentPollIntervalMs: number;
+  /** The sparse disk of a `sim` node without properties.local_gb, in GiB. */
+  simDiskGb: number;
 }
 
 const DEFAULT_TIMEOUTS: Partial<Record<ProvisionState, number>> = {
@@ -60,5 +66,8 @@ export function parseSettings(raw: Record<string, unknown>, hostname: string): B
     automatedClean: raw.automatedClean === undefined ? true : raw.automatedClean === true,
     defaultResourceClass: typeof raw.defaultResourceClass === 'string' ? raw.defaultResourceClass : null,
     heartbeatTimeoutMs: num('heartbeatTimeoutMs', 60_000),
+    eraseDevices: raw.eraseDevices === true,
+    agentPollIntervalMs: num('agentPollIntervalMs', 2000),
+    simDiskGb: num('simDiskGb', 4),
   };
 }

@@ -6,7 +6,7 @@ import type { Ctx } from '../../platform/context.ts';
 import type { Database } from '../../platform/db/types.ts';
 import type { EventLog } from '../../platform/events/event-log.ts';
 import type { Leases } from '../../platform/work/leases.ts';
-import { done, Reconciler } from '../../platform/work/reconcile.ts';
+import { done, type Outcome, Reconciler, requeueAfter } from '../../platform/work/reconcile.ts';
 import { isLeaseLost, withTask } from '../../platform/work/task.ts';
 import { nodeLocked, nodeNotFound } from '../model/errors.ts';
 import { HARDWARE_TYPES } from '../model/hardware-types.ts';
@@ -15,6 +15,7 @@ import { ACTION_STATES, failureOf, type ProvisionState, WAIT_STATES } from '../m
 import type { BaremetalSettings } from '../model/settings.ts';
 import type { ConductorStore } from '../store/conductors.ts';
 import type { NodeStore } from '../store/nodes.ts';
+import { type AgentStepDeps, advanceWithAgent } from './agent-steps.ts';
 import { NodeGoneError, NodeTask, nodeResource } from './node-task.ts';
 import { syncPowerStates } from './power-sync.ts';
 
@@ -26,7 +27,22 @@ export interface ConductorDeps {
   events: EventLog;
   settings: BaremetalSettings;
   now?: () => number;
+  /** What acting on an agent's call-backs needs (ports, the image service); absent: heartbeats are only recorded. */
+  agentSteps?: Omit<AgentStepDeps, 'settings'>;
 }
+
+/** What a heartbeat brought, kept until the node's next pass can write it under the lease. */
+export interface HeartbeatRecord {
+  token: string;
+  agentUrl: string;
+  agentVersion: string | null;
+  at: string;
+}
+
+/** The wait states in which an agent's call-back moves the work on. */
+const AGENT_WAIT_STATES: readonly ProvisionState[] = ['clean wait', 'wait call-back', 'inspect wait'];
+/** How soon a pass retries when the node's lease is busy (a heartbeat during another operation). */
+const LOCKED_RETRY_MS = 500;
 
 type Step = (task: NodeTask) => Promise<void>;
 
@@ -36,6 +52,7 @@ export class Conductor {
   readonly #now: () => number;
   readonly #running = new Set<Promise<unknown>>();
   readonly #stopping = new AbortController();
+  readonly #heartbeats = new Map<string, HeartbeatRecord>();
   #ctx: Ctx | undefined;
   #loop: Reconciler | undefined;
 
@@ -134,7 +151,15 @@ export class Conductor {
     // conductor takes over what a dead one left before it waits.
     this.#loop = new Reconciler({
       name: 'baremetal-conductor',
-      reconcile: async () => done(),
+      reconcile: (c, key) => this.#agentPass(c, key),
+      // The safety net under missed heartbeats: every node an agent is working for gets a pass.
+      resync: {
+        everyMs: this.#d.settings.periodicIntervalMs,
+        keys: async () =>
+          (await this.#d.nodes.inStates(AGENT_WAIT_STATES))
+            .filter((n) => typeof n.driver_internal_info.agent_url === 'string')
+            .map((n) => n.uuid),
+      },
       periodic: [
         { name: 'conductor', everyMs: this.#d.settings.periodicIntervalMs, run: (c) => this.periodic(c) },
         { name: 'power sync', everyMs: this.#d.settings.powerSyncIntervalMs, run: (c) => this.syncPower(c) },
@@ -147,6 +172,41 @@ export class Conductor {
     this.#stopping.abort();
     await this.#loop?.stop();
     await Promise.allSettled([...this.#running]);
+  }
+
+  /**
+   * An agent heartbeat (its token already checked by the API): recorded and acted on in the node's next pass
+   * of the reconcile loop, under the node's lease.
+   */
+  heartbeat(uuid: string, record: HeartbeatRecord): void {
+    this.#heartbeats.set(uuid, record);
+    this.#loop?.enqueue(uuid);
+  }
+
+  async #agentPass(ctx: Ctx, uuid: string): Promise<Outcome> {
+    const record = this.#heartbeats.get(uuid);
+    try {
+      const again = await this.exclusive(ctx, uuid, 'agent call-back', null, async (task) => {
+        if (record) {
+          this.#heartbeats.delete(uuid);
+          await task.update((n) => {
+            // A token wiped or replaced since (a power cycle) makes the heartbeat stale.
+            if (n.driver_internal_info.agent_secret_token !== record.token) return;
+            n.driver_internal_info.agent_url = record.agentUrl;
+            n.driver_internal_info.agent_version = record.agentVersion;
+            n.driver_internal_info.agent_last_heartbeat = record.at;
+          });
+        }
+        if (!this.#d.agentSteps) return undefined;
+        return advanceWithAgent(task, { settings: this.#d.settings, ...this.#d.agentSteps, now: this.#now });
+      });
+      return again === undefined ? done() : requeueAfter(Math.max(1, again));
+    } catch (e) {
+      const type = (e as { type?: string }).type;
+      if (type === 'NodeLocked') return requeueAfter(LOCKED_RETRY_MS);
+      if (type === 'NodeNotFound' || e instanceof NodeGoneError) return done();
+      throw e;
+    }
   }
 
   /** Waits until every background operation started so far has ended (tests, shutdown). */

@@ -18,7 +18,7 @@ export const nodeResource = (uuid: string) => `baremetal:node:${uuid}`;
 export class NodeGoneError extends Error {}
 
 export interface NodeEventDetails {
-  kind: 'provision' | 'power' | 'maintenance' | 'management';
+  kind: 'provision' | 'power' | 'maintenance' | 'management' | 'phase';
   [k: string]: JsonValue;
 }
 

@@ -26,7 +26,7 @@ async function orFail(task: NodeTask, what: string, work: () => Promise<void>): 
   }
 }
 
-async function powerTo(task: NodeTask, target: 'power on' | 'power off') {
+export async function powerTo(task: NodeTask, target: 'power on' | 'power off') {
   const driver = composeDriver(task.node);
   const update = await driver.power.setPowerState(task.ctx, task.node, target);
   await task.update((n) => {
@@ -39,9 +39,19 @@ async function powerTo(task: NodeTask, target: 'power on' | 'power off') {
   });
 }
 
+/** Waits for a call-back; with bootRamdisk, first power-cycles the node into the deploy ramdisk. */
+async function waitForAgent(task: NodeTask, bootRamdisk: boolean | undefined) {
+  if (!bootRamdisk) return void (await task.transition('wait'));
+  // Off first (wiping any old agent's token), then wait, then on: the agent's lookup and heartbeats need
+  // this task's lease, which it holds until it ends, so no token is handed out before the wipe.
+  await powerTo(task, 'power off');
+  await task.transition('wait');
+  await powerTo(task, 'power on');
+}
+
 async function afterStep(task: NodeTask, outcome: StepOutcome, done: () => Promise<unknown>) {
   if (outcome.kind === 'wait') {
-    await task.transition('wait');
+    await waitForAgent(task, outcome.bootRamdisk);
     return;
   }
   if (outcome.update?.driverInternalInfo) {
@@ -56,10 +66,18 @@ async function clean(task: NodeTask, steps: Dict[] | undefined, opts: VerbOption
   await orFail(task, 'Cleaning', async () => {
     const manual = steps !== undefined;
     const driver = composeDriver(task.node);
-    const outcome =
-      manual || (task.node.automated_clean ?? opts.automatedClean)
-        ? await driver.deploy.clean(task.ctx, task.node, steps)
-        : ({ kind: 'done' } as const);
+    const cleans = manual || (task.node.automated_clean ?? opts.automatedClean);
+    if (cleans) {
+      // What the agent-driven cleaning reads on the first heartbeat (worker/agent-steps.ts).
+      await task.update((n) => {
+        n.driver_internal_info.clean_steps_requested = steps ?? null;
+        delete n.driver_internal_info.agent_clean_steps;
+      });
+      await driver.boot.prepareRamdisk(task.ctx, task.node);
+    }
+    const outcome = cleans
+      ? await driver.deploy.clean(task.ctx, task.node, steps)
+      : ({ kind: 'done' } as const);
     await afterStep(task, outcome, async () => {
       await powerTo(task, 'power off');
       await task.transition(manual ? 'done-manual' : 'done', {
@@ -74,6 +92,12 @@ async function clean(task: NodeTask, steps: Dict[] | undefined, opts: VerbOption
 async function deploy(task: NodeTask, opts: VerbOptions) {
   await orFail(task, 'Deploy', async () => {
     const driver = composeDriver(task.node);
+    const drive = opts.configdrive;
+    await task.update((n) => {
+      // Kept for write_image (responses mask it); replaced by ****** once the node is active.
+      if (typeof drive === 'string') n.instance_info.configdrive = drive;
+      delete n.driver_internal_info.agent_deploy;
+    });
     await driver.boot.prepareRamdisk(task.ctx, task.node);
     const outcome = await driver.deploy.deploy(task.ctx, task.node);
     await afterStep(task, outcome, async () => {
@@ -118,8 +142,10 @@ export function backgroundOf(
     case 'inspect':
       return (task) =>
         orFail(task, 'Inspection', async () => {
-          const result = await composeDriver(task.node).inspect.inspect(task.ctx, task.node);
-          if (result.kind === 'wait') return void (await task.transition('wait'));
+          const driver = composeDriver(task.node);
+          if (driver.inspect.name === 'agent') await driver.boot.prepareRamdisk(task.ctx, task.node);
+          const result = await driver.inspect.inspect(task.ctx, task.node);
+          if (result.kind === 'wait') return void (await waitForAgent(task, result.bootRamdisk));
           await task.transition('done', {
             change: (n) => {
               Object.assign(n.properties, result.properties);
@@ -172,6 +198,17 @@ export function backgroundOf(
     case 'service':
       return (task) => orFail(task, 'Servicing', () => task.transition('done').then(() => undefined));
     case 'abort':
+      // An aborted wait for an agent: the ramdisk is of no use any more; power it off (wiping its token),
+      // as Ironic's tear-down of cleaning and deploy does. Other aborts only move the state.
+      return async (task) => {
+        const driver = composeDriver(task.node);
+        const agentDriven = driver.deploy.name === 'direct' || driver.inspect.name === 'agent';
+        const ended = ['clean failed', 'deploy failed', 'inspect failed'].includes(task.node.provision_state);
+        if (!agentDriven || !ended || task.node.power_state !== 'power on') return;
+        await powerTo(task, 'power off').catch((e) =>
+          task.ctx.log.warn({ err: e }, 'could not power off after an abort'),
+        );
+      };
     case 'unhold':
       return undefined;
   }
