@@ -11,6 +11,7 @@ import type { AuthContext } from '../platform/policy/auth-context.ts';
 import { type RevocationEvent, RevocationIndex } from './model/revocation.ts';
 import type { IdentitySettings } from './model/settings.ts';
 import type { ThrottleState } from './model/throttle.ts';
+import { monotonicClock } from './model/time.ts';
 import { openToken, sealToken, type TokenPayload } from './model/token.ts';
 import {
   addRevocation,
@@ -57,7 +58,7 @@ export class IdentityCore {
     this.#keys = loadKeys(keyDir);
   }
 
-  static async open(db: Database, keyDir: string, settings: IdentitySettings, now = Date.now) {
+  static async open(db: Database, keyDir: string, settings: IdentitySettings, now = monotonicClock()) {
     const core = new IdentityCore(db, keyDir, settings, now);
     await core.refreshRevocations();
     return core;

@@ -131,8 +131,9 @@ test('revocation: password change, disable, delete of users and projects', async
     const t3 = (await h.login('m', 'pw-3', 'p')).headers['x-subject-token'] as string;
 
     // Disable the project: its tokens die; enabling it again does not revive them.
-    await h.call('PATCH', `/v3/projects/${p.id}`, { body: { project: { enabled: false } } });
-    assert.equal(await works(t3), false);
+    const disable = await h.call('PATCH', `/v3/projects/${p.id}`, { body: { project: { enabled: false } } });
+    assert.equal(disable.statusCode, 200, disable.body);
+    assert.equal(await works(t3), false, 'token revoked by disabling its project');
     assert.equal((await h.login('m', 'pw-3', 'p')).statusCode, 401);
     await h.call('PATCH', `/v3/projects/${p.id}`, { body: { project: { enabled: true } } });
     assert.equal(await works(t3), false, 'revocation outlives re-enabling');

@@ -19,3 +19,16 @@ export function parseExpiry(text: string): { ms: number; text: string } | undefi
   const utc = new Date(ms).toISOString().slice(0, 19);
   return { ms, text: `${utc}.${micro}` };
 }
+
+/**
+ * A wall clock that never goes back within one process. Revocation events cover tokens issued at or before
+ * them: if the system clock stepped back between a token's issue and a revocation, the token would look
+ * issued after it and survive.
+ */
+export function monotonicClock(source: () => number = Date.now): () => number {
+  let last = Number.NEGATIVE_INFINITY;
+  return () => {
+    last = Math.max(last, source());
+    return last;
+  };
+}
