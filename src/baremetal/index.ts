@@ -1,7 +1,6 @@
 // The bare metal service (Ironic v1 on port 6385) as a plugin of the seed: its tables, its routes, the
-// secret box sealing driver_info, and the conductor that runs node operations under leases.
+// platform's secret box sealing driver_info, and the conductor that runs node operations under leases.
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { ServiceDefinition } from '../platform/service.ts';
 import { allocationRoutes } from './api/allocations.ts';
@@ -25,7 +24,6 @@ import { ConductorStore } from './store/conductors.ts';
 import { baremetalMigrations } from './store/migrations.ts';
 import { NodeStore } from './store/nodes.ts';
 import { PortStore } from './store/ports.ts';
-import { SecretBox } from './store/secret-box.ts';
 import type { ImageAccess } from './worker/agent-steps.ts';
 import { Conductor } from './worker/conductor.ts';
 import { identityDeployCredentials } from './worker/deploy-credential.ts';
@@ -38,8 +36,7 @@ export const baremetalService: ServiceDefinition<'baremetal', 'identity' | 'imag
   needs: ['identity', 'image'],
   create(deps) {
     const settings = parseSettings(deps.settings, hostname());
-    const box = SecretBox.fromKeyFile(join(deps.stateDir, 'baremetal', 'secret.key'));
-    const nodes = new NodeStore(deps.db, box);
+    const nodes = new NodeStore(deps.db, deps.secrets);
     const ports = new PortStore(deps.db);
     const conductors = new ConductorStore(deps.db);
     const url = (service: string) => {

@@ -6,6 +6,7 @@ import { statSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { baremetalService } from '../../src/baremetal/index.ts';
 import type { Conductor } from '../../src/baremetal/worker/conductor.ts';
+import { secretKeyDir } from '../../src/platform/crypto/secret-keys.ts';
 import { silentLogger } from '../../src/platform/log/logger.ts';
 import { startServiceApp, type TestServiceApp } from '../support/service-app.ts';
 
@@ -415,6 +416,6 @@ describe('bare metal API', () => {
       },
     );
     assert.equal(old.status, 406, 'rescue needs 1.38');
-    assert.equal(statSync(`${svc.stateDir}/baremetal/secret.key`).mode & 0o777, 0o600);
+    assert.equal(statSync(`${secretKeyDir(svc.stateDir)}/1`).mode & 0o777, 0o600);
   });
 });

@@ -10,8 +10,8 @@ import { AllocationStore } from '../../src/baremetal/store/allocations.ts';
 import { baremetalMigrations } from '../../src/baremetal/store/migrations.ts';
 import { NodeStore } from '../../src/baremetal/store/nodes.ts';
 import { PortStore } from '../../src/baremetal/store/ports.ts';
-import { SecretBox } from '../../src/baremetal/store/secret-box.ts';
 import type { Conductor } from '../../src/baremetal/worker/conductor.ts';
+import { SecretBox } from '../../src/platform/crypto/secret-box.ts';
 import { migrate } from '../../src/platform/db/migrate.ts';
 import { platformMigrations } from '../../src/platform/work/migrations.ts';
 import { forEachEngine } from '../support/engines.ts';
@@ -36,7 +36,7 @@ forEachEngine('bare metal stores', (fresh) => {
     const db = await fresh();
     await migrate(db, 'platform', platformMigrations);
     await migrate(db, 'baremetal', baremetalMigrations);
-    const nodes = new NodeStore(db, new SecretBox(randomBytes(32)));
+    const nodes = new NodeStore(db, new SecretBox({ keys: new Map([[1, randomBytes(32)]]), primary: 1 }));
     const a = node({ name: 'a', driver_info: { ipmi_password: 'pw-a' }, resource_class: 'rc1', owner: 'p1' });
     const b = node({ name: 'b', resource_class: 'rc2', lessee: 'p1', maintenance: true });
     await nodes.insert(a);
@@ -72,7 +72,7 @@ forEachEngine('bare metal stores', (fresh) => {
     const db = await fresh();
     await migrate(db, 'platform', platformMigrations);
     await migrate(db, 'baremetal', baremetalMigrations);
-    const nodes = new NodeStore(db, new SecretBox(randomBytes(32)));
+    const nodes = new NodeStore(db, new SecretBox({ keys: new Map([[1, randomBytes(32)]]), primary: 1 }));
     const ports = new PortStore(db);
     const n = node({ name: 'n' });
     await nodes.insert(n);

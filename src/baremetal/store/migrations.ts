@@ -1,7 +1,7 @@
 import type { Migration } from '../../platform/db/migrate.ts';
 
 // The bare metal service's tables. Columns hold what lists filter on; `doc` holds the rest of the record
-// as JSON; a node's driver_info is kept encrypted in `driver_info_enc` (AES-256-GCM, see secret-box.ts).
+// as JSON; a node's driver_info is kept encrypted in `driver_info_enc` (the platform's secret box).
 export const baremetalMigrations: Migration[] = [
   {
     id: '0001_initial',

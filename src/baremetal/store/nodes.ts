@@ -1,11 +1,11 @@
 // The only code that reads and writes bm_nodes. driver_info is sealed by the SecretBox on every write.
 
+import type { SecretBox } from '../../platform/crypto/secret-box.ts';
 import { isUniqueViolation } from '../../platform/db/errors.ts';
 import type { Database, Queryable, SqlValue } from '../../platform/db/types.ts';
 import { duplicate } from '../model/errors.ts';
 import type { Dict, Node } from '../model/node.ts';
 import type { ProvisionState } from '../model/provision.ts';
-import type { SecretBox } from './secret-box.ts';
 
 interface NodeRow {
   uuid: string;
@@ -44,6 +44,9 @@ const COLUMN_FILTERS = [
   'reservation',
 ] as const;
 
+/** Bound into each sealed driver_info, so one node's sealed value copied to another row does not open. */
+const sealContext = (uuid: string) => `baremetal:node:${uuid}:driver_info`;
+
 export class NodeStore {
   readonly #db: Database;
   readonly #box: SecretBox;
@@ -59,7 +62,7 @@ export class NodeStore {
 
   #toNode(r: NodeRow): Node {
     const node = JSON.parse(r.doc) as Node;
-    node.driver_info = JSON.parse(this.#box.open(r.driver_info_enc)) as Dict;
+    node.driver_info = JSON.parse(this.#box.open(r.driver_info_enc, sealContext(r.uuid))) as Dict;
     return node;
   }
 
@@ -81,7 +84,7 @@ export class NodeStore {
       n.chassis_uuid,
       n.reservation,
       n.provision_updated_at === null ? null : Date.parse(n.provision_updated_at),
-      this.#box.seal(JSON.stringify(driver_info)),
+      this.#box.seal(JSON.stringify(driver_info), sealContext(n.uuid)),
       JSON.stringify(rest),
     ];
   }
