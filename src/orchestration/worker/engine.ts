@@ -16,6 +16,7 @@ import { changedProperties, checkProperties } from '../model/properties.ts';
 import { parseTemplate, type Template } from '../model/template.ts';
 import { isMap, type Json, type JsonMap } from '../model/template-format.ts';
 import type { HeatStore, ResourceRow, StackRow } from '../store/stacks.ts';
+import { walkGraph } from './graph-walk.ts';
 import { Journal } from './journal.ts';
 import { prepare, resolvePlugins, type StackDefinition, type StackInput } from './prepare.ts';
 import { makeResolveEnv, resourceEnabled, type StackScope } from './resolve-env.ts';
@@ -602,15 +603,9 @@ export class Engine {
     }
   }
 
-  /** Creates every enabled resource not yet COMPLETE, in parallel along the graph. Returns a failure reason. */
-  async #walkCreate(
-    stack: StackRow,
-    def: StackDefinition,
-    rows: Map<string, ResourceRow>,
-    signal: AbortSignal,
-    caller: Caller,
-  ): Promise<string | undefined> {
-    const scope: StackScope = {
+  /** What the intrinsic functions of a stack's definition resolve against. */
+  #scopeOf(stack: StackRow, def: StackDefinition, rows: Map<string, ResourceRow>): StackScope {
+    return {
       stack,
       template: def.template,
       params: def.params,
@@ -620,34 +615,36 @@ export class Engine {
       region: this.#d.region,
       ...this.#facadeOf(stack),
     };
+  }
+
+  /** Creates every enabled resource not yet COMPLETE, in parallel along the graph. Returns a failure reason. */
+  async #walkCreate(
+    stack: StackRow,
+    def: StackDefinition,
+    rows: Map<string, ResourceRow>,
+    signal: AbortSignal,
+    caller: Caller,
+  ): Promise<string | undefined> {
+    const scope = this.#scopeOf(stack, def, rows);
     const env = makeResolveEnv(scope);
     let failure: string | undefined;
-    const done = new Map<string, Promise<boolean>>();
-    const run = (name: string): Promise<boolean> => {
-      let p = done.get(name);
-      if (p) return p;
-      p = (async () => {
-        const deps = [...(def.template.deps.get(name) ?? [])];
-        const ok = (await Promise.all(deps.map(run))).every(Boolean);
-        if (!ok || failure || signal.aborted) return false;
-        const row = rows.get(name);
-        if (!row) return true; // condition false: nothing to create
-        if (row.action === 'CREATE' && row.status === 'COMPLETE') return true;
-        try {
-          await this.#createOne(stack, def, scope, env, name, signal, caller);
-          return true;
-        } catch (e) {
-          const reason = signal.aborted ? abortReason(signal, 'CREATE') : errorReason(e, name, 'CREATE');
-          const cur = rows.get(name) as ResourceRow;
-          rows.set(name, await this.#setResource(stack, cur, 'CREATE', 'FAILED', reason));
-          failure ??= signal.aborted ? reason : `Resource CREATE failed: ${reason}`;
-          return false;
-        }
-      })();
-      done.set(name, p);
-      return p;
-    };
-    await Promise.all([...def.template.resources.keys()].map(run));
+    const waitsFor = (name: string) => def.template.deps.get(name) ?? [];
+    await walkGraph(def.template.resources.keys(), waitsFor, async (name) => {
+      if (failure || signal.aborted) return false;
+      const row = rows.get(name);
+      if (!row) return true; // condition false: nothing to create
+      if (row.action === 'CREATE' && row.status === 'COMPLETE') return true;
+      try {
+        await this.#createOne(stack, def, scope, env, name, signal, caller);
+        return true;
+      } catch (e) {
+        const reason = signal.aborted ? abortReason(signal, 'CREATE') : errorReason(e, name, 'CREATE');
+        const cur = rows.get(name) as ResourceRow;
+        rows.set(name, await this.#setResource(stack, cur, 'CREATE', 'FAILED', reason));
+        failure ??= signal.aborted ? reason : `Resource CREATE failed: ${reason}`;
+        return false;
+      }
+    });
     if (!failure && signal.aborted) failure = abortReason(signal, 'CREATE');
     return failure;
   }
@@ -768,15 +765,7 @@ export class Engine {
     def: StackDefinition,
   ): Promise<Record<'added' | 'deleted' | 'replaced' | 'updated' | 'unchanged', string[]>> {
     const rows = new Map((await this.#d.store.resources(stack.id)).map((r) => [r.name, r]));
-    const scope: StackScope = {
-      stack,
-      template: def.template,
-      params: def.params,
-      files: def.files,
-      plugins: def.plugins,
-      rows,
-      region: this.#d.region,
-    };
+    const scope = this.#scopeOf(stack, def, rows);
     const env = makeResolveEnv(scope);
     const out = {
       added: [] as string[],
@@ -845,51 +834,34 @@ export class Engine {
   ): Promise<string | undefined> {
     const rows = new Map((await this.#d.store.resources(stack.id)).map((r) => [r.name, r]));
     const oldNames = new Set(rows.keys());
-    const scope: StackScope = {
-      stack,
-      template: def.template,
-      params: def.params,
-      files: def.files,
-      plugins: def.plugins,
-      rows,
-      region: this.#d.region,
-      ...this.#facadeOf(stack),
-    };
+    const scope = this.#scopeOf(stack, def, rows);
     const env = makeResolveEnv(scope);
     let failure: string | undefined;
-    const done = new Map<string, Promise<boolean>>();
-    const run = (name: string): Promise<boolean> => {
-      let p = done.get(name);
-      if (p) return p;
-      p = (async () => {
-        const ok = (await Promise.all([...(def.template.deps.get(name) ?? [])].map(run))).every(Boolean);
-        if (!ok || failure || signal.aborted) return false;
-        if (!resourceEnabled(env, def.template, name)) return true;
-        try {
-          await this.#updateOne(stack, def, scope, env, name, signal, caller);
-          return true;
-        } catch (e) {
-          const reason = signal.aborted ? abortReason(signal, 'UPDATE') : errorReason(e, name, 'UPDATE');
-          const cur = rows.get(name);
-          if (cur)
-            rows.set(
-              name,
-              await this.#setResource(
-                stack,
-                cur,
-                cur.action === 'INIT' ? 'CREATE' : 'UPDATE',
-                'FAILED',
-                reason,
-              ),
-            );
-          failure ??= signal.aborted ? reason : `Resource UPDATE failed: ${reason}`;
-          return false;
-        }
-      })();
-      done.set(name, p);
-      return p;
-    };
-    await Promise.all([...def.template.resources.keys()].map(run));
+    const waitsFor = (name: string) => def.template.deps.get(name) ?? [];
+    await walkGraph(def.template.resources.keys(), waitsFor, async (name) => {
+      if (failure || signal.aborted) return false;
+      if (!resourceEnabled(env, def.template, name)) return true;
+      try {
+        await this.#updateOne(stack, def, scope, env, name, signal, caller);
+        return true;
+      } catch (e) {
+        const reason = signal.aborted ? abortReason(signal, 'UPDATE') : errorReason(e, name, 'UPDATE');
+        const cur = rows.get(name);
+        if (cur)
+          rows.set(
+            name,
+            await this.#setResource(
+              stack,
+              cur,
+              cur.action === 'INIT' ? 'CREATE' : 'UPDATE',
+              'FAILED',
+              reason,
+            ),
+          );
+        failure ??= signal.aborted ? reason : `Resource UPDATE failed: ${reason}`;
+        return false;
+      }
+    });
     if (failure) return failure;
     if (signal.aborted) return abortReason(signal, 'UPDATE');
     // Resources the new definition no longer has (or whose condition turned false) go, dependents first.
@@ -1031,54 +1003,45 @@ export class Engine {
     for (const [n, ds] of template.deps)
       for (const d of ds) dependents.set(d, [...(dependents.get(d) ?? []), n]);
     let failure: string | undefined;
-    const done = new Map<string, Promise<boolean>>();
-    const run = (name: string): Promise<boolean> => {
-      let p = done.get(name);
-      if (p) return p;
-      p = (async () => {
-        const ok = (
-          await Promise.all((dependents.get(name) ?? []).filter((n) => rows.has(n)).map(run))
-        ).every(Boolean);
-        if (!ok || failure) return false;
-        let row = rows.get(name) as ResourceRow;
-        if (row.action === 'INIT' || (row.action === 'DELETE' && row.status === 'COMPLETE')) {
-          // Never created: nothing to delete (a rollback keeps the row at INIT).
-          if (removeRows)
-            await this.#journal.write(stack.rootId, (q) => this.#d.store.deleteResource(q, stack.id, name));
-          return true;
-        }
-        const policy = template.resources.get(name)?.deletionPolicy ?? 'Delete';
-        try {
-          row = await this.#setResource(stack, row, 'DELETE', 'IN_PROGRESS', 'state changed');
-          const plugin = def.plugins.get(name) ?? this.#d.registry.get(row.type) ?? this.#nestedFallback(row);
-          if (policy !== 'Retain' && plugin)
-            await plugin.delete(this.#context(stack, name, signal, caller, def), row);
-          row = await this.#setResource(
-            stack,
-            row,
-            'DELETE',
-            'COMPLETE',
-            policy === 'Retain' ? 'Retained' : 'state changed',
+    // Dependents still to delete go first (one already deleted has left the rows).
+    const waitsFor = (name: string) => (dependents.get(name) ?? []).filter((n) => rows.has(n));
+    await walkGraph([...rows.keys()], waitsFor, async (name) => {
+      if (failure) return false;
+      let row = rows.get(name) as ResourceRow;
+      if (row.action === 'INIT' || (row.action === 'DELETE' && row.status === 'COMPLETE')) {
+        // Never created: nothing to delete (a rollback keeps the row at INIT).
+        if (removeRows)
+          await this.#journal.write(stack.rootId, (q) => this.#d.store.deleteResource(q, stack.id, name));
+        return true;
+      }
+      const policy = template.resources.get(name)?.deletionPolicy ?? 'Delete';
+      try {
+        row = await this.#setResource(stack, row, 'DELETE', 'IN_PROGRESS', 'state changed');
+        const plugin = def.plugins.get(name) ?? this.#d.registry.get(row.type) ?? this.#nestedFallback(row);
+        if (policy !== 'Retain' && plugin)
+          await plugin.delete(this.#context(stack, name, signal, caller, def), row);
+        row = await this.#setResource(
+          stack,
+          row,
+          'DELETE',
+          'COMPLETE',
+          policy === 'Retain' ? 'Retained' : 'state changed',
+        );
+        if (removeRows)
+          await this.#journal.write(stack.rootId, (q) => this.#d.store.deleteResource(q, stack.id, name));
+        else
+          await this.#journal.write(stack.rootId, (q) =>
+            this.#d.store.upsertResource(q, { ...initRow(stack, name, row.type, this.#now()), id: row.id }),
           );
-          if (removeRows)
-            await this.#journal.write(stack.rootId, (q) => this.#d.store.deleteResource(q, stack.id, name));
-          else
-            await this.#journal.write(stack.rootId, (q) =>
-              this.#d.store.upsertResource(q, { ...initRow(stack, name, row.type, this.#now()), id: row.id }),
-            );
-          rows.delete(name);
-          return true;
-        } catch (e) {
-          const reason = errorReason(e, name, 'DELETE');
-          await this.#setResource(stack, row, 'DELETE', 'FAILED', reason).catch(() => undefined);
-          failure ??= `Resource DELETE failed: ${reason}`;
-          return false;
-        }
-      })();
-      done.set(name, p);
-      return p;
-    };
-    await Promise.all([...rows.keys()].map(run));
+        rows.delete(name);
+        return true;
+      } catch (e) {
+        const reason = errorReason(e, name, 'DELETE');
+        await this.#setResource(stack, row, 'DELETE', 'FAILED', reason).catch(() => undefined);
+        failure ??= `Resource DELETE failed: ${reason}`;
+        return false;
+      }
+    });
     return failure;
   }
 
