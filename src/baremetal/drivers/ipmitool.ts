@@ -2,10 +2,10 @@
 // one process per command, retried while the BMC answers "busy"-like errors for up to a retry timeout, at
 // least a minimum interval apart per BMC. The password reaches ipmitool through IPMI_PASSWORD (`-E`), never
 // through argv, and is never logged.
-import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Ctx } from '../../platform/context.ts';
 import { AppError } from '../../platform/errors/catalogue.ts';
+import { ProcError, run } from '../../platform/proc/run.ts';
 
 export type IpmiPowerState = 'on' | 'off';
 export type IpmiBootDevice = 'pxe' | 'disk' | 'cdrom' | 'bios' | 'safe';
@@ -189,44 +189,37 @@ export class IpmiTool {
     }
   }
 
-  #spawn(
+  /** One run of ipmitool, killed at the end of the retry window (code null) or when ctx is aborted. */
+  async #spawn(
     ctx: Ctx,
     command: string[],
     timeoutMs: number,
   ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    ctx.signal.throwIfAborted();
-    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C' };
     // An empty IPMI_PASSWORD makes ipmitool use an empty password instead of prompting.
-    env.IPMI_PASSWORD = this.#o.password ?? '';
-    return new Promise((resolve, reject) => {
-      const child = spawn(this.#o.binary, this.argv(command), { env, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      let timedOut = false;
-      child.stdout.setEncoding('utf8').on('data', (d: string) => {
-        stdout += d;
-      });
-      child.stderr.setEncoding('utf8').on('data', (d: string) => {
-        stderr += d;
-      });
-      const timer = setTimeout(() => {
-        timedOut = true;
-        child.kill('SIGKILL');
-      }, timeoutMs);
-      const onAbort = () => child.kill('SIGKILL');
-      ctx.signal.addEventListener('abort', onAbort, { once: true });
-      child.on('error', (e) => {
-        clearTimeout(timer);
-        ctx.signal.removeEventListener('abort', onAbort);
-        reject(ipmiFailure(`ipmi: cannot run ${this.#o.binary}: ${e.message}`));
-      });
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        ctx.signal.removeEventListener('abort', onAbort);
-        if (ctx.signal.aborted) return reject(ctx.signal.reason);
-        resolve({ code: timedOut ? null : code, stdout, stderr });
-      });
-    });
+    const env = {
+      PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin',
+      LANG: 'C',
+      IPMI_PASSWORD: this.#o.password ?? '',
+    };
+    const timeout = AbortSignal.timeout(timeoutMs);
+    try {
+      return await run(
+        { signal: AbortSignal.any([ctx.signal, timeout]) },
+        this.#o.binary,
+        this.argv(command),
+        {
+          env,
+          allowFail: true,
+          killAfterMs: 0,
+        },
+      );
+    } catch (e) {
+      if (ctx.signal.aborted) throw ctx.signal.reason;
+      if (e instanceof ProcError && e.kind === 'interrupted')
+        return { code: null, stdout: '', stderr: e.stderr };
+      if (e instanceof ProcError) throw ipmiFailure(`ipmi: ${e.message}`);
+      throw e;
+    }
   }
 }
 
