@@ -2,9 +2,10 @@
 // created by the bootstrap where identity runs, their passwords in a private file (mode 0600) of that state
 // directory. A process that serves other services elsewhere is given the file (serviceCredentials).
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SeedConfig } from '../platform/config/config.ts';
+import { writeFileAtomic } from '../platform/fs/atomic-write.ts';
 import type { OsCredentials } from '../platform/openstack-auth.ts';
 import { type ServiceDefinition, TOKEN_AUTHORITY } from '../platform/service.ts';
 
@@ -61,9 +62,7 @@ export function ensureServiceCredentials(
   }
   if (changed) {
     // Written whole, then renamed: a reader never sees half a file.
-    const tmp = `${path}.${process.pid}.tmp`;
-    writeFileSync(tmp, `${JSON.stringify(creds, null, 2)}\n`, { mode: 0o600 });
-    renameSync(tmp, path);
+    writeFileAtomic(path, `${JSON.stringify(creds, null, 2)}\n`, { mode: 0o600 });
   }
   return creds;
 }
