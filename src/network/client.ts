@@ -5,7 +5,9 @@
 // (model/port-input.ts); lookups filter in the database.
 
 import type { Ctx } from '../platform/context.ts';
-import { notFoundError } from './model/errors.ts';
+import { NETWORK_POLICY } from './api/policy.ts';
+import { notFoundError, policyNotAuthorized } from './model/errors.ts';
+import { networkCreate, networkPatch, subnetCreate, subnetPatch } from './model/network-input.ts';
 import { parseMac, parsePortCreate, parsePortUpdate } from './model/port-input.ts';
 import type { Item } from './model/query.ts';
 import type { FixedIpRequest } from './model/records.ts';
@@ -26,10 +28,61 @@ export interface PortRequest {
   extra_dhcp_opts?: { opt_name: string; opt_value: string | null; ip_version?: 4 | 6 }[];
 }
 
+/** A network as Neutron's POST /v2.0/networks takes it (the orchestration service's OS::Neutron::Net). */
+export interface NetworkRequest {
+  project_id: string;
+  name?: string;
+  admin_state_up?: boolean;
+  shared?: boolean;
+  port_security_enabled?: boolean;
+  mtu?: number;
+  'provider:network_type'?: string;
+  'provider:physical_network'?: string;
+  'provider:segmentation_id'?: number;
+  tags?: string[];
+}
+
+export type NetworkPatch = Partial<
+  Pick<NetworkRequest, 'name' | 'admin_state_up' | 'shared' | 'port_security_enabled' | 'mtu'>
+>;
+
+/** A subnet as Neutron's POST /v2.0/subnets takes it (OS::Neutron::Subnet). */
+export interface SubnetRequest {
+  network_id: string;
+  project_id: string;
+  cidr: string;
+  ip_version?: 4 | 6;
+  name?: string;
+  /** null: no gateway; absent: the first address. */
+  gateway_ip?: string | null;
+  enable_dhcp?: boolean;
+  allocation_pools?: { start: string; end: string }[];
+  dns_nameservers?: string[];
+  host_routes?: { destination: string; nexthop: string }[];
+  ipv6_ra_mode?: string;
+  ipv6_address_mode?: string;
+  tags?: string[];
+}
+
+export type SubnetPatch = Partial<
+  Pick<
+    SubnetRequest,
+    'name' | 'gateway_ip' | 'enable_dhcp' | 'allocation_pools' | 'dns_nameservers' | 'host_routes'
+  >
+>;
+
 export interface NetworkClient {
   getNetwork(ctx: Ctx, id: string): Promise<Item>;
   findNetworks(ctx: Ctx, filter: { name?: string }): Promise<Item[]>;
+  createNetwork(ctx: Ctx, req: NetworkRequest): Promise<Item>;
+  updateNetwork(ctx: Ctx, id: string, patch: NetworkPatch): Promise<Item>;
+  /** Deletes a network no port but DHCP ones uses, with its subnets (NetworkInUse otherwise). */
+  deleteNetwork(ctx: Ctx, id: string): Promise<void>;
   getSubnet(ctx: Ctx, id: string): Promise<Item>;
+  findSubnets(ctx: Ctx, filter: { name?: string; network_id?: string }): Promise<Item[]>;
+  createSubnet(ctx: Ctx, req: SubnetRequest): Promise<Item>;
+  updateSubnet(ctx: Ctx, id: string, patch: SubnetPatch): Promise<Item>;
+  deleteSubnet(ctx: Ctx, id: string): Promise<void>;
   createPort(ctx: Ctx, req: PortRequest): Promise<Item>;
   updatePort(
     ctx: Ctx,
@@ -47,7 +100,17 @@ export interface NetworkClient {
 // Services act for the whole cloud, like Neutron's service role: every row is visible.
 const SERVICE = { admin: true };
 
-export function createNetworkClient(stores: NetworkStores, availabilityZone: string): NetworkClient {
+/** What the service role may not do over the API, refused the same way in process. */
+function serviceMust(action: string): void {
+  if (!(NETWORK_POLICY[action] ?? []).some((rule) => rule.length === 1 && rule[0] === 'service'))
+    throw policyNotAuthorized(action);
+}
+
+export function createNetworkClient(
+  stores: NetworkStores,
+  availabilityZone: string,
+  defaultMtu: number,
+): NetworkClient {
   const port = async (id: string) => {
     const p = await stores.ports.get(id);
     if (!p) throw notFoundError('Port', id);
@@ -63,10 +126,47 @@ export function createNetworkClient(stores: NetworkStores, availabilityZone: str
       const found = await stores.networks.list(SERVICE, { name: filter.name });
       return found.map((n) => networkView(n, availabilityZone));
     },
+    async createNetwork(_ctx, req) {
+      const body = req as unknown as Record<string, unknown>;
+      const input = networkCreate(body, req.project_id, defaultMtu);
+      if (input.provider) serviceMust('create_network:provider');
+      if (input.shared) serviceMust('create_network:shared');
+      if (input.external) serviceMust('create_network:router:external');
+      return networkView(await stores.networks.create(input), availabilityZone);
+    },
+    async updateNetwork(_ctx, id, patch) {
+      const cur = await stores.networks.get(id);
+      if (!cur) throw notFoundError('Network', id);
+      const change = networkPatch(patch as Record<string, unknown>);
+      if (change.shared !== undefined && change.shared !== cur.shared) serviceMust('update_network:shared');
+      if (change.external !== undefined && change.external !== cur.external)
+        serviceMust('update_network:router:external');
+      return networkView(await stores.networks.update(id, change), availabilityZone);
+    },
+    async deleteNetwork(_ctx, id) {
+      await stores.networks.delete(id);
+      await stores.dhcp.remove(id);
+    },
     async getSubnet(_ctx, id) {
       const s = await stores.subnets.get(id);
       if (!s) throw notFoundError('Subnet', id);
       return subnetView(s);
+    },
+    async findSubnets(_ctx, filter) {
+      const found = await stores.subnets.list(SERVICE, filter);
+      return found.map(subnetView);
+    },
+    async createSubnet(_ctx, req) {
+      const network = await stores.networks.get(req.network_id);
+      if (!network) throw notFoundError('Network', req.network_id);
+      const body = req as unknown as Record<string, unknown>;
+      return subnetView(await stores.subnets.create(subnetCreate(body, network.id, req.project_id)));
+    },
+    async updateSubnet(_ctx, id, patch) {
+      return subnetView(await stores.subnets.update(id, subnetPatch(patch as Record<string, unknown>)));
+    },
+    async deleteSubnet(_ctx, id) {
+      await stores.subnets.delete(id);
     },
     async createPort(_ctx, req) {
       const network = await stores.networks.get(req.network_id);

@@ -6,7 +6,14 @@
 import type { Ctx } from '../platform/context.ts';
 import { AppError, catalogue, type ErrorCode } from '../platform/errors/catalogue.ts';
 import type { TokenSource } from '../platform/service-auth.ts';
-import type { NetworkClient, PortRequest } from './client.ts';
+import type {
+  NetworkClient,
+  NetworkPatch,
+  NetworkRequest,
+  PortRequest,
+  SubnetPatch,
+  SubnetRequest,
+} from './client.ts';
 import { parseMac } from './model/port-input.ts';
 import type { Item } from './model/query.ts';
 
@@ -30,6 +37,36 @@ export class HttpNetworkClient implements NetworkClient {
 
   async findNetworks(ctx: Ctx, filter: { name?: string }): Promise<Item[]> {
     return (await this.#call(ctx, 'GET', `/v2.0/networks${query(filter)}`)).networks as Item[];
+  }
+
+  async createNetwork(ctx: Ctx, req: NetworkRequest): Promise<Item> {
+    return (await this.#call(ctx, 'POST', '/v2.0/networks', { network: req })).network as Item;
+  }
+
+  async updateNetwork(ctx: Ctx, id: string, patch: NetworkPatch): Promise<Item> {
+    const path = `/v2.0/networks/${encodeURIComponent(id)}`;
+    return (await this.#call(ctx, 'PUT', path, { network: patch })).network as Item;
+  }
+
+  async deleteNetwork(ctx: Ctx, id: string): Promise<void> {
+    await this.#call(ctx, 'DELETE', `/v2.0/networks/${encodeURIComponent(id)}`);
+  }
+
+  async findSubnets(ctx: Ctx, filter: { name?: string; network_id?: string }): Promise<Item[]> {
+    return (await this.#call(ctx, 'GET', `/v2.0/subnets${query(filter)}`)).subnets as Item[];
+  }
+
+  async createSubnet(ctx: Ctx, req: SubnetRequest): Promise<Item> {
+    return (await this.#call(ctx, 'POST', '/v2.0/subnets', { subnet: req })).subnet as Item;
+  }
+
+  async updateSubnet(ctx: Ctx, id: string, patch: SubnetPatch): Promise<Item> {
+    const path = `/v2.0/subnets/${encodeURIComponent(id)}`;
+    return (await this.#call(ctx, 'PUT', path, { subnet: patch })).subnet as Item;
+  }
+
+  async deleteSubnet(ctx: Ctx, id: string): Promise<void> {
+    await this.#call(ctx, 'DELETE', `/v2.0/subnets/${encodeURIComponent(id)}`);
   }
 
   async getSubnet(ctx: Ctx, id: string): Promise<Item> {

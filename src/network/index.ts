@@ -43,7 +43,7 @@ export const networkService: ServiceDefinition<'network'> = {
         securityGroupRoutes(app, api);
         quotaRoutes(app, api);
       },
-      client: createNetworkClient(stores, settings.availabilityZone),
+      client: createNetworkClient(stores, settings.availabilityZone, settings.defaultMtu),
       start: agent && ((ctx) => agent.start(ctx)),
       stop: agent && (() => agent.stop()),
     };

@@ -140,8 +140,60 @@ async function scenario(client: NetworkClient, f: Fixture, n: number): Promise<R
   await step('deletePort again', () => client.deletePort(ctx, port));
   await step('listPorts by device after delete', () => client.listPorts(ctx, { device_id: device }));
 
+  // Networks and subnets (what the orchestration service's OS::Neutron::Net and Subnet call).
+  const made: string[] = [];
+  await step('createNetwork', async () => {
+    const net = await client.createNetwork(ctx, { project_id: 'project-a', name: `own-${n}`, mtu: 1400 });
+    made.push(String(net.id));
+    return net;
+  });
+  const net = made[0] ?? 'none';
+  await step('createNetwork with a bad MTU', () =>
+    client.createNetwork(ctx, { project_id: 'project-a', mtu: 12 }),
+  );
+  await step('createNetwork shared', () =>
+    client.createNetwork(ctx, { project_id: 'project-a', name: 'shared', shared: true }),
+  );
+  await step('updateNetwork', () =>
+    client.updateNetwork(ctx, net, { name: `own-${n}b`, admin_state_up: false }),
+  );
+  await step('createSubnet', async () => {
+    const sub = await client.createSubnet(ctx, {
+      network_id: net,
+      project_id: 'project-a',
+      cidr: '198.51.100.0/24',
+      ip_version: 4,
+      enable_dhcp: false,
+      dns_nameservers: ['198.51.100.53'],
+      allocation_pools: [{ start: '198.51.100.10', end: '198.51.100.20' }],
+    });
+    made.push(String(sub.id));
+    return sub;
+  });
+  const subnet = made[1] ?? 'none';
+  await step('createSubnet with a bad CIDR', () =>
+    client.createSubnet(ctx, { network_id: net, project_id: 'project-a', cidr: '198.51.100.0/33' }),
+  );
+  await step('createSubnet on a missing network', () =>
+    client.createSubnet(ctx, { network_id: missing, project_id: 'project-a', cidr: '203.0.113.0/24' }),
+  );
+  await step('findSubnets by network', async () =>
+    (await client.findSubnets(ctx, { network_id: net })).map((x) => x.id),
+  );
+  await step('findSubnets by name, no match', () => client.findSubnets(ctx, { name: 'nothing' }));
+  await step('updateSubnet', () => client.updateSubnet(ctx, subnet, { name: 'renamed', gateway_ip: null }));
+  await step('updateSubnet missing', () => client.updateSubnet(ctx, missing, { name: 'x' }));
+  await step('deleteSubnet', () => client.deleteSubnet(ctx, subnet));
+  await step('deleteSubnet again', () => client.deleteSubnet(ctx, subnet));
+  await step('deleteNetwork', () => client.deleteNetwork(ctx, net));
+  await step('getNetwork after delete', () => client.getNetwork(ctx, net));
+  await step('deleteNetwork again', () => client.deleteNetwork(ctx, net));
+
   const text = JSON.stringify(rows, (k, v) => (k === 'created_at' || k === 'updated_at' ? '<time>' : v))
     .replaceAll(port, '<port>')
+    .replaceAll(net, '<net>')
+    .replaceAll(subnet, '<subnet>')
+    .replaceAll(`own-${n}`, '<own>')
     .replaceAll(mac, '<mac>')
     .replaceAll(mac.toUpperCase(), '<MAC>')
     .replaceAll(ip, '<ip>')
@@ -233,6 +285,22 @@ test('the network client in-process and over HTTP: same results, same errors', a
     'getPort after delete': 'NOT_FOUND PortNotFound',
     'deletePort again': 'NOT_FOUND PortNotFound',
     'listPorts by device after delete': 'ok',
+    createNetwork: 'ok',
+    'createNetwork with a bad MTU': 'BAD_REQUEST InvalidInput',
+    'createNetwork shared': 'FORBIDDEN PolicyNotAuthorized',
+    updateNetwork: 'ok',
+    createSubnet: 'ok',
+    'createSubnet with a bad CIDR': 'BAD_REQUEST InvalidInput',
+    'createSubnet on a missing network': 'NOT_FOUND NetworkNotFound',
+    'findSubnets by network': 'ok',
+    'findSubnets by name, no match': 'ok',
+    updateSubnet: 'ok',
+    'updateSubnet missing': 'NOT_FOUND SubnetNotFound',
+    deleteSubnet: 'ok',
+    'deleteSubnet again': 'NOT_FOUND SubnetNotFound',
+    deleteNetwork: 'ok',
+    'getNetwork after delete': 'NOT_FOUND NetworkNotFound',
+    'deleteNetwork again': 'NOT_FOUND NetworkNotFound',
   });
   const ok = (call: string) => (inProcess.find((r) => r.call === call) as { ok: Record<string, unknown> }).ok;
   assert.equal(ok('createPort').mac_address, '<mac>');
@@ -242,6 +310,15 @@ test('the network client in-process and over HTTP: same results, same errors', a
   assert.deepEqual(ok('listPorts by upper-case MAC and network'), ['<port>']);
   assert.deepEqual(ok('listPorts by device after delete'), []);
   assert.equal(ok('updatePort: options merge').name, 'pxe');
+  assert.equal(ok('createNetwork').mtu, 1400);
+  assert.equal(ok('createNetwork').project_id, 'project-a');
+  assert.equal(ok('updateNetwork').name, '<own>b');
+  assert.equal(ok('updateNetwork').admin_state_up, false);
+  assert.deepEqual(ok('createSubnet').allocation_pools, [{ start: '198.51.100.10', end: '198.51.100.20' }]);
+  assert.equal(ok('createSubnet').gateway_ip, '198.51.100.1');
+  assert.deepEqual(ok('findSubnets by network'), ['<subnet>']);
+  assert.equal(ok('updateSubnet').name, 'renamed');
+  assert.equal(ok('updateSubnet').gateway_ip, null);
 });
 
 test('the HTTP network client: a network service that does not answer is UNAVAILABLE', async () => {

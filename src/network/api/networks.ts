@@ -1,10 +1,9 @@
 // /v2.0/networks: CRUD with provider attributes (admin only), shared and router:external, plus the DHCP
 // status of a network (GET /v2.0/networks/{id}/dhcp-agents, Neutron's agent-scheduler view).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { flag, optFlag, optStr, str, tagList } from '../model/attributes.ts';
-import { invalidInput, notFoundError } from '../model/errors.ts';
+import { notFoundError } from '../model/errors.ts';
+import { networkCreate, networkPatch } from '../model/network-input.ts';
 import type { NetworkRecord } from '../model/records.ts';
-import { NETWORK_TYPES, type NetworkType, type ProviderRequest } from '../model/segments.ts';
 import { isoTime, networkView } from '../model/views.ts';
 import type { DhcpStatus } from '../store/dhcp-status.ts';
 import {
@@ -49,50 +48,17 @@ export async function visibleNetwork(
   throw notFoundError('Network', id);
 }
 
-function provider(body: Record<string, unknown>): ProviderRequest | undefined {
-  const type = body['provider:network_type'];
-  const physnet = body['provider:physical_network'];
-  const segId = body['provider:segmentation_id'];
-  if (type === undefined && physnet === undefined && segId === undefined) return undefined;
-  if (typeof type !== 'string' || !(NETWORK_TYPES as readonly string[]).includes(type))
-    throw invalidInput(`network_type value '${String(type)}' not supported`);
-  if (physnet !== undefined && physnet !== null && typeof physnet !== 'string')
-    throw invalidInput('provider:physical_network must be a string');
-  const seg = segId === undefined || segId === null || segId === '' ? null : Number(segId);
-  if (seg !== null && !Number.isInteger(seg)) throw invalidInput(`'${String(segId)}' is not an integer`);
-  return {
-    networkType: type as NetworkType,
-    physicalNetwork: (physnet as string | null | undefined) || null,
-    segmentationId: seg,
-  };
-}
-
 export function networkRoutes(app: FastifyInstance, api: ApiContext): void {
   const view = (n: NetworkRecord) => networkView(n, api.availabilityZone);
 
   const createOne = async (req: FastifyRequest, body: Record<string, unknown>) => {
     const projectId = ownerFor(req, body);
     enforceAction(req, 'create_network', { projectId });
-    const prov = provider(body);
-    if (prov) enforceAction(req, 'create_network:provider');
-    const shared = flag(body, 'shared', false);
-    if (shared) enforceAction(req, 'create_network:shared');
-    const external = flag(body, 'router:external', false);
-    if (external) enforceAction(req, 'create_network:router:external');
-    const mtu = body.mtu === undefined || body.mtu === null ? api.defaultMtu : Number(body.mtu);
-    if (!Number.isInteger(mtu) || mtu < 68) throw invalidInput(`'${String(body.mtu)}' is not a valid MTU`);
-    return api.networks.create({
-      project_id: projectId,
-      name: str(body, 'name', ''),
-      description: str(body, 'description', ''),
-      admin_state_up: flag(body, 'admin_state_up', true),
-      shared,
-      external,
-      mtu,
-      port_security_enabled: flag(body, 'port_security_enabled', true),
-      provider: prov,
-      tags: tagList(body),
-    });
+    const input = networkCreate(body, projectId, api.defaultMtu);
+    if (input.provider) enforceAction(req, 'create_network:provider');
+    if (input.shared) enforceAction(req, 'create_network:shared');
+    if (input.external) enforceAction(req, 'create_network:router:external');
+    return api.networks.create(input);
   };
 
   app.post('/v2.0/networks', async (req, reply) => {
@@ -117,26 +83,11 @@ export function networkRoutes(app: FastifyInstance, api: ApiContext): void {
   app.put<{ Params: { id: string } }>('/v2.0/networks/:id', async (req) => {
     const n = await visibleNetwork(api, req, req.params.id);
     enforceAction(req, 'update_network', { projectId: n.project_id });
-    const body = resourceBody(req, 'network');
-    for (const k of ['provider:network_type', 'provider:physical_network', 'provider:segmentation_id'])
-      if (body[k] !== undefined) throw invalidInput(`Updating ${k} is not supported`);
-    const shared = optFlag(body, 'shared');
-    if (shared !== undefined && shared !== n.shared) enforceAction(req, 'update_network:shared');
-    const external = optFlag(body, 'router:external');
-    if (external !== undefined && external !== n.external)
+    const patch = networkPatch(resourceBody(req, 'network'));
+    if (patch.shared !== undefined && patch.shared !== n.shared) enforceAction(req, 'update_network:shared');
+    if (patch.external !== undefined && patch.external !== n.external)
       enforceAction(req, 'update_network:router:external');
-    const mtu = body.mtu === undefined ? undefined : Number(body.mtu);
-    if (mtu !== undefined && (!Number.isInteger(mtu) || mtu < 68))
-      throw invalidInput(`'${String(body.mtu)}' is not a valid MTU`);
-    const updated = await api.networks.update(n.id, {
-      name: optStr(body, 'name'),
-      description: optStr(body, 'description'),
-      admin_state_up: optFlag(body, 'admin_state_up'),
-      shared,
-      external,
-      mtu,
-      port_security_enabled: optFlag(body, 'port_security_enabled'),
-    });
+    const updated = await api.networks.update(n.id, patch);
     return { network: view(updated) };
   });
 

@@ -8,22 +8,24 @@ const OWNER_MEMBER = ['member', 'owner'] as const;
 const OWNER_READER = ['reader', 'owner'] as const;
 
 // The service role stands where Neutron's advanced-service role (context_is_advsvc) does: it reads every
-// network, subnet and port, so another service's network client sees what the in-process one sees.
+// network, subnet and port, so another service's network client sees what the in-process one sees. It also
+// creates, changes and deletes networks and subnets for a project (the orchestration service's
+// OS::Neutron::Net and Subnet, made for the stack's project), but never shared, external or provider ones.
 export const NETWORK_POLICY: PolicyTable = {
-  create_network: [ADMIN, OWNER_MEMBER],
+  create_network: [ADMIN, SERVICE, OWNER_MEMBER],
   'create_network:shared': [ADMIN],
   'create_network:provider': [ADMIN],
   'create_network:router:external': [ADMIN],
   get_network: [ADMIN, SERVICE, OWNER_READER],
-  update_network: [ADMIN, OWNER_MEMBER],
+  update_network: [ADMIN, SERVICE, OWNER_MEMBER],
   'update_network:shared': [ADMIN],
   'update_network:router:external': [ADMIN],
-  delete_network: [ADMIN, OWNER_MEMBER],
+  delete_network: [ADMIN, SERVICE, OWNER_MEMBER],
   // Subnets: the target is the network's project.
-  create_subnet: [ADMIN, OWNER_MEMBER],
+  create_subnet: [ADMIN, SERVICE, OWNER_MEMBER],
   get_subnet: [ADMIN, SERVICE, OWNER_READER],
-  update_subnet: [ADMIN, OWNER_MEMBER],
-  delete_subnet: [ADMIN, OWNER_MEMBER],
+  update_subnet: [ADMIN, SERVICE, OWNER_MEMBER],
+  delete_subnet: [ADMIN, SERVICE, OWNER_MEMBER],
   create_port: [ADMIN, SERVICE, OWNER_MEMBER],
   // On another project's (shared) network only the network owner, admins and services choose MACs and IPs.
   'create_port:mac_address': [ADMIN, SERVICE, OWNER_MEMBER],

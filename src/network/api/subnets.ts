@@ -1,7 +1,7 @@
 // /v2.0/subnets: create on a network the caller owns (or as admin), with every validation of model/subnet.ts.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { flag, optFlag, optStr, str, tagList } from '../model/attributes.ts';
 import { invalidInput, notFoundError } from '../model/errors.ts';
+import { subnetCreate, subnetPatch } from '../model/network-input.ts';
 import type { SubnetRecord } from '../model/records.ts';
 import { subnetView } from '../model/views.ts';
 import {
@@ -48,25 +48,7 @@ export function subnetRoutes(app: FastifyInstance, api: ApiContext): void {
     const network = await visibleNetwork(api, req, body.network_id);
     const projectId = ownerFor(req, body);
     enforceAction(req, 'create_subnet', { projectId: network.project_id });
-    if (body.subnetpool_id !== undefined && body.subnetpool_id !== null)
-      throw invalidInput('subnet pools are not supported: give a cidr');
-    const enableDhcp = flag(body, 'enable_dhcp', true);
-    return api.subnets.create({
-      project_id: projectId,
-      network_id: network.id,
-      name: str(body, 'name', ''),
-      description: str(body, 'description', ''),
-      enable_dhcp: enableDhcp,
-      cidr: body.cidr,
-      ip_version: body.ip_version,
-      gateway_ip: body.gateway_ip,
-      allocation_pools: body.allocation_pools,
-      dns_nameservers: body.dns_nameservers,
-      host_routes: body.host_routes,
-      ipv6_ra_mode: body.ipv6_ra_mode,
-      ipv6_address_mode: body.ipv6_address_mode,
-      tags: tagList(body),
-    });
+    return api.subnets.create(subnetCreate(body, network.id, projectId));
   };
 
   app.post('/v2.0/subnets', async (req, reply) => {
@@ -91,18 +73,7 @@ export function subnetRoutes(app: FastifyInstance, api: ApiContext): void {
   app.put<{ Params: { id: string } }>('/v2.0/subnets/:id', async (req) => {
     const s = await visibleSubnet(api, req, req.params.id);
     enforceAction(req, 'update_subnet', { projectId: s.project_id });
-    const body = resourceBody(req, 'subnet');
-    for (const k of ['cidr', 'ip_version', 'network_id', 'ipv6_ra_mode', 'ipv6_address_mode'])
-      if (body[k] !== undefined) throw invalidInput(`Cannot update read-only attribute ${k}`);
-    const updated = await api.subnets.update(s.id, {
-      name: optStr(body, 'name'),
-      description: optStr(body, 'description'),
-      gateway_ip: body.gateway_ip as string | null | undefined,
-      allocation_pools: body.allocation_pools,
-      dns_nameservers: body.dns_nameservers,
-      host_routes: body.host_routes,
-      enable_dhcp: optFlag(body, 'enable_dhcp'),
-    });
+    const updated = await api.subnets.update(s.id, subnetPatch(resourceBody(req, 'subnet')));
     return { subnet: subnetView(updated) };
   });
 

@@ -110,14 +110,24 @@ export class SubnetStore {
     return rows.map(fromRow);
   }
 
-  async list(scope: Scope): Promise<SubnetRecord[]> {
-    const rows = scope.admin
-      ? await this.#db.all<Record<string, unknown>>('SELECT * FROM net_subnets ORDER BY created_at, id')
-      : await this.#db.all<Record<string, unknown>>(
-          'SELECT s.* FROM net_subnets s JOIN net_networks n ON n.id = s.network_id ' +
-            'WHERE s.project_id = ? OR n.shared = 1 OR n.external = 1 ORDER BY s.created_at, s.id',
-          [scope.projectId ?? ''],
-        );
+  async list(scope: Scope, filter: { name?: string; network_id?: string } = {}): Promise<SubnetRecord[]> {
+    const where: string[] = [];
+    const params: string[] = [];
+    if (!scope.admin) {
+      where.push('(s.project_id = ? OR n.shared = 1 OR n.external = 1)');
+      params.push(scope.projectId ?? '');
+    }
+    for (const k of ['name', 'network_id'] as const) {
+      const v = filter[k];
+      if (v === undefined) continue;
+      where.push(`s.${k} = ?`);
+      params.push(v);
+    }
+    const rows = await this.#db.all<Record<string, unknown>>(
+      'SELECT s.* FROM net_subnets s JOIN net_networks n ON n.id = s.network_id' +
+        `${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY s.created_at, s.id`,
+      params,
+    );
     return rows.map(fromRow);
   }
 
