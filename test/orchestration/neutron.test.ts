@@ -47,6 +47,7 @@ describe('OS::Neutron::Port', () => {
     heat = `${seed.urls.orchestration}/v1/${info.token.project.id}`;
   });
   after(async () => seed?.stop());
+  const projectOf = async () => heat.split('/').pop();
 
   test('create on a named network, update in place, delete with the stack', async () => {
     const net = await call(`${seed.urls.network}/v2.0/networks`, 'POST', { network: { name: 'ctl' } });
@@ -93,6 +94,95 @@ describe('OS::Neutron::Port', () => {
     const gone = await waitStack('ports');
     assert.ok(gone === undefined || gone.stack_status === 'DELETE_COMPLETE', gone?.stack_status);
     assert.equal((await call(`${seed.urls.network}/v2.0/ports/${out.id}`)).status, 404);
+  });
+
+  test('OS::Neutron::Net and Subnet: create, update in place (pools, gateway removed), replace, delete', async () => {
+    const template = (subnet: Record<string, unknown>, netName = 'tnet') => ({
+      heat_template_version: '2015-04-30',
+      resources: {
+        net: { type: 'OS::Neutron::Net', properties: { name: netName, value_specs: { mtu: 1400 } } },
+        subnet: {
+          type: 'OS::Neutron::Subnet',
+          properties: { network: { get_resource: 'net' }, enable_dhcp: false, ...subnet },
+        },
+      },
+      outputs: {
+        net: { value: { get_resource: 'net' } },
+        subnet: { value: { get_resource: 'subnet' } },
+        mtu: { value: { get_attr: ['net', 'mtu'] } },
+        pools: { value: { get_attr: ['subnet', 'allocation_pools'] } },
+        gateway: { value: { get_attr: ['subnet', 'gateway_ip'] } },
+      },
+    });
+    const outputs = (st: { outputs: { output_key: string; output_value: Json }[] } | undefined) =>
+      Object.fromEntries((st?.outputs ?? []).map((o) => [o.output_key, o.output_value]));
+    const first = template({
+      cidr: '11.11.11.0/24',
+      gateway_ip: '11.11.11.5',
+      allocation_pools: [{ start: '11.11.11.10', end: '11.11.11.250' }],
+    });
+    assert.equal((await call(`${heat}/stacks`, 'POST', { stack_name: 'nets', template: first })).status, 201);
+    const s = await waitStack('nets');
+    assert.equal(s?.stack_status, 'CREATE_COMPLETE', s?.stack_status_reason);
+    const out = outputs(s);
+    assert.equal(out.mtu, 1400);
+    assert.equal(out.gateway, '11.11.11.5');
+    assert.deepEqual(out.pools, [{ start: '11.11.11.10', end: '11.11.11.250' }]);
+    const net = await call(`${seed.urls.network}/v2.0/networks/${out.net}`);
+    assert.equal(net.json.network.name, 'tnet');
+    assert.equal(net.json.network.project_id, await projectOf());
+    const sub = await call(`${seed.urls.network}/v2.0/subnets/${out.subnet}`);
+    assert.equal(sub.json.subnet.network_id, out.net);
+    assert.equal(sub.json.subnet.cidr, '11.11.11.0/24');
+
+    // Smaller pool, gateway left out of the template, network renamed: all in place.
+    const second = template(
+      { cidr: '11.11.11.0/24', allocation_pools: [{ start: '11.11.11.10', end: '11.11.11.100' }] },
+      'tnet2',
+    );
+    assert.equal((await call(`${heat}/stacks/nets/${s?.id}`, 'PUT', { template: second })).status, 202);
+    const u = await waitStack('nets');
+    assert.equal(u?.stack_status, 'UPDATE_COMPLETE', u?.stack_status_reason);
+    const out2 = outputs(u);
+    assert.equal(out2.subnet, out.subnet, 'the same subnet');
+    assert.equal(out2.net, out.net, 'the same network');
+    assert.equal(out2.gateway, null);
+    assert.deepEqual(out2.pools, [{ start: '11.11.11.10', end: '11.11.11.100' }]);
+    assert.equal((await call(`${seed.urls.network}/v2.0/networks/${out.net}`)).json.network.name, 'tnet2');
+
+    // Another CIDR cannot change in place: a new subnet replaces the old one.
+    const third = template({ cidr: '11.11.12.0/24' }, 'tnet2');
+    assert.equal((await call(`${heat}/stacks/nets/${s?.id}`, 'PUT', { template: third })).status, 202);
+    const r = await waitStack('nets');
+    assert.equal(r?.stack_status, 'UPDATE_COMPLETE', r?.stack_status_reason);
+    const out3 = outputs(r);
+    assert.notEqual(out3.subnet, out.subnet);
+    assert.equal(out3.gateway, '11.11.12.1');
+    assert.equal((await call(`${seed.urls.network}/v2.0/subnets/${out.subnet}`)).status, 404);
+
+    assert.equal((await call(`${heat}/stacks/nets/${s?.id}`, 'DELETE')).status, 204);
+    const gone = await waitStack('nets');
+    assert.ok(gone === undefined || gone.stack_status === 'DELETE_COMPLETE', gone?.stack_status);
+    assert.equal((await call(`${seed.urls.network}/v2.0/networks/${out.net}`)).status, 404);
+    assert.equal((await call(`${seed.urls.network}/v2.0/subnets/${out3.subnet}`)).status, 404);
+  });
+
+  test('a shared network is refused (admin-only in Neutron), an unknown value_specs key by name', async () => {
+    for (const [name, props, why] of [
+      ['shared', { shared: true }, /\(rule:create_network:shared\) is disallowed by policy/],
+      ['specs', { value_specs: { 'router:external': true } }, /value_specs router:external not supported/],
+    ] as const) {
+      const t = {
+        heat_template_version: '2018-08-31',
+        resources: { net: { type: 'OS::Neutron::Net', properties: props } },
+      };
+      assert.equal((await call(`${heat}/stacks`, 'POST', { stack_name: name, template: t })).status, 201);
+      const s = await waitStack(name);
+      assert.equal(s?.stack_status, 'CREATE_FAILED');
+      assert.match(s?.stack_status_reason ?? '', why);
+    }
+    const nets = await call(`${seed.urls.network}/v2.0/networks?shared=true`);
+    assert.deepEqual(nets.json.networks, []);
   });
 
   test('an unknown network fails the resource with the reason', async () => {

@@ -1,26 +1,12 @@
 // OS::Neutron::Port over the network service's client (never its tables). The network may be named by
 // id or name; addresses, MAC and binding come back as attributes. Name, fixed IPs, device and binding
 // update in place; a different network or MAC replaces the port.
-import type { NetworkClient, PortRequest } from '../../../network/client.ts';
+import type { PortRequest } from '../../../network/client.ts';
 import { isMap, type Json, type JsonMap } from '../../model/template-format.ts';
+import { networkClient, networkId } from './neutron-lookup.ts';
 import type { ResourceContext, ResourcePlugin } from './plugin.ts';
 
-function client(rc: ResourceContext): NetworkClient {
-  const c = rc.clients.network;
-  if (!c) throw new Error('OS::Neutron::Port needs the network service, which this seed does not run.');
-  return c;
-}
-
-async function networkId(rc: ResourceContext, ref: string): Promise<string> {
-  const c = client(rc);
-  const byId = await c.getNetwork(rc.ctx, ref).catch(() => undefined);
-  if (byId) return String(byId.id);
-  const named = await c.findNetworks(rc.ctx, { name: ref });
-  if (named.length === 1) return String(named[0]?.id);
-  throw new Error(
-    named.length > 1 ? `Multiple networks named ${ref} exist.` : `The network (${ref}) could not be found.`,
-  );
-}
+const client = (rc: ResourceContext) => networkClient(rc, 'OS::Neutron::Port');
 
 function fixedIps(props: JsonMap): PortRequest['fixed_ips'] {
   if (!Array.isArray(props.fixed_ips)) return undefined;
@@ -91,7 +77,7 @@ export const neutronPortResource: ResourcePlugin = {
   },
   async create(rc, props) {
     const req: PortRequest = {
-      network_id: await networkId(rc, String(props.network)),
+      network_id: await networkId(client(rc), rc, String(props.network)),
       project_id: rc.stack.projectId,
       ...common(props),
       ...(typeof props.mac_address === 'string' ? { mac_address: props.mac_address } : {}),

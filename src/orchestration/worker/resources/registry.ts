@@ -2,6 +2,8 @@
 import { noneResource, randomStringResource, testResource, valueResource } from './heat-basic.ts';
 import { resourceChainResource, resourceGroupResource, stackResource } from './nested.ts';
 import { neutronPortResource } from './neutron.ts';
+import { neutronNetResource } from './neutron-net.ts';
+import { neutronSubnetResource } from './neutron-subnet.ts';
 import type { HeatClients, ResourcePlugin } from './plugin.ts';
 import {
   cloudConfigResource,
@@ -30,6 +32,8 @@ export const BUILTIN_PLUGINS: readonly ResourcePlugin[] = [
 /** Types over other services, offered only when that service's client is there. */
 export const CLIENT_PLUGINS: readonly { service: keyof HeatClients; plugin: ResourcePlugin }[] = [
   { service: 'network', plugin: neutronPortResource },
+  { service: 'network', plugin: neutronNetResource },
+  { service: 'network', plugin: neutronSubnetResource },
 ];
 
 export function pluginsFor(clients: HeatClients): ResourcePlugin[] {
