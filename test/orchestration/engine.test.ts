@@ -239,7 +239,11 @@ forEachEngine('orchestration engine', (fresh) => {
     try {
       const { engine, store } = await engineOn(db, { secrets: openSecretBox(keys) });
       const t = hot(
-        { pw: { type: 'OS::Heat::RandomString', properties: { length: 24 } } },
+        {
+          pw: { type: 'OS::Heat::RandomString', properties: { length: 24 } },
+          // A resolved property carrying the hidden value (as an OS::Keystone::User password would).
+          copy: { type: 'OS::Heat::None', properties: { password: { get_param: 'db_password' } } },
+        },
         { parameters: { db_password: { type: 'string', hidden: true } } },
       );
       const s = await createAndWait(
@@ -254,6 +258,8 @@ forEachEngine('orchestration engine', (fresh) => {
       const rawRes = JSON.stringify(await db.all('SELECT * FROM heat_resources WHERE stack_id = ?', [s.id]));
       assert.ok(!rawStack.includes('hunter2-very-secret'), 'the hidden parameter is not stored in clear');
       assert.ok(!rawRes.includes(value), 'the random string is not stored in clear');
+      assert.ok(!rawRes.includes('hunter2-very-secret'), 'resolved properties are not stored in clear');
+      assert.equal((await store.resource(s.id, 'copy'))?.properties.password, 'hunter2-very-secret');
       assert.match(rawStack, /sb1:\d+:/);
     } finally {
       rmSync(keys, { recursive: true, force: true });

@@ -116,7 +116,7 @@ const toResource = (r: Raw, open: Opener = plain): ResourceRow => ({
   status: r.status as string,
   statusReason: r.status_reason as string,
   physicalId: (r.physical_id as string | null) ?? null,
-  properties: j(r.properties, {}),
+  properties: j(open(r.properties, `orchestration:resource:${r.stack_id}:${r.name}:properties`), {}),
   metadata: j(r.metadata, {}),
   attributes: j(r.attributes, {}),
   data: j(open(r.data, `orchestration:resource:${r.stack_id}:${r.name}:data`), {}),
@@ -329,7 +329,13 @@ export class HeatStore {
         r.status,
         r.statusReason,
         r.physicalId,
-        JSON.stringify(r.properties),
+        // Resolved properties carry hidden parameters' values (an OS::Keystone::User password …).
+        Object.keys(r.properties).length === 0
+          ? '{}'
+          : this.#seal(
+              JSON.stringify(r.properties),
+              `orchestration:resource:${r.stackId}:${r.name}:properties`,
+            ),
         JSON.stringify(r.metadata),
         JSON.stringify(r.attributes),
         Object.keys(r.data).length === 0
