@@ -4,6 +4,7 @@
 // where the identity database is, so `admin` is absent over HTTP.
 import type { Ctx } from '../platform/context.ts';
 import type { TokenValidator } from '../platform/policy/auth-context.ts';
+import type { IdentityDirectory } from './directory-client.ts';
 
 export interface EndpointRegistration {
   /** Catalog type, e.g. "image". */
@@ -44,6 +45,8 @@ export interface IdentityAdmin {
 export interface IdentityClient {
   /** Validates X-Auth-Token values for every service; never writes to the database. */
   readonly tokens: TokenValidator;
+  /** Projects, users, roles and grants, each call made with the token of the user it acts for. */
+  readonly directory: IdentityDirectory;
   /** Present in the process that serves identity; absent over HTTP. */
   readonly admin: IdentityAdmin | undefined;
 }

@@ -7,6 +7,7 @@ import { AppError, unauthorized } from '../platform/errors/catalogue.ts';
 import type { AuthContext, TokenValidator } from '../platform/policy/auth-context.ts';
 import type { Caller } from '../platform/service.ts';
 import type { IdentityClient } from './client.ts';
+import { HttpIdentityDirectory, type IdentityDirectory } from './directory-client.ts';
 import { TokenCache, type TokenCacheSettings } from './model/token-cache.ts';
 
 const VALIDATE_TIMEOUT_MS = 10_000;
@@ -14,10 +15,12 @@ const VALIDATE_TIMEOUT_MS = 10_000;
 export class HttpIdentityClient implements IdentityClient {
   readonly tokens: RemoteTokenValidator;
   readonly admin = undefined;
+  readonly directory: IdentityDirectory;
 
   /** `url` is the identity service's base URL (with or without /v3). */
   constructor(url: string, caller: Caller, cache: TokenCacheSettings, now: () => number = Date.now) {
     this.tokens = new RemoteTokenValidator(url, caller, cache, now);
+    this.directory = new HttpIdentityDirectory(() => url);
   }
 }
 

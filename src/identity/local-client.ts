@@ -11,10 +11,13 @@ import type {
   ServiceUser,
 } from './client.ts';
 import type { IdentityCore } from './core.ts';
+import { HttpIdentityDirectory, type IdentityDirectory } from './directory-client.ts';
 
 export class LocalIdentityClient implements IdentityClient, IdentityAdmin {
   readonly tokens: TokenValidator;
   readonly admin: IdentityAdmin = this;
+  // Over this process's own identity URL: Keystone's API is where policy and cascades live.
+  readonly directory: IdentityDirectory;
   readonly #core: IdentityCore;
   readonly #identityUrl: () => string | undefined;
 
@@ -22,6 +25,7 @@ export class LocalIdentityClient implements IdentityClient, IdentityAdmin {
     this.#core = core;
     this.#identityUrl = identityUrl;
     this.tokens = { validate: (token: string): Promise<AuthContext> => core.validate(token) };
+    this.directory = new HttpIdentityDirectory(identityUrl);
   }
 
   async bootstrap(ctx: Ctx, opts: BootstrapOptions): Promise<void> {

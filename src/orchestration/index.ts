@@ -3,7 +3,7 @@
 import type { ServiceDefinition } from '../platform/service.ts';
 import { registerCatalog } from './api/catalog.ts';
 import type { OrchestrationApi } from './api/deps.ts';
-import { renderHeatError } from './api/render.ts';
+import { plainJsonContentType, renderHeatError } from './api/render.ts';
 import { registerResources } from './api/resources.ts';
 import { registerSoftwareConfigs } from './api/software-configs.ts';
 import { registerStacks } from './api/stacks.ts';
@@ -30,17 +30,21 @@ export function orchestrationSettings(raw: Record<string, unknown>): Orchestrati
   };
 }
 
-export const orchestrationService: ServiceDefinition<'orchestration', 'image' | 'network'> = {
+export const orchestrationService: ServiceDefinition<'orchestration', 'identity' | 'image' | 'network'> = {
   name: 'orchestration',
   defaultPort: 8004,
   catalog: [{ type: 'orchestration', name: 'heat', path: '/v1/%(tenant_id)s' }],
   migrations: orchestrationMigrations,
-  needs: ['image', 'network'],
+  needs: ['identity', 'image', 'network'],
   bodyLimit: 16 * 1024 * 1024,
   async create(deps) {
     const settings = orchestrationSettings(deps.settings);
     const store = new HeatStore(deps.db, deps.secrets);
-    const clients: HeatClients = { image: deps.clients.get('image'), network: deps.clients.get('network') };
+    const clients: HeatClients = {
+      identity: deps.clients.get('identity'),
+      image: deps.clients.get('image'),
+      network: deps.clients.get('network'),
+    };
     const registry = new PluginRegistry(pluginsFor(clients));
     const engine = new Engine({
       ctx: deps.ctx,
@@ -66,6 +70,7 @@ export const orchestrationService: ServiceDefinition<'orchestration', 'image' | 
     return {
       render: renderHeatError,
       register(app) {
+        plainJsonContentType(app);
         registerStacks(app, api);
         registerResources(app, api);
         registerCatalog(app, api);

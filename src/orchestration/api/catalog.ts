@@ -104,10 +104,12 @@ export function registerCatalog(app: FastifyInstance, api: OrchestrationApi): vo
       const tt = qs(req, 'template_type') ?? 'cfn';
       if (tt !== 'hot' && tt !== 'cfn') throw badRequest(`Template type is not supported: ${tt}`);
       const props = Object.entries(plugin.properties ?? {});
+      // Heat names the one resource after the type's class (TestResource, Net …): its last segment here.
+      const name = plugin.type.split('::').pop() as string;
       if (tt === 'hot') {
         return {
           heat_template_version: '2016-10-14',
-          description: `Initial template of ${plugin.type}`,
+          description: `Initial template of ${name}`,
           parameters: Object.fromEntries(
             props.map(([k, v]) => [
               k,
@@ -127,7 +129,7 @@ export function registerCatalog(app: FastifyInstance, api: OrchestrationApi): vo
             ]),
           ),
           resources: {
-            resource: {
+            [name]: {
               type: plugin.type,
               properties: Object.fromEntries(props.map(([k]) => [k, { get_param: k }])),
             },
@@ -135,14 +137,14 @@ export function registerCatalog(app: FastifyInstance, api: OrchestrationApi): vo
           outputs: Object.fromEntries(
             Object.entries(plugin.attributes).map(([k, d]) => [
               k,
-              { description: d, value: { get_attr: ['resource', k] } },
+              { description: d, value: { get_attr: [name, k] } },
             ]),
           ),
         };
       }
       return {
         HeatTemplateFormatVersion: '2012-12-12',
-        Description: `Initial template of ${plugin.type}`,
+        Description: `Initial template of ${name}`,
         Parameters: Object.fromEntries(
           props.map(([k, v]) => [
             k,
@@ -160,7 +162,7 @@ export function registerCatalog(app: FastifyInstance, api: OrchestrationApi): vo
           ]),
         ),
         Resources: {
-          resource: {
+          [name]: {
             Type: plugin.type,
             Properties: Object.fromEntries(props.map(([k]) => [k, { Ref: k }])),
           },
@@ -168,7 +170,7 @@ export function registerCatalog(app: FastifyInstance, api: OrchestrationApi): vo
         Outputs: Object.fromEntries(
           Object.entries(plugin.attributes).map(([k, d]) => [
             k,
-            { Description: d, Value: { 'Fn::GetAtt': ['resource', k] } },
+            { Description: d, Value: { 'Fn::GetAtt': [name, k] } },
           ]),
         ),
       };

@@ -1,5 +1,6 @@
 // Heat's error body (heat/api/middleware/fault.py): code, title, explanation, and error.{type,message,
 // traceback}; heatclient prints error.message. Template errors become 400s with their Heat type.
+import type { FastifyInstance } from 'fastify';
 import { AppError, statusTitle } from '../../platform/errors/catalogue.ts';
 import type { ErrorRenderer } from '../../platform/http/server.ts';
 import { TemplateError } from '../model/errors.ts';
@@ -46,4 +47,13 @@ export async function heat<T>(fn: () => Promise<T> | T): Promise<T> {
   } catch (e) {
     throw toHeatError(e);
   }
+}
+
+/** Heat answers `Content-Type: application/json` with no charset (heat-tempest-plugin checks it exactly). */
+export function plainJsonContentType(app: FastifyInstance): void {
+  app.addHook('onSend', async (_req, reply, payload) => {
+    if (reply.getHeader('content-type') === 'application/json; charset=utf-8')
+      reply.header('content-type', 'application/json');
+    return payload;
+  });
 }

@@ -1,6 +1,7 @@
 // A resource type as a plugin: its property and attribute schemas, and create/update/delete/check over
 // some client. Attributes are computed when the resource settles and kept on its row, so resolving
 // get_attr stays a pure lookup.
+import type { IdentityClient } from '../../../identity/client.ts';
 import type { ImageServiceClient } from '../../../image/client.ts';
 import type { NetworkClient } from '../../../network/client.ts';
 import type { Ctx } from '../../../platform/context.ts';
@@ -37,6 +38,7 @@ export interface NestedResult {
 
 /** The other services' clients the resource types use; absent when that service is not served. */
 export interface HeatClients {
+  identity?: IdentityClient;
   image?: ImageServiceClient;
   network?: NetworkClient;
 }

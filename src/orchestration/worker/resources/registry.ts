@@ -1,5 +1,9 @@
 // The resource types this engine has. Anything else is refused at validate time with this list.
 import { noneResource, randomStringResource, testResource, valueResource } from './heat-basic.ts';
+import { keystoneProjectResource } from './keystone-project.ts';
+import { keystoneRoleResource } from './keystone-role.ts';
+import { keystoneUserRoleAssignmentResource } from './keystone-role-assignment.ts';
+import { keystoneUserResource } from './keystone-user.ts';
 import { resourceChainResource, resourceGroupResource, stackResource } from './nested.ts';
 import { neutronPortResource } from './neutron.ts';
 import { neutronNetResource } from './neutron-net.ts';
@@ -34,6 +38,10 @@ export const CLIENT_PLUGINS: readonly { service: keyof HeatClients; plugin: Reso
   { service: 'network', plugin: neutronPortResource },
   { service: 'network', plugin: neutronNetResource },
   { service: 'network', plugin: neutronSubnetResource },
+  { service: 'identity', plugin: keystoneProjectResource },
+  { service: 'identity', plugin: keystoneUserResource },
+  { service: 'identity', plugin: keystoneRoleResource },
+  { service: 'identity', plugin: keystoneUserRoleAssignmentResource },
 ];
 
 export function pluginsFor(clients: HeatClients): ResourcePlugin[] {
