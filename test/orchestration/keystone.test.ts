@@ -134,6 +134,31 @@ describe('OS::Keystone::*', () => {
       assert.equal((await call(admin, v3(`/${kind}/${id}`))).status, 404, kind);
   });
 
+  test('custom constraints keystone.project, user, role and domain', async () => {
+    const heat = await heatOf(admin);
+    const template = {
+      heat_template_version: '2018-08-31',
+      parameters: Object.fromEntries(
+        ['project', 'user', 'role', 'domain'].map((k) => [
+          k,
+          { type: 'string', constraints: [{ custom_constraint: `keystone.${k}` }] },
+        ]),
+      ),
+    };
+    const good = { project: 'admin', user: 'admin', role: 'member', domain: 'default' };
+    const post = (name: string, parameters: Record<string, string>) =>
+      call(admin, `${heat}/stacks`, 'POST', { stack_name: name, template, parameters });
+    assert.equal((await post('kc1', good)).status, 201);
+    for (const k of ['project', 'user', 'role', 'domain'] as const) {
+      const r = await post(`kc-${k}`, { ...good, [k]: 'nowhere' });
+      assert.equal(r.status, 400, k);
+      assert.match(
+        r.json.error.message,
+        new RegExp(`Parameter '${k}' is invalid: The \\w+ \\(nowhere\\) could not be found`),
+      );
+    }
+  });
+
   test("a member's stack is refused by Keystone's policy, and nothing is made", async () => {
     const m = await seed.addUser('ks-member');
     const heat = await heatOf(m.token);

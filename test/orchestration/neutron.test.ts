@@ -185,6 +185,48 @@ describe('OS::Neutron::Port', () => {
     assert.deepEqual(nets.json.networks, []);
   });
 
+  test("custom constraints neutron.network and neutron.subnet: what the caller's project can use", async () => {
+    const net = await call(`${seed.urls.network}/v2.0/networks`, 'POST', { network: { name: 'cnet' } });
+    const sub = await call(`${seed.urls.network}/v2.0/subnets`, 'POST', {
+      subnet: { network_id: net.json.network.id, name: 'csub', cidr: '10.9.0.0/24', enable_dhcp: false },
+    });
+    assert.equal(sub.status, 201);
+    const template = {
+      heat_template_version: '2018-08-31',
+      parameters: {
+        net: { type: 'string', constraints: [{ custom_constraint: 'neutron.network' }] },
+        sub: { type: 'string', default: 'csub', constraints: [{ custom_constraint: 'neutron.subnet' }] },
+      },
+      resources: { v: { type: 'OS::Heat::Value', properties: { value: { get_param: 'net' } } } },
+    };
+    const create = (url: string, tok: string, name: string, parameters: Record<string, string>) =>
+      fetch(`${url}/stacks`, {
+        method: 'POST',
+        headers: { 'x-auth-token': tok, 'content-type': 'application/json' },
+        body: JSON.stringify({ stack_name: name, template, parameters }),
+      }).then(async (r) => ({ status: r.status, json: (await r.json()) as Json }));
+    assert.equal((await create(heat, token, 'c1', { net: 'cnet' })).status, 201);
+    assert.equal((await create(heat, token, 'c2', { net: net.json.network.id })).status, 201);
+    const missing = await create(heat, token, 'c3', { net: 'nope' });
+    assert.equal(missing.status, 400);
+    assert.match(
+      missing.json.error.message,
+      /Parameter 'net' is invalid: The network \(nope\) could not be found/,
+    );
+    const badSub = await create(heat, token, 'c4', { net: 'cnet', sub: 'nosub' });
+    assert.match(
+      badSub.json.error.message,
+      /Parameter 'sub' is invalid: The subnet \(nosub\) could not be found/,
+    );
+    // Another project's private network does not exist for a member of this one.
+    const m = await seed.addUser('net-member');
+    const mheat = `${seed.urls.orchestration}/v1/${m.projectId}`;
+    const hidden = await create(mheat, m.token, 'c5', { net: 'cnet' });
+    assert.equal(hidden.status, 400);
+    assert.match(hidden.json.error.message, /The network \(cnet\) could not be found/);
+    for (const n of ['c1', 'c2']) await call(`${heat}/stacks/${n}`, 'DELETE');
+  });
+
   test('an unknown network fails the resource with the reason', async () => {
     const t = {
       heat_template_version: '2018-08-31',
