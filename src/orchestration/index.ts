@@ -7,6 +7,7 @@ import { plainJsonContentType, renderHeatError } from './api/render.ts';
 import { registerResources } from './api/resources.ts';
 import { registerSoftwareConfigs } from './api/software-configs.ts';
 import { registerStacks } from './api/stacks.ts';
+import { registerValidate } from './api/validate.ts';
 import { orchestrationMigrations } from './store/migrations.ts';
 import { HeatStore } from './store/stacks.ts';
 import { defaultCheckers } from './worker/constraints.ts';
@@ -66,6 +67,7 @@ export const orchestrationService: ServiceDefinition<'orchestration', 'identity'
       store,
       registry,
       checkers: defaultCheckers(clients),
+      region: settings.region,
     };
     return {
       render: renderHeatError,
@@ -74,6 +76,7 @@ export const orchestrationService: ServiceDefinition<'orchestration', 'identity'
         registerStacks(app, api);
         registerResources(app, api);
         registerCatalog(app, api);
+        registerValidate(app, api);
         registerSoftwareConfigs(app, api);
       },
       async stop() {

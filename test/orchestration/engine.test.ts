@@ -233,6 +233,20 @@ forEachEngine('orchestration engine', (fresh) => {
       assert.ok((await store.getStack(c.id))?.deletedAt, 'child stacks are deleted with the parent');
   });
 
+  test('OS::Heat::Stack in another region is refused, not made here; this region is fine', async () => {
+    const { engine } = await engineOn(await fresh());
+    const inner = hot({ r: { type: 'OS::Heat::None' } });
+    const t = (region: string) =>
+      hot({
+        s: { type: 'OS::Heat::Stack', properties: { template: inner, context: { region_name: region } } },
+      });
+    const far = await createAndWait(engine, 'far', input(t('DARKHOLE')));
+    assert.equal(far.status, 'FAILED');
+    assert.match(far.statusReason, /Cannot establish connection to Heat endpoint at region "DARKHOLE"/);
+    const near = await createAndWait(engine, 'near', input(t('RegionOne')));
+    assert.equal(`${near.action}_${near.status}`, 'CREATE_COMPLETE', near.statusReason);
+  });
+
   test('hidden parameters and random strings are sealed at rest, and shown masked', async () => {
     const db = await fresh();
     const keys = mkdtempSync(join(tmpdir(), 'ooo-heat-keys-'));

@@ -305,7 +305,17 @@ describe('template validation', () => {
     [
       'unknown param',
       base({ resources: { a: { type: 'X', properties: { p: { get_param: 'zz' } } } } }),
-      /resources\.a\.properties\.p: The Parameter \(zz\)/,
+      /^Property error: : resources\.a\.properties\.p: : The Parameter \(zz\) was not provided\.$/,
+    ],
+    [
+      'external_id (adopting) is refused',
+      base({ resources: { a: { type: 'X', external_id: 'abc' } } }),
+      /^resources\.a\.external_id: external_id is not supported/,
+    ],
+    [
+      'unknown param in metadata',
+      base({ resources: { a: { type: 'X', metadata: { m: { get_param: 'zz' } } } } }),
+      /^resources\.a\.metadata\.m: The Parameter \(zz\) was not provided\.$/,
     ],
     [
       'cycle with its path',

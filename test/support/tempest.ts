@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { HEAT_SUITE, heatPluginConf } from './tempest-heat.ts';
 
 export const TEMPEST = '/usr/bin/tempest';
 
@@ -14,6 +15,8 @@ export interface TempestTarget {
   adminPassword: string;
   /** Services the seed runs, e.g. ['identity', 'image', 'network']. */
   services: string[];
+  /** heat-tempest-plugin logs in with fixed credentials (not tempest's dynamic ones): a member user. */
+  heatUser?: { username: string; password: string; project: string };
 }
 
 export interface TempestResult {
@@ -51,7 +54,7 @@ const NETWORK_EXTENSIONS = [
   'filter-validation',
 ];
 
-export type TempestService = 'identity' | 'image' | 'network';
+export type TempestService = 'identity' | 'image' | 'network' | 'orchestration';
 
 export interface TempestSuite {
   /** Which tests: a regex over test ids. */
@@ -108,6 +111,7 @@ export const SUITES: Record<TempestService, TempestSuite> = {
     ],
     minPassed: 140,
   },
+  orchestration: HEAT_SUITE,
 };
 
 /** The services OOO_TEMPEST asks for ('1' for all), or why a tempest test skips. */
@@ -162,7 +166,9 @@ export function tempestConf(target: TempestTarget): string {
     '[service_available]',
     `glance = ${on('image')}`,
     `neutron = ${on('network')}`,
-    ...['nova', 'cinder', 'swift', 'heat', 'ironic'].map((n) => `${n} = false`),
+    `heat = ${on('orchestration')}`,
+    ...['nova', 'cinder', 'swift', 'ironic'].map((n) => `${n} = false`),
+    ...(target.heatUser ? heatPluginConf(target.authUrl, target.heatUser, target.adminPassword) : []),
     '[oslo_concurrency]',
     'lock_path = tempest_lock',
     '',

@@ -1,13 +1,10 @@
-// What the engine knows about templates: versions and their functions, template validation, and the
-// resource types (list, show, the template that wraps one).
+// What the engine knows about templates: versions and their functions, and the resource types (list, show,
+// the template that wraps one). Template validation is in validate.ts.
 import type { FastifyInstance } from 'fastify';
 import { badRequest, notFound } from '../../platform/errors/catalogue.ts';
 import { implementedFunctions } from '../model/functions.ts';
-import { validateView } from '../model/parameters.ts';
 import { propertyView } from '../model/properties.ts';
-import { isMap, type JsonMap } from '../model/template-format.ts';
 import { VERSIONS, versionListing } from '../model/versions.ts';
-import { inputFromBody, prepare } from '../worker/prepare.ts';
 import { callerOf, type OrchestrationApi, qs } from './deps.ts';
 import { heat } from './render.ts';
 
@@ -36,24 +33,6 @@ export function registerCatalog(app: FastifyInstance, api: OrchestrationApi): vo
             .map((f) => ({ functions: f, description: 'A condition function.' }))
         : [];
       return { template_functions: [...fns, ...cond] };
-    }),
-  );
-
-  app.post<{ Params: P }>('/v1/:tenant/validate', async (req) =>
-    heat(async () => {
-      callerOf(req, 'stacks:read');
-      const b = isMap(req.body) ? req.body : {};
-      const input = inputFromBody(b);
-      // Validation does not need every parameter: missing values are fine here, as in Heat.
-      const def = prepare(input, api.registry, { strictUnknownParams: false, missingParamsOk: true });
-      const params: JsonMap = {};
-      for (const p of def.template.params) params[p.name] = validateView(p);
-      return {
-        Description: def.template.description || 'No description',
-        Parameters: params,
-        ...(def.template.paramGroups.length ? { ParameterGroups: def.template.paramGroups } : {}),
-        Environment: input.environment as unknown as JsonMap,
-      };
     }),
   );
 

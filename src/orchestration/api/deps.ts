@@ -15,6 +15,8 @@ export interface OrchestrationApi {
   store: HeatStore;
   registry: PluginRegistry;
   checkers: ReadonlyMap<string, ConstraintChecker>;
+  /** AWS::Region and the region remote stacks may name. */
+  region: string;
 }
 
 export const HEAT_POLICY: PolicyTable = {

@@ -9,6 +9,7 @@ import type { StackRow } from '../store/stacks.ts';
 import { runCustomChecks } from '../worker/constraints.ts';
 import { inputFromBody, type StackInput } from '../worker/prepare.ts';
 import { callerOf, type OrchestrationApi, qs, qsAll, qsBool, stackAt, stackNotFound } from './deps.ts';
+import { previewResources } from './preview.ts';
 import { heat } from './render.ts';
 import { baseUrl, stackDetail, stackPath, stackSummary } from './views.ts';
 
@@ -191,29 +192,19 @@ export function registerStacks(app: FastifyInstance, api: OrchestrationApi): voi
         updatedAt: null,
         deletedAt: null,
       };
-      const resources = [...def.template.resources.values()].map((r) => ({
-        resource_name: r.name,
-        resource_type: r.type,
-        resource_action: 'INIT',
-        resource_status: 'COMPLETE',
-        resource_status_reason: '',
-        resource_identity: {
-          stack_name: fake.name,
-          stack_id: 'None',
-          tenant: caller.projectId,
-          path: `/resources/${r.name}`,
-        },
-        properties: r.properties,
-        metadata: r.metadata,
-        description: r.description,
-        required_by: [...def.template.deps]
-          .filter(([, ds]) => ds.has(r.name))
-          .map(([n]) => n)
-          .sort(),
-        stack_name: fake.name,
-      }));
+      const resources = previewResources({
+        template: def.template,
+        params: def.params,
+        env: input.environment,
+        files: input.files,
+        registry: api.registry,
+        stackName: fake.name,
+        projectId: caller.projectId,
+        region: api.region,
+      });
       const { outputs: _o, ...detail } = stackDetail(req, fake, def.template, []);
-      return { stack: { ...detail, resources } };
+      const description = def.template.description || 'No description';
+      return { stack: { ...detail, description, template_description: description, resources } };
     }),
   );
 
@@ -282,7 +273,8 @@ export function registerStacks(app: FastifyInstance, api: OrchestrationApi): voi
           ? { disableRollback: boolOf(b.disable_rollback) as boolean }
           : {}),
         ...(timeoutOf(b) !== undefined ? { timeoutMins: timeoutOf(b) as number | null } : {}),
-        ...(tagsOf(b) !== undefined ? { tags: tagsOf(b) as string[] } : {}),
+        // A full update (PUT) sets the tags it carries, none when it carries none; PATCH keeps them.
+        ...(tagsOf(b) !== undefined || !existing ? { tags: tagsOf(b) ?? [] } : {}),
       });
       return reply.code(202).send();
     });

@@ -152,7 +152,7 @@ function getParam(c: Call): Json {
   const parts = Array.isArray(a) ? a : [a];
   const name = parts[0];
   if (typeof name !== 'string') return fail(c, 'get_param needs a parameter name.');
-  if (!c.env.isParam(name)) fail(c, `The Parameter (${name}) was not defined in template.`);
+  if (!c.env.isParam(name)) fail(c, `The Parameter (${name}) was not provided.`);
   return walkPath(c.env.param(name, c.path), parts.slice(1), c);
 }
 

@@ -2,7 +2,7 @@
 // outputs and conditions, every function use allowed by the version, every reference pointing at
 // something that exists, and no dependency cycle. Errors name the path to the bad part.
 
-import { type Path, TemplateError } from './errors.ts';
+import { formatPath, type Path, TemplateError } from './errors.ts';
 import { checkFunctions, functionName, referencedResources } from './functions.ts';
 import { checkAcyclic } from './graph.ts';
 import { type ParamSchema, parseParamSchemas } from './parameters.ts';
@@ -20,7 +20,6 @@ export interface ResourceDef {
   deletionPolicy: DeletionPolicy;
   updatePolicy: JsonMap;
   condition?: Json;
-  externalId?: Json;
   description: string;
 }
 
@@ -241,7 +240,14 @@ function parseResources(
           : '',
     };
     if (def.condition !== undefined) r.condition = def.condition;
-    if (def.external_id !== undefined) r.externalId = def.external_id;
+    // Adopting an existing thing by id is not built: refused rather than silently creating a new one.
+    if (def.external_id !== undefined)
+      throw new TemplateError(
+        'external_id is not supported: this engine does not adopt existing resources.',
+        {
+          path: [...path, 'external_id'],
+        },
+      );
     out.set(name, r);
   }
   return out;
@@ -301,11 +307,13 @@ function checkParamRefs(
     if (fn === 'get_param') {
       const a = v[fn];
       const n = Array.isArray(a) ? a[0] : a;
-      if (typeof n === 'string' && !isParam(n)) {
-        throw new TemplateError(`The Parameter (${n}) was not defined in template.`, {
-          path,
-          type: 'InvalidTemplateReference',
-        });
+      // Heat resolves properties to validate them (UserParameterMissing inside a property error, in its
+      // own wording); outputs are resolved only when shown, so there it is an output_error, not a refusal.
+      if (typeof n === 'string' && !isParam(n) && path[0] !== names.outputs) {
+        const missing = `The Parameter (${n}) was not provided.`;
+        if (path[2] === (names.hot ? 'properties' : 'Properties'))
+          throw new TemplateError(`Property error: : ${formatPath(path)}: : ${missing}`);
+        throw new TemplateError(missing, { path, type: 'UserParameterMissing' });
       }
     }
     if (fn === 'Ref') {

@@ -573,6 +573,7 @@ export class Engine {
       files: def.files,
       templateVersion: def.template.version.kind === 'hot' ? def.template.version.date : '2015-10-15',
       ...(caller.token ? { token: caller.token } : {}),
+      region: this.#d.region,
     };
   }
 

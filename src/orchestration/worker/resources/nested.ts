@@ -43,6 +43,20 @@ function templateOf(rc: ResourceContext, t: Json): JsonMap {
   throw new Error('The template property must be a map or template text.');
 }
 
+/** Remote stacks (another region, or another cloud's credentials) are not built: refused, never made here. */
+function localOnly(rc: ResourceContext, props: JsonMap): void {
+  const c = isMap(props.context) ? props.context : {};
+  if (c.credential_secret_id != null)
+    throw new Error(
+      'Stacks in another cloud (context.credential_secret_id) are not supported by this engine.',
+    );
+  const region = c.region_name;
+  if (typeof region === 'string' && region !== rc.region)
+    throw new Error(
+      `Cannot establish connection to Heat endpoint at region "${region}": this engine serves only region "${rc.region}".`,
+    );
+}
+
 export const stackResource: ResourcePlugin = {
   type: 'OS::Heat::Stack',
   description: 'A resource for managing a nested stack from a template given inline.',
@@ -71,6 +85,7 @@ export const stackResource: ResourcePlugin = {
     stack_name: 'Name of the stack.',
   },
   async create(rc, props) {
+    localOnly(rc, props);
     return toOutcome(
       await rc.nested.create(templateOf(rc, props.template as Json), (props.parameters ?? {}) as JsonMap),
     );

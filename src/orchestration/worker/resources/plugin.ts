@@ -57,6 +57,8 @@ export interface ResourceContext {
   templateVersion: string;
   /** The user's token, for calls to other services' clients. */
   token?: string;
+  /** This engine's region (OS::Heat::Stack refuses a context naming another). */
+  region?: string;
 }
 
 export interface ResourcePlugin {
