@@ -2,16 +2,17 @@
 // each at INIT_COMPLETE with its properties resolved against the parameters (defaults filled in; other
 // resources' ids and attributes are not known yet, so null), its attribute names, no times, and the
 // identities of the stack "None"; a template resource becomes the list of its template's resources, in a
-// stack named <stack>-<resource>, recursively.
+// stack named <stack>-<resource>, recursively, and a ResourceGroup the list of its members.
 
 import type { Environment } from '../model/environment.ts';
 import { resolveValue } from '../model/functions.ts';
 import { resolveParameters } from '../model/parameters.ts';
-import { checkProperties } from '../model/properties.ts';
+import { checkProperties, type PropsSchema } from '../model/properties.ts';
 import { parseTemplate, type Template } from '../model/template.ts';
 import { isMap, type Json, type JsonMap, parseTemplateText } from '../model/template-format.ts';
 import { resolvePlugins } from '../worker/prepare.ts';
 import { makeResolveEnv } from '../worker/resolve-env.ts';
+import { substitute } from '../worker/resources/nested.ts';
 import type { PluginRegistry } from '../worker/resources/registry.ts';
 
 export interface PreviewScope {
@@ -33,6 +34,18 @@ const identity = (stackName: string, projectId: string, path: string): JsonMap =
   path,
 });
 
+/** Defaults filled in; where an attribute of a resource not made yet left a required value null, the
+ * values as resolved (the template was checked statically before). */
+function withDefaults(schema: PropsSchema | null, given: JsonMap, path: (string | number)[]): JsonMap {
+  if (!schema) return given;
+  try {
+    return checkProperties(schema, given, path);
+  } catch (e) {
+    if (Object.values(given).some((v) => v === null)) return given;
+    throw e;
+  }
+}
+
 export function previewResources(p: PreviewScope): Json[] {
   const plugins = resolvePlugins(p.template, p.env, p.files, p.registry);
   const scope = makeResolveEnv({
@@ -49,18 +62,48 @@ export function previewResources(p: PreviewScope): Json[] {
     rows: new Map(),
     region: p.region,
   });
+  // As in Heat, a resource not created yet is referred to by its name.
+  const env = { ...scope, ref: (n: string) => n };
   const section = p.template.version.kind === 'hot' ? 'resources' : 'Resources';
   const out: Json[] = [];
   for (const r of p.template.resources.values()) {
     const plugin = plugins.get(r.name);
-    const resolved = resolveValue((r.properties ?? {}) as Json, scope, [section, r.name, 'properties']);
+    const resolved = resolveValue((r.properties ?? {}) as Json, env, [section, r.name, 'properties']);
     const given = isMap(resolved) ? resolved : {};
+    if (r.type === 'OS::Heat::ResourceGroup' && isMap(given.resource_def)) {
+      // A group is a nested stack of members 0…count-1, each the definition with its index.
+      const indexVar = typeof given.index_var === 'string' ? given.index_var : '%index%';
+      const count = Number(given.count ?? 1);
+      const def = given.resource_def;
+      const members: JsonMap = {};
+      for (let i = 0; i < count; i++)
+        members[String(i)] = {
+          type: def.type as Json,
+          properties: substitute(def.properties ?? {}, indexVar, String(i)),
+        };
+      const child = parseTemplate({ heat_template_version: '2015-10-15', resources: members });
+      out.push(
+        previewResources({
+          ...p,
+          template: child,
+          params: {},
+          stackName: `${p.stackName}-${r.name}`,
+          parentResource: r.name,
+        }),
+      );
+      continue;
+    }
     const text = plugin?.templateUrl === undefined ? undefined : p.files[plugin.templateUrl];
     if (text !== undefined) {
       const child = parseTemplate(parseTemplateText(text, plugin?.templateUrl));
-      const { values } = resolveParameters(child.params, given, p.env.parameter_defaults, {
-        strictUnknown: false,
-      });
+      // Values the parent cannot know yet (another resource's id) stay null, as in Heat's preview.
+      const known = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== null));
+      const defaults = p.env.parameter_defaults;
+      const schemas = child.params.filter(
+        (c) => c.name in known || c.name in defaults || c.default !== undefined,
+      );
+      const { values } = resolveParameters(schemas, known, defaults, { strictUnknown: false });
+      for (const c of child.params) if (!(c.name in values)) values[c.name] = null;
       out.push(
         previewResources({
           ...p,
@@ -72,9 +115,7 @@ export function previewResources(p: PreviewScope): Json[] {
       );
       continue;
     }
-    const properties = plugin?.properties
-      ? checkProperties(plugin.properties, given, [section, r.name])
-      : given;
+    const properties = withDefaults(plugin?.properties ?? null, given, [section, r.name]);
     const requiredBy = [...p.template.deps]
       .filter(([, ds]) => ds.has(r.name))
       .map(([n]) => n)

@@ -148,7 +148,8 @@ export function templateResource(url: string, type: string): ResourcePlugin {
 
 // ---- ResourceGroup
 
-function substitute(v: Json, indexVar: string, index: string): Json {
+/** A member's definition with its index in place of `indexVar` (in every string, keys kept). */
+export function substitute(v: Json, indexVar: string, index: string): Json {
   if (typeof v === 'string') return v.split(indexVar).join(index);
   if (Array.isArray(v)) return v.map((x) => substitute(x, indexVar, index));
   if (isMap(v))

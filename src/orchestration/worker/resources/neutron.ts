@@ -1,12 +1,19 @@
 // OS::Neutron::Port over the network service's client (never its tables). The network may be named by
 // id or name; addresses, MAC and binding come back as attributes. Name, fixed IPs, device and binding
-// update in place; a different network or MAC replaces the port.
+// update in place, and so does the MAC (Neutron lets the service role change it); a different network
+// replaces the port. `network_id` is the era's spelling of `network`.
 import type { PortRequest } from '../../../network/client.ts';
 import { isMap, type Json, type JsonMap } from '../../model/template-format.ts';
 import { networkClient, networkId } from './neutron-lookup.ts';
 import type { ResourceContext, ResourcePlugin } from './plugin.ts';
 
 const client = (rc: ResourceContext) => networkClient(rc, 'OS::Neutron::Port');
+
+function networkOf(props: JsonMap): string {
+  const n = props.network ?? props.network_id;
+  if (typeof n !== 'string') throw new Error('Property network not assigned');
+  return n;
+}
 
 function fixedIps(props: JsonMap): PortRequest['fixed_ips'] {
   if (!Array.isArray(props.fixed_ips)) return undefined;
@@ -24,6 +31,7 @@ function common(props: JsonMap) {
   if (typeof props.device_id === 'string') out.device_id = props.device_id;
   if (typeof props.device_owner === 'string') out.device_owner = props.device_owner;
   if (typeof props['binding:vnic_type'] === 'string') out['binding:vnic_type'] = props['binding:vnic_type'];
+  if (typeof props.mac_address === 'string') out.mac_address = props.mac_address;
   return out;
 }
 
@@ -41,9 +49,10 @@ export const neutronPortResource: ResourcePlugin = {
   type: 'OS::Neutron::Port',
   description: 'A resource for managing Neutron ports, through the network service.',
   properties: {
-    network: { type: 'string', required: true, description: 'Network this port belongs to (name or ID).' },
+    network: { type: 'string', description: 'Network this port belongs to (name or ID).' },
+    network_id: { type: 'string', description: 'Deprecated: use network.' },
     name: { type: 'string', updateAllowed: true, description: 'A symbolic name for this port.' },
-    mac_address: { type: 'string', description: 'MAC address to give to this port.' },
+    mac_address: { type: 'string', updateAllowed: true, description: 'MAC address to give to this port.' },
     fixed_ips: {
       type: 'list',
       updateAllowed: true,
@@ -77,10 +86,9 @@ export const neutronPortResource: ResourcePlugin = {
   },
   async create(rc, props) {
     const req: PortRequest = {
-      network_id: await networkId(client(rc), rc, String(props.network)),
+      network_id: await networkId(client(rc), rc, networkOf(props)),
       project_id: rc.stack.projectId,
       ...common(props),
-      ...(typeof props.mac_address === 'string' ? { mac_address: props.mac_address } : {}),
     };
     const port = await client(rc).createPort(rc.ctx, req);
     return { physicalId: String(port.id), attributes: attributesOf(port) };
