@@ -1,10 +1,50 @@
 // A network or subnet request body → what the stores take, with Neutron's InvalidInput messages. Shared by
 // the API routes (after their policy checks) and the in-process client, so both accept exactly the same.
-import type { NetworkCreate, NetworkPatch } from '../store/networks.ts';
-import type { SubnetCreate, SubnetPatch } from '../store/subnets.ts';
 import { flag, optFlag, optStr, str, tagList } from './attributes.ts';
 import { invalidInput } from './errors.ts';
+import type { NetworkRecord } from './records.ts';
 import { NETWORK_TYPES, type NetworkType, type ProviderRequest } from './segments.ts';
+import type { SubnetInput } from './subnet.ts';
+
+// What the stores take (store/networks.ts, store/subnets.ts re-export these).
+export interface NetworkCreate {
+  project_id: string;
+  name: string;
+  description: string;
+  admin_state_up: boolean;
+  shared: boolean;
+  external: boolean;
+  mtu: number;
+  port_security_enabled: boolean;
+  provider?: ProviderRequest;
+  tags?: string[];
+}
+
+export type NetworkPatch = Partial<
+  Pick<
+    NetworkRecord,
+    'name' | 'description' | 'admin_state_up' | 'shared' | 'external' | 'mtu' | 'port_security_enabled'
+  >
+>;
+
+export interface SubnetCreate extends SubnetInput {
+  project_id: string;
+  network_id: string;
+  name: string;
+  description: string;
+  enable_dhcp: boolean;
+  tags?: string[];
+}
+
+export interface SubnetPatch {
+  name?: string;
+  description?: string;
+  gateway_ip?: string | null;
+  allocation_pools?: unknown;
+  dns_nameservers?: unknown;
+  host_routes?: unknown;
+  enable_dhcp?: boolean;
+}
 
 /** The provider:* attributes of a body, or undefined when it has none. */
 export function providerOf(body: Record<string, unknown>): ProviderRequest | undefined {

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { isUniqueViolation } from '../../platform/db/errors.ts';
 import type { Database, Queryable } from '../../platform/db/types.ts';
 import { conflictError, networkInUse, notFoundError } from '../model/errors.ts';
+import type { NetworkCreate, NetworkPatch } from '../model/network-input.ts';
 import type { NetworkRecord, Scope } from '../model/records.ts';
 import {
   type NetworkType,
@@ -16,25 +17,7 @@ import {
 import { bool, int, lockNetwork, standardFrom } from './common.ts';
 import type { QuotaStore } from './quotas.ts';
 
-export interface NetworkCreate {
-  project_id: string;
-  name: string;
-  description: string;
-  admin_state_up: boolean;
-  shared: boolean;
-  external: boolean;
-  mtu: number;
-  port_security_enabled: boolean;
-  provider?: ProviderRequest;
-  tags?: string[];
-}
-
-export type NetworkPatch = Partial<
-  Pick<
-    NetworkRecord,
-    'name' | 'description' | 'admin_state_up' | 'shared' | 'external' | 'mtu' | 'port_security_enabled'
-  >
->;
+export type { NetworkCreate, NetworkPatch };
 
 const PATCH_COLUMNS: Record<keyof NetworkPatch, string> = {
   name: 'name',

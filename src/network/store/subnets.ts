@@ -5,13 +5,13 @@ import type { Database, Queryable } from '../../platform/db/types.ts';
 import { invalidInput, notFoundError, subnetInUse } from '../model/errors.ts';
 import { cidrsOverlap, parseCidr } from '../model/ip.ts';
 import { poolRanges } from '../model/ipam.ts';
+import type { SubnetCreate, SubnetPatch } from '../model/network-input.ts';
 import type { Scope, SubnetRecord } from '../model/records.ts';
 import {
   type HostRoute,
   type Ipv6Mode,
   isAutoAddress,
   type Pool,
-  type SubnetInput,
   validatePools,
   validateSubnet,
 } from '../model/subnet.ts';
@@ -19,24 +19,7 @@ import { announce, bool, int, json, lockNetwork, standardFrom } from './common.t
 import { addRange, rebuildRanges } from './ipam.ts';
 import type { QuotaStore } from './quotas.ts';
 
-export interface SubnetCreate extends SubnetInput {
-  project_id: string;
-  network_id: string;
-  name: string;
-  description: string;
-  enable_dhcp: boolean;
-  tags?: string[];
-}
-
-export interface SubnetPatch {
-  name?: string;
-  description?: string;
-  gateway_ip?: string | null;
-  allocation_pools?: unknown;
-  dns_nameservers?: unknown;
-  host_routes?: unknown;
-  enable_dhcp?: boolean;
-}
+export type { SubnetCreate, SubnetPatch };
 
 export class SubnetStore {
   readonly #db: Database;
