@@ -53,7 +53,15 @@ describe('openstack stack event list --follow, update --dry-run, template valida
   test('event list --follow prints each event once, in order, as they happen', async () => {
     await ok(['stack', 'create', '-t', file('f1.yaml', STACK('one')), '--wait', 'follow']);
     const follow: ChildProcess = spawn(OPENSTACK, ['stack', 'event', 'list', '--follow', 'follow'], {
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, LANG: 'C.UTF-8', ...seed.cliEnv },
+      // Unbuffered: --follow writes without flushing, and a pipe would hold its lines back.
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: dir,
+        LANG: 'C.UTF-8',
+        PYTHONUNBUFFERED: '1',
+        PYTHONWARNINGS: 'ignore',
+        ...seed.cliEnv,
+      },
     });
     let out = '';
     let err = '';
@@ -86,9 +94,9 @@ describe('openstack stack event list --follow, update --dry-run, template valida
     assert.equal(new Set(lines).size, lines.length, out);
     const at = (s: RegExp) => statuses.findIndex((l) => s.test(l));
     assert.ok(at(/^\[follow\]: CREATE_IN_PROGRESS/) === 0, out);
-    assert.ok(at(/^\[first\]: CREATE_COMPLETE/) < at(/^\[second\]: CREATE_COMPLETE/), out);
+    assert.ok(at(/^\[follow\.first\]: CREATE_COMPLETE/) < at(/^\[follow\.second\]: CREATE_COMPLETE/), out);
     assert.ok(at(/^\[follow\]: CREATE_COMPLETE/) < at(/^\[follow\]: UPDATE_IN_PROGRESS/), out);
-    assert.ok(at(/^\[first\]: UPDATE_COMPLETE/) > at(/^\[follow\]: UPDATE_IN_PROGRESS/), out);
+    assert.ok(at(/^\[follow\.first\]: UPDATE_COMPLETE/) > at(/^\[follow\]: UPDATE_IN_PROGRESS/), out);
     assert.equal(statuses.at(-1), '[follow]: UPDATE_COMPLETE  Stack UPDATE completed successfully');
   });
 

@@ -4,6 +4,7 @@
 // templates from `files` checked the same way, and the parameters resolved.
 import { buildEnvironment, type Environment, isTemplateUrl, resolveType } from '../model/environment.ts';
 import { TemplateError } from '../model/errors.ts';
+import { functionName } from '../model/functions.ts';
 import { type CustomCheck, resolveParameters } from '../model/parameters.ts';
 import { checkProperties } from '../model/properties.ts';
 import { parseTemplate, type Template } from '../model/template.ts';
@@ -121,7 +122,41 @@ export function resolvePlugins(
     }
     out.set(r.name, plugin);
   }
+  checkAttributeNames(template, out);
   return out;
+}
+
+/** Every literal get_attr / Fn::GetAtt names an attribute its resource's type has (or `show`). */
+function checkAttributeNames(template: Template, plugins: ReadonlyMap<string, ResourcePlugin>): void {
+  const walk = (v: Json, path: (string | number)[]) => {
+    if (Array.isArray(v)) {
+      v.forEach((x, i) => {
+        walk(x, [...path, i]);
+      });
+      return;
+    }
+    if (!isMap(v)) return;
+    const fn = functionName(v, template.version);
+    const args = fn === 'get_attr' || fn === 'Fn::GetAtt' ? v[fn] : undefined;
+    if (Array.isArray(args) && typeof args[0] === 'string' && typeof args[1] === 'string') {
+      const plugin = plugins.get(args[0]);
+      if (plugin && !plugin.anyAttribute && args[1] !== 'show' && !(args[1] in plugin.attributes)) {
+        throw new TemplateError(`The Referenced Attribute (${args[0]} ${args[1]}) is incorrect.`, {
+          path: [...path, fn as string],
+          type: 'InvalidTemplateAttribute',
+        });
+      }
+    }
+    for (const [k, x] of Object.entries(v)) walk(x, [...path, k]);
+  };
+  const hot = template.version.kind === 'hot';
+  for (const r of template.resources.values()) {
+    const at = [hot ? 'resources' : 'Resources', r.name];
+    walk(r.properties as Json, [...at, hot ? 'properties' : 'Properties']);
+    walk(r.metadata as Json, [...at, hot ? 'metadata' : 'Metadata']);
+  }
+  for (const o of template.outputs.values())
+    walk(o.value, [hot ? 'outputs' : 'Outputs', o.name, hot ? 'value' : 'Value']);
 }
 
 export function prepare(

@@ -11,6 +11,7 @@ export const noneResource: ResourcePlugin = {
   description: 'Enables easily disabling certain resources via the resource_registry. It does nothing.',
   properties: null,
   attributes: {},
+  anyAttribute: true,
   async create(rc) {
     return { physicalId: physicalName(rc), attributes: {} };
   },

@@ -104,6 +104,7 @@ export const stackResource: ResourcePlugin = {
     if (row.nestedId) await rc.nested.delete(row.nestedId);
   },
   attribute: nestedAttribute,
+  anyAttribute: true,
   refId: (row) => row.nestedId,
 };
 
@@ -142,6 +143,7 @@ export function templateResource(url: string, type: string): ResourcePlugin {
       if (row.nestedId) await rc.nested.delete(row.nestedId);
     },
     attribute: nestedAttribute,
+    anyAttribute: true,
     refId: (row) => row.physicalId,
   };
 }
@@ -330,6 +332,7 @@ export const resourceGroupResource: ResourcePlugin = {
     if (row.nestedId) await rc.nested.delete(row.nestedId);
   },
   attribute: groupAttribute,
+  anyAttribute: true,
   refId: (row) => row.nestedId,
 };
 
@@ -385,5 +388,6 @@ export const resourceChainResource: ResourcePlugin = {
     if (row.nestedId) await rc.nested.delete(row.nestedId);
   },
   attribute: groupAttribute,
+  anyAttribute: true,
   refId: (row) => row.nestedId,
 };

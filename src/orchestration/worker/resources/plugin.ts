@@ -69,6 +69,8 @@ export interface ResourcePlugin {
   /** null: any properties are accepted unchecked (OS::Heat::None). */
   properties: PropsSchema | null;
   attributes: Record<string, string>;
+  /** Any attribute name resolves (nested stacks' outputs and members; None stands in for anything). */
+  anyAttribute?: boolean;
   /** Takes signals through POST .../resources/{name}/signal. */
   acceptsSignals?: boolean;
   create(rc: ResourceContext, props: JsonMap): Promise<Outcome>;
