@@ -127,6 +127,38 @@ describe('orchestration preview and validate views', () => {
     assert.equal(shown.json.Parameters.p.Value, undefined, 'no value given for the parent parameter');
   });
 
+  test('validate: an attribute the type lacks is refused; groups, nested stacks and None take any', async () => {
+    const t = (resource: Json, attr: string) => ({
+      heat_template_version: '2018-08-31',
+      resources: { r: resource },
+      outputs: { o: { value: { get_attr: ['r', attr] } } },
+    });
+    const value = { type: 'OS::Heat::Value', properties: { value: 1 } };
+    const bad = await post('/validate', { template: t(value, 'nosuch') });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.json.error.type, 'InvalidTemplateAttribute');
+    assert.equal(
+      bad.json.error.message,
+      'outputs.o.value.get_attr: The Referenced Attribute (r nosuch) is incorrect.',
+    );
+    for (const [resource, attr] of [
+      [value, 'value'],
+      [value, 'show'],
+      [{ type: 'OS::Heat::None' }, 'anything'],
+      [
+        {
+          type: 'OS::Heat::ResourceGroup',
+          properties: { count: 1, resource_def: { type: 'OS::Heat::Value', properties: { value: 1 } } },
+        },
+        'value',
+      ],
+      [{ type: 'nested.yaml' }, 'some_output'],
+    ] as const) {
+      const r = await post('/validate', { template: t(resource, attr), files: { 'nested.yaml': NESTED } });
+      assert.equal(r.status, 200, `${JSON.stringify(resource)} ${attr}: ${JSON.stringify(r.json)}`);
+    }
+  });
+
   test('an output naming an undeclared parameter is an output error, not a refusal', async () => {
     const r = await post('/stacks', {
       stack_name: 'oe',
