@@ -44,9 +44,10 @@ describe('orchestration preview and validate views', () => {
       stack_name: 'pv',
       template: {
         heat_template_version: '2015-04-30',
-        parameters: { incoming: { type: 'string' } },
+        parameters: { incoming: { type: 'string' }, pw: { type: 'string', hidden: true } },
         resources: {
           one: { type: 'OS::Heat::TestResource', properties: { value: 'fred' } },
+          secret: { type: 'OS::Heat::Value', properties: { value: { get_param: 'pw' } } },
           two: { type: 'OS::Heat::Value', properties: { value: { get_resource: 'one' } } },
           main: { type: 'nested.yaml', properties: { value: { get_param: 'incoming' } } },
           rg: {
@@ -59,7 +60,7 @@ describe('orchestration preview and validate views', () => {
         },
       },
       files: { 'nested.yaml': NESTED },
-      parameters: { incoming: 'abc' },
+      parameters: { incoming: 'abc', pw: 'very-secret-pw' },
     });
     assert.equal(r.status, 200, JSON.stringify(r.json));
     assert.equal(r.type, 'application/json', 'no charset, as Heat');
@@ -71,6 +72,8 @@ describe('orchestration preview and validate views', () => {
       (s.resources as Json[]).filter((x) => !Array.isArray(x)).map((x) => [x.resource_name, x]),
     );
     assert.equal(byName.one.properties.value, 'fred');
+    assert.equal(byName.secret.properties.value, '******', 'a hidden parameter stays hidden');
+    assert.ok(!JSON.stringify(r.json).includes('very-secret-pw'));
     assert.equal(byName.one.properties.wait_secs, 0, 'defaults filled in');
     assert.equal(byName.one.physical_resource_id, '');
     assert.equal(byName.one.creation_time, null);

@@ -46,6 +46,18 @@ function withDefaults(schema: PropsSchema | null, given: JsonMap, path: (string 
   }
 }
 
+function masked(v: Json, secrets: ReadonlySet<Json>): JsonMap {
+  const walk = (x: Json): Json =>
+    secrets.has(x)
+      ? '******'
+      : Array.isArray(x)
+        ? x.map(walk)
+        : isMap(x)
+          ? Object.fromEntries(Object.entries(x).map(([k, y]) => [k, walk(y)]))
+          : x;
+  return walk(v) as JsonMap;
+}
+
 export function previewResources(p: PreviewScope): Json[] {
   const plugins = resolvePlugins(p.template, p.env, p.files, p.registry);
   const scope = makeResolveEnv({
@@ -62,6 +74,12 @@ export function previewResources(p: PreviewScope): Json[] {
     rows: new Map(),
     region: p.region,
   });
+  // Hidden parameters' values (a password) are masked wherever a property carries them.
+  const secrets = new Set<Json>(
+    p.template.params
+      .filter((x) => x.hidden && typeof p.params[x.name] === 'string')
+      .map((x) => p.params[x.name] as Json),
+  );
   // As in Heat, a resource not created yet is referred to by its name.
   const env = { ...scope, ref: (n: string) => n };
   const section = p.template.version.kind === 'hot' ? 'resources' : 'Resources';
@@ -115,7 +133,7 @@ export function previewResources(p: PreviewScope): Json[] {
       );
       continue;
     }
-    const properties = withDefaults(plugin?.properties ?? null, given, [section, r.name]);
+    const properties = masked(withDefaults(plugin?.properties ?? null, given, [section, r.name]), secrets);
     const requiredBy = [...p.template.deps]
       .filter(([, ds]) => ds.has(r.name))
       .map(([n]) => n)
