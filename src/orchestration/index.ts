@@ -7,6 +7,7 @@ import { renderHeatError } from './api/render.ts';
 import { registerResources } from './api/resources.ts';
 import { registerSoftwareConfigs } from './api/software-configs.ts';
 import { registerStacks } from './api/stacks.ts';
+import { createOrchestrationClient } from './client.ts';
 import { orchestrationMigrations } from './store/migrations.ts';
 import { HeatStore } from './store/stacks.ts';
 import { defaultCheckers } from './worker/constraints.ts';
@@ -17,6 +18,8 @@ import { PluginRegistry, pluginsFor } from './worker/resources/registry.ts';
 export interface OrchestrationSettings {
   region: string;
   leaseTtlMs: number;
+  /** The CFN API's URL as machines reach it (default: where this process serves orchestration-cfn). */
+  cfnUrl?: string;
 }
 
 export function orchestrationSettings(raw: Record<string, unknown>): OrchestrationSettings {
@@ -27,20 +30,25 @@ export function orchestrationSettings(raw: Record<string, unknown>): Orchestrati
   return {
     region: typeof raw.region === 'string' ? raw.region : 'RegionOne',
     leaseTtlMs: (ttl as number | undefined) ?? 30_000,
+    ...(typeof raw.cfnUrl === 'string' ? { cfnUrl: raw.cfnUrl } : {}),
   };
 }
 
-export const orchestrationService: ServiceDefinition<'orchestration', 'image' | 'network'> = {
+export const orchestrationService: ServiceDefinition<'orchestration', 'image' | 'network' | 'compute'> = {
   name: 'orchestration',
   defaultPort: 8004,
   catalog: [{ type: 'orchestration', name: 'heat', path: '/v1/%(tenant_id)s' }],
   migrations: orchestrationMigrations,
-  needs: ['image', 'network'],
+  needs: ['image', 'network', 'compute'],
   bodyLimit: 16 * 1024 * 1024,
   async create(deps) {
     const settings = orchestrationSettings(deps.settings);
     const store = new HeatStore(deps.db, deps.secrets);
     const clients: HeatClients = { image: deps.clients.get('image'), network: deps.clients.get('network') };
+    // Servers come from the compute service when this process can reach it (OS::Nova::Server is offered then).
+    try {
+      clients.compute = deps.clients.get('compute');
+    } catch {}
     const registry = new PluginRegistry(pluginsFor(clients));
     const engine = new Engine({
       ctx: deps.ctx,
@@ -52,6 +60,7 @@ export const orchestrationService: ServiceDefinition<'orchestration', 'image' | 
       clients,
       region: settings.region,
       leaseTtlMs: settings.leaseTtlMs,
+      cfnUrl: () => settings.cfnUrl ?? deps.urls.get('orchestration-cfn'),
     });
     const recovered = await engine.recover();
     if (recovered > 0)
@@ -64,6 +73,7 @@ export const orchestrationService: ServiceDefinition<'orchestration', 'image' | 
       checkers: defaultCheckers(clients),
     };
     return {
+      client: createOrchestrationClient(store, engine, registry),
       render: renderHeatError,
       register(app) {
         registerStacks(app, api);

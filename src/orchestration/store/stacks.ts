@@ -3,6 +3,8 @@
 import { SecretBox } from '../../platform/crypto/secret-box.ts';
 import type { Database, Queryable, SqlValue } from '../../platform/db/types.ts';
 import type { Json, JsonMap } from '../model/template-format.ts';
+import { CredentialStore } from './credentials.ts';
+import { DeploymentStore } from './deployments.ts';
 
 export interface StackRow {
   id: string;
@@ -117,7 +119,7 @@ const toResource = (r: Raw, open: Opener = plain): ResourceRow => ({
   statusReason: r.status_reason as string,
   physicalId: (r.physical_id as string | null) ?? null,
   properties: j(r.properties, {}),
-  metadata: j(r.metadata, {}),
+  metadata: j(open(r.metadata, `orchestration:resource:${r.stack_id}:${r.name}:metadata`), {}),
   attributes: j(r.attributes, {}),
   data: j(open(r.data, `orchestration:resource:${r.stack_id}:${r.name}:data`), {}),
   nestedId: (r.nested_id as string | null) ?? null,
@@ -219,8 +221,15 @@ export class HeatStore {
   readonly #open: Opener;
 
   /** With a SecretBox, parameters, environments and resource data (random strings…) are sealed at rest. */
+  /** Access keys the engine issued (sealed secrets). */
+  readonly credentials: CredentialStore;
+  /** Software deployments (sealed input and output values). */
+  readonly deployments: DeploymentStore;
+
   constructor(db: Database, secrets?: SecretBox) {
     this.db = db;
+    this.credentials = new CredentialStore(db, secrets);
+    this.deployments = new DeploymentStore(db, secrets);
     this.#seal = secrets ? (t, c) => secrets.seal(t, c) : (t) => t;
     this.#open = (v, c) =>
       typeof v === 'string' && SecretBox.isSealed(v) && secrets ? secrets.open(v, c) : v;
@@ -330,7 +339,10 @@ export class HeatStore {
         r.statusReason,
         r.physicalId,
         JSON.stringify(r.properties),
-        JSON.stringify(r.metadata),
+        // Metadata may carry credentials (the era's os-collect-config blocks): sealed like private data.
+        Object.keys(r.metadata).length === 0
+          ? '{}'
+          : this.#seal(JSON.stringify(r.metadata), `orchestration:resource:${r.stackId}:${r.name}:metadata`),
         JSON.stringify(r.attributes),
         Object.keys(r.data).length === 0
           ? '{}'

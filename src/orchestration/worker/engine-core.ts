@@ -30,6 +30,8 @@ export interface EngineDeps {
   owner?: string;
   leaseTtlMs?: number;
   now?: () => number;
+  /** The CFN API's base URL when it is served (for pre-signed URLs and server metadata). */
+  cfnUrl?: () => string | undefined;
 }
 
 /** A stack's definition as stored: what update/rollback needs to run it again. */

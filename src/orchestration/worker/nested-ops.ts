@@ -32,6 +32,14 @@ export function resourceContext(
     files: def.files,
     templateVersion: def.template.version.kind === 'hot' ? def.template.version.date : '2015-10-15',
     ...(caller.token ? { token: caller.token } : {}),
+    cfnUrl: () => {
+      const url = core.d.cfnUrl?.();
+      if (!url)
+        throw new Error(
+          'The CFN API (heat-cfn, port 8000) is not served: CFN signals and POLL_SERVER_CFN need it.',
+        );
+      return url.replace(/\/+$/, '').replace(/\/v1$/, '');
+    },
   };
 }
 

@@ -60,6 +60,11 @@ export function resourceAttributes(core: EngineCore, row: ResourceRow): { ref: J
   );
   return {
     ref: refOf(plugin, row),
-    attributes: Object.fromEntries([...names].map((k) => [k, attributeOf(plugin, row, k)])),
+    attributes: Object.fromEntries(
+      [...names].map((k) => [
+        k,
+        plugin?.secretAttributes?.includes(k) ? '******' : attributeOf(plugin, row, k),
+      ]),
+    ),
   };
 }

@@ -1,7 +1,15 @@
 // The resource types this engine has. Anything else is refused at validate time with this list.
+
+import {
+  awsWaitConditionHandleResource,
+  awsWaitConditionResource,
+  iamAccessKeyResource,
+  iamUserResource,
+} from './aws-wait-condition.ts';
 import { noneResource, randomStringResource, testResource, valueResource } from './heat-basic.ts';
 import { resourceChainResource, resourceGroupResource, stackResource } from './nested.ts';
 import { neutronPortResource } from './neutron.ts';
+import { novaServerResource } from './nova-server.ts';
 import type { HeatClients, ResourcePlugin } from './plugin.ts';
 import {
   cloudConfigResource,
@@ -9,6 +17,7 @@ import {
   softwareConfigResource,
   structuredConfigResource,
 } from './software-config.ts';
+import { softwareDeploymentResource, structuredDeploymentResource } from './software-deployment.ts';
 import { waitConditionHandleResource, waitConditionResource } from './wait-condition.ts';
 
 export const BUILTIN_PLUGINS: readonly ResourcePlugin[] = [
@@ -25,11 +34,18 @@ export const BUILTIN_PLUGINS: readonly ResourcePlugin[] = [
   multipartMimeResource,
   waitConditionHandleResource,
   waitConditionResource,
+  softwareDeploymentResource,
+  structuredDeploymentResource,
+  awsWaitConditionHandleResource,
+  awsWaitConditionResource,
+  iamUserResource,
+  iamAccessKeyResource,
 ];
 
 /** Types over other services, offered only when that service's client is there. */
 export const CLIENT_PLUGINS: readonly { service: keyof HeatClients; plugin: ResourcePlugin }[] = [
   { service: 'network', plugin: neutronPortResource },
+  { service: 'compute', plugin: novaServerResource },
 ];
 
 export function pluginsFor(clients: HeatClients): ResourcePlugin[] {
