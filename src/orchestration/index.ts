@@ -6,6 +6,7 @@ import type { OrchestrationApi } from './api/deps.ts';
 import { renderHeatError } from './api/render.ts';
 import { registerResources } from './api/resources.ts';
 import { registerSoftwareConfigs } from './api/software-configs.ts';
+import { registerSoftwareDeployments } from './api/software-deployments.ts';
 import { registerStacks } from './api/stacks.ts';
 import { createOrchestrationClient } from './client.ts';
 import { orchestrationMigrations } from './store/migrations.ts';
@@ -80,6 +81,7 @@ export const orchestrationService: ServiceDefinition<'orchestration', 'image' | 
         registerResources(app, api);
         registerCatalog(app, api);
         registerSoftwareConfigs(app, api);
+        registerSoftwareDeployments(app, api);
       },
       async stop() {
         await engine.stop();
