@@ -26,7 +26,8 @@ export class HttpComputeClient implements ComputeClient {
   async createServer(ctx: Ctx, auth: ComputeAuth, req: ServerCreateRequest): Promise<{ id: string }> {
     const body = await this.#call(ctx, auth, 'POST', '/servers', { server: req });
     const server = body.server as { id?: unknown } | undefined;
-    if (typeof server?.id !== 'string') throw new AppError('INTERNAL', 'Nova answered a server create without an id.');
+    if (typeof server?.id !== 'string')
+      throw new AppError('INTERNAL', 'Nova answered a server create without an id.');
     return { id: server.id };
   }
 
@@ -38,7 +39,12 @@ export class HttpComputeClient implements ComputeClient {
     await this.#call(ctx, auth, 'PUT', `/servers/${encodeURIComponent(id)}`, { server: { name } });
   }
 
-  async setMetadata(ctx: Ctx, auth: ComputeAuth, id: string, metadata: Record<string, string>): Promise<void> {
+  async setMetadata(
+    ctx: Ctx,
+    auth: ComputeAuth,
+    id: string,
+    metadata: Record<string, string>,
+  ): Promise<void> {
     await this.#call(ctx, auth, 'PUT', `/servers/${encodeURIComponent(id)}/metadata`, { metadata });
   }
 
@@ -67,7 +73,9 @@ export class HttpComputeClient implements ComputeClient {
     const hits = all.filter((f) => f.name === nameOrId);
     if (hits.length === 1) return (hits[0] as { id: string }).id;
     if (hits.length > 1)
-      throw new AppError('CONFLICT', `Multiple flavors are named ${nameOrId}: use its id.`, { type: 'NoUniqueMatch' });
+      throw new AppError('CONFLICT', `Multiple flavors are named ${nameOrId}: use its id.`, {
+        type: 'NoUniqueMatch',
+      });
     throw new AppError('NOT_FOUND', `Flavor ${nameOrId} could not be found.`, { type: 'FlavorNotFound' });
   }
 

@@ -4,7 +4,6 @@
 import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import type { ServiceDefinition } from '../platform/service.ts';
-import { HttpComputeClient } from './http-client.ts';
 import { negotiateMicroversions, registerDiscovery, requireOwnProject } from './api/discovery.ts';
 import { flavorRoutes } from './api/flavors.ts';
 import { hypervisorRoutes } from './api/hypervisors.ts';
@@ -13,6 +12,7 @@ import { quotaRoutes } from './api/quotas.ts';
 import { renderNovaError } from './api/render.ts';
 import { serverGroupRoutes } from './api/server-groups.ts';
 import { zoneRoutes } from './api/zones.ts';
+import { HttpComputeClient } from './http-client.ts';
 import { parseSettings } from './model/settings.ts';
 import { connectPeers } from './peers.ts';
 import { FlavorStore } from './store/flavors.ts';

@@ -78,7 +78,7 @@ describe('openstack software deployment CLI', { skip: cliUnavailable() }, () => 
     assert.equal(md[0]?.name, 'hello-deploy');
     assert.equal(md[0]?.group, 'script');
     assert.deepEqual(
-      (md[0]?.inputs as Json[])
+      ((md[0]?.inputs ?? []) as Json[])
         .filter((i) => ['greeting', 'deploy_signal_transport'].includes(i.name))
         .map((i) => i.value),
       ['world', 'NO_SIGNAL'],
