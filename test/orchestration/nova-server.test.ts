@@ -135,6 +135,7 @@ test('RAW user data goes as it is; metadata updates in place; image updates rebu
         image: IMAGE_A,
         metadata: { role: 'b' },
         image_update_policy: 'REPLACE',
+        user_data_format: 'SOFTWARE_CONFIG',
       }),
     ),
     {},
@@ -142,6 +143,12 @@ test('RAW user data goes as it is; metadata updates in place; image updates rebu
   await engine.idle();
   const replaced = (await store.resource(st.id, 's'))?.physicalId as string;
   assert.notEqual(replaced, id);
+  // The replacement keeps its own key; only the old server's went.
+  const newRow = (await store.resource(st.id, 's'))!;
+  const newMd = await deliveredMetadata(store, newRow, { maskSecrets: false });
+  // biome-ignore lint/suspicious/noExplicitAny: metadata is free-form
+  const newKey = (newMd['os-collect-config'] as any)?.cfn?.access_key_id;
+  assert.ok(newKey && (await store.credentials.get(newKey)));
   assert.equal(compute.servers.has(id), false, 'the old server was deleted');
   await engine.delete(CALLER, await fresh());
   await engine.idle();

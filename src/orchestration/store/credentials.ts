@@ -55,11 +55,18 @@ export class CredentialStore {
     };
   }
 
-  /** The keys of one resource (a resource deleted takes its keys with it). */
-  async revoke(stackId: string, resourceName: string): Promise<void> {
-    await this.#db.run('DELETE FROM heat_access_keys WHERE stack_id = ? AND resource_name = ?', [
-      stackId,
-      resourceName,
-    ]);
+  /** One key (a resource deleted, or replaced, takes its own keys with it — not its successor's). */
+  async revoke(accessKey: string | undefined | null): Promise<void> {
+    if (accessKey) await this.#db.run('DELETE FROM heat_access_keys WHERE access_key = ?', [accessKey]);
+  }
+
+  /** The key id in a pre-signed URL (AWSAccessKeyId), if any. */
+  static keyOfUrl(url: unknown): string | undefined {
+    if (typeof url !== 'string') return undefined;
+    try {
+      return new URL(url).searchParams.get('AWSAccessKeyId') ?? undefined;
+    } catch {
+      return undefined;
+    }
   }
 }

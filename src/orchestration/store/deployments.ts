@@ -104,6 +104,15 @@ export class DeploymentStore {
     return rows.map((r) => this.#row(r));
   }
 
+  /** The deployments a stack resource owns (one; a failed create leaves no physical id to find it by). */
+  async ofResource(stackId: string, resourceName: string): Promise<DeploymentRow[]> {
+    const rows = await this.#db.all<Raw>(
+      'SELECT * FROM heat_deployments WHERE stack_id = ? AND resource_name = ?',
+      [stackId, resourceName],
+    );
+    return rows.map((r) => this.#row(r));
+  }
+
   async delete(id: string): Promise<boolean> {
     return (await this.#db.run('DELETE FROM heat_deployments WHERE id = ?', [id])).changes === 1;
   }

@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isMap, type Json, type JsonMap } from '../../model/template-format.ts';
+import { CredentialStore } from '../../store/credentials.ts';
 import { presignedUrl } from '../cfn-urls.ts';
 import type { ResourceContext, ResourcePlugin } from './plugin.ts';
 
@@ -40,7 +41,7 @@ export const awsWaitConditionHandleResource: ResourcePlugin = {
     };
   },
   async delete(rc, row) {
-    await rc.store.credentials.revoke(rc.stack.id, row.name);
+    await rc.store.credentials.revoke(CredentialStore.keyOfUrl(row.attributes.url));
     await rc.store.deleteSignals(rc.stack.id, row.name);
   },
 };
@@ -141,6 +142,6 @@ export const iamAccessKeyResource: ResourcePlugin = {
       ? ((row.data.secret as Json) ?? null)
       : ((row.attributes[name] as Json) ?? null),
   async delete(rc, row) {
-    await rc.store.credentials.revoke(rc.stack.id, row.name);
+    await rc.store.credentials.revoke(row.physicalId);
   },
 };

@@ -140,7 +140,6 @@ async function create(rc: ResourceContext, props: JsonMap): Promise<Outcome> {
     if (format === 'SOFTWARE_CONFIG') {
       if (transport !== 'POLL_SERVER_CFN')
         throw new Error(`software_config_transport ${transport} is not available: only POLL_SERVER_CFN is.`);
-      await rc.store.credentials.revoke(rc.stack.id, rc.name);
       const key = await rc.store.credentials.issue({
         projectId: rc.stack.projectId,
         stackId: rc.stack.id,
@@ -292,6 +291,7 @@ export const novaServerResource: ResourcePlugin = {
         await sleep(delay, undefined, { signal: rc.signal });
       }
     }
-    await rc.store.credentials.revoke(rc.stack.id, row.name);
+    const occ = isMap(row.data.occ) && isMap(row.data.occ.cfn) ? row.data.occ.cfn : {};
+    await rc.store.credentials.revoke(typeof occ.access_key_id === 'string' ? occ.access_key_id : undefined);
   },
 };

@@ -18,6 +18,7 @@ import {
   structuredConfigResource,
 } from './software-config.ts';
 import { softwareDeploymentResource, structuredDeploymentResource } from './software-deployment.ts';
+import { softwareDeploymentsResource, structuredDeploymentsResource } from './software-deployment-group.ts';
 import { waitConditionHandleResource, waitConditionResource } from './wait-condition.ts';
 
 export const BUILTIN_PLUGINS: readonly ResourcePlugin[] = [
@@ -36,6 +37,8 @@ export const BUILTIN_PLUGINS: readonly ResourcePlugin[] = [
   waitConditionResource,
   softwareDeploymentResource,
   structuredDeploymentResource,
+  softwareDeploymentsResource,
+  structuredDeploymentsResource,
   awsWaitConditionHandleResource,
   awsWaitConditionResource,
   iamUserResource,

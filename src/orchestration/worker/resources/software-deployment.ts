@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { PropsSchema } from '../../model/properties.ts';
 import { isMap, type Json, type JsonMap } from '../../model/template-format.ts';
+import { CredentialStore } from '../../store/credentials.ts';
 import type { DeploymentRow } from '../../store/deployments.ts';
 import type { ResourceRow } from '../../store/stacks.ts';
 import { presignedUrl } from '../cfn-urls.ts';
@@ -105,6 +106,19 @@ export function failureOf(signal: JsonMap, outputs: Json[]): string | undefined 
   return reasons.length ? `Deployment to server failed: ${reasons.join(', ')}` : undefined;
 }
 
+/** The access key of a deployment's pre-signed signal URL, from its derived config's inputs. */
+function signalKeyOf(inputs: Json[]): string | undefined {
+  const url = inputs.filter(isMap).find((i) => i.name === 'deploy_signal_id')?.value;
+  return CredentialStore.keyOfUrl(url);
+}
+
+/** A derived config no deployment uses any more, and the signal key it carried. */
+async function forget(rc: ResourceContext, configId: string): Promise<void> {
+  const c = await rc.store.config(configId);
+  if (c) await rc.store.credentials.revoke(signalKeyOf(c.inputs));
+  await rc.store.deleteConfig(rc.store.db, configId);
+}
+
 function deploymentPlugin(type: string, structured: boolean): ResourcePlugin {
   const apply = async (
     rc: ResourceContext,
@@ -148,7 +162,6 @@ function deploymentPlugin(type: string, structured: boolean): ResourcePlugin {
       ],
     ];
     if (transport === 'CFN_SIGNAL') {
-      await rc.store.credentials.revoke(rc.stack.id, rc.name);
       deployInputs.push([
         'deploy_signal_id',
         'ID of signal to use for signaling output values',
@@ -202,7 +215,7 @@ function deploymentPlugin(type: string, structured: boolean): ResourcePlugin {
     // Signals that arrived before this delivery answered an earlier one.
     const seen = (await rc.store.signals(rc.stack.id, rc.name)).length;
     await rc.store.deployments.save(row);
-    if (old && old.configId !== derivedId) await rc.store.deleteConfig(rc.store.db, old.configId);
+    if (old && old.configId !== derivedId) await forget(rc, old.configId);
     if (transport === 'NO_SIGNAL') return { physicalId: id, attributes: {} };
     for (;;) {
       const signals = await rc.store.signals(rc.stack.id, rc.name);
@@ -222,7 +235,11 @@ function deploymentPlugin(type: string, structured: boolean): ResourcePlugin {
           outputValues: outputs,
           updatedAt: Date.now(),
         });
-        if (failed) throw new Error(failed);
+        // A failed deployment takes no more signals: its URL's key goes now.
+        if (failed) {
+          await rc.store.credentials.revoke(signalKeyOf(inputs));
+          throw new Error(failed);
+        }
         return { physicalId: id, attributes: outputs };
       }
       await sleep(200, undefined, { signal: rc.signal });
@@ -247,15 +264,19 @@ function deploymentPlugin(type: string, structured: boolean): ResourcePlugin {
     needsReplace: (props, prev) => props.server !== prev.properties.server,
     attribute: (row, name) => (row.attributes[name] as Json) ?? null,
     async delete(rc, row) {
-      if (row.physicalId) {
-        const d = await rc.store.deployments.get(row.physicalId);
-        if (d) {
-          await rc.store.deployments.delete(d.id);
-          await rc.store.deleteConfig(rc.store.db, d.configId);
-        }
+      // A row whose create failed has no physical id: its deployment is the unfinished one of the
+      // resource (a replacement made after it is COMPLETE and stays).
+      const mine = row.physicalId
+        ? [await rc.store.deployments.get(row.physicalId)]
+        : (await rc.store.deployments.ofResource(rc.stack.id, row.name)).filter(
+            (d) => d.status !== 'COMPLETE',
+          );
+      for (const d of mine) {
+        if (!d) continue;
+        await rc.store.deployments.delete(d.id);
+        await forget(rc, d.configId);
       }
-      await rc.store.credentials.revoke(rc.stack.id, row.name);
-      await rc.store.deleteSignals(rc.stack.id, row.name);
+      if (row.physicalId) await rc.store.deleteSignals(rc.stack.id, row.name);
     },
   };
 }
