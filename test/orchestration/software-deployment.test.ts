@@ -75,7 +75,7 @@ forEachEngine('software deployments', (fresh) => {
     assert.deepEqual(await statuses(store, s.id), { cfg: 'CREATE_COMPLETE', dep: 'CREATE_COMPLETE' });
     const [item] = await deploymentItems(store, 'srv-1');
     const inputs = Object.fromEntries(
-      (item?.inputs as { name: string; value: unknown }[]).map((i) => [i.name, i.value]),
+      ((item?.inputs ?? []) as { name: string; value: unknown }[]).map((i) => [i.name, i.value]),
     );
     assert.deepEqual(
       { x: inputs.x, y: inputs.y, action: inputs.deploy_action, transport: inputs.deploy_signal_transport },
@@ -126,7 +126,7 @@ forEachEngine('software deployments', (fresh) => {
     await until('the deployment to wait', async () => (await deploymentItems(store, 'srv-3')).length === 1);
     const [item] = await deploymentItems(store, 'srv-3');
     const inputs = Object.fromEntries(
-      (item?.inputs as { name: string; value: unknown }[]).map((i) => [i.name, i.value]),
+      ((item?.inputs ?? []) as { name: string; value: unknown }[]).map((i) => [i.name, i.value]),
     );
     assert.equal(inputs.deploy_signal_verb, 'POST');
     const url = new URL(String(inputs.deploy_signal_id));
