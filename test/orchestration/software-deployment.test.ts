@@ -50,7 +50,7 @@ const tmpl = (deployment: any, extra: any = {}) => ({
 });
 
 const until = async (what: string, ok: () => Promise<boolean>) => {
-  for (let i = 0; i < 400; i++) {
+  for (let i = 0; i < 4800; i++) {
     if (await ok()) return;
     await new Promise((r) => setTimeout(r, 25));
   }
