@@ -12,6 +12,7 @@ import { quotaRoutes } from './api/quotas.ts';
 import { renderNovaError } from './api/render.ts';
 import { serverGroupRoutes } from './api/server-groups.ts';
 import { zoneRoutes } from './api/zones.ts';
+import { HttpComputeClient } from './http-client.ts';
 import { parseSettings } from './model/settings.ts';
 import { connectPeers } from './peers.ts';
 import { FlavorStore } from './store/flavors.ts';
@@ -21,11 +22,12 @@ import { computeMigrations } from './store/migrations.ts';
 import { QuotaStore } from './store/quotas.ts';
 import { ServerGroupStore } from './store/server-groups.ts';
 
-export const computeService: ServiceDefinition = {
+export const computeService: ServiceDefinition<'compute'> = {
   name: 'compute',
   defaultPort: 8774,
   catalog: [{ type: 'compute', name: 'nova', path: '/v2.1' }],
   migrations: computeMigrations,
+  remote: (target) => new HttpComputeClient(target.url),
   create(deps) {
     const settings = parseSettings(deps.settings, hostname());
     const quotas = new QuotaStore(deps.db, settings.quotaDefaults);
@@ -36,6 +38,9 @@ export const computeService: ServiceDefinition = {
     const peers = connectPeers(deps.urls);
     const startedAt = new Date();
     return {
+      // Until servers have an in-process client, callers in this process use the REST API on the
+      // loopback URL this service listens on (known once it listens).
+      client: new HttpComputeClient(() => deps.urls.get('compute')),
       render: renderNovaError,
       async register(app: FastifyInstance) {
         registerDiscovery(app);

@@ -6,8 +6,10 @@ import type { OrchestrationApi } from './api/deps.ts';
 import { plainJsonContentType, renderHeatError } from './api/render.ts';
 import { registerResources } from './api/resources.ts';
 import { registerSoftwareConfigs } from './api/software-configs.ts';
+import { registerSoftwareDeployments } from './api/software-deployments.ts';
 import { registerStacks } from './api/stacks.ts';
 import { registerValidate } from './api/validate.ts';
+import { createOrchestrationClient } from './client.ts';
 import { orchestrationMigrations } from './store/migrations.ts';
 import { HeatStore } from './store/stacks.ts';
 import { defaultCheckers } from './worker/constraints.ts';
@@ -18,6 +20,8 @@ import { PluginRegistry, pluginsFor } from './worker/resources/registry.ts';
 export interface OrchestrationSettings {
   region: string;
   leaseTtlMs: number;
+  /** The CFN API's URL as machines reach it (default: where this process serves orchestration-cfn). */
+  cfnUrl?: string;
 }
 
 export function orchestrationSettings(raw: Record<string, unknown>): OrchestrationSettings {
@@ -28,15 +32,19 @@ export function orchestrationSettings(raw: Record<string, unknown>): Orchestrati
   return {
     region: typeof raw.region === 'string' ? raw.region : 'RegionOne',
     leaseTtlMs: (ttl as number | undefined) ?? 30_000,
+    ...(typeof raw.cfnUrl === 'string' ? { cfnUrl: raw.cfnUrl } : {}),
   };
 }
 
-export const orchestrationService: ServiceDefinition<'orchestration', 'identity' | 'image' | 'network'> = {
+export const orchestrationService: ServiceDefinition<
+  'orchestration',
+  'identity' | 'image' | 'network' | 'compute'
+> = {
   name: 'orchestration',
   defaultPort: 8004,
   catalog: [{ type: 'orchestration', name: 'heat', path: '/v1/%(tenant_id)s' }],
   migrations: orchestrationMigrations,
-  needs: ['identity', 'image', 'network'],
+  needs: ['identity', 'image', 'network', 'compute'],
   bodyLimit: 16 * 1024 * 1024,
   async create(deps) {
     const settings = orchestrationSettings(deps.settings);
@@ -46,6 +54,10 @@ export const orchestrationService: ServiceDefinition<'orchestration', 'identity'
       image: deps.clients.get('image'),
       network: deps.clients.get('network'),
     };
+    // Servers come from the compute service when this process can reach it (OS::Nova::Server is offered then).
+    try {
+      clients.compute = deps.clients.get('compute');
+    } catch {}
     const registry = new PluginRegistry(pluginsFor(clients));
     const engine = new Engine({
       ctx: deps.ctx,
@@ -57,6 +69,7 @@ export const orchestrationService: ServiceDefinition<'orchestration', 'identity'
       clients,
       region: settings.region,
       leaseTtlMs: settings.leaseTtlMs,
+      cfnUrl: () => settings.cfnUrl ?? deps.urls.get('orchestration-cfn'),
     });
     const recovered = await engine.recover();
     if (recovered > 0)
@@ -70,6 +83,7 @@ export const orchestrationService: ServiceDefinition<'orchestration', 'identity'
       region: settings.region,
     };
     return {
+      client: createOrchestrationClient(store, engine, registry),
       render: renderHeatError,
       register(app) {
         plainJsonContentType(app);
@@ -78,6 +92,7 @@ export const orchestrationService: ServiceDefinition<'orchestration', 'identity'
         registerCatalog(app, api);
         registerValidate(app, api);
         registerSoftwareConfigs(app, api);
+        registerSoftwareDeployments(app, api);
       },
       async stop() {
         await engine.stop();

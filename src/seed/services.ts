@@ -4,6 +4,7 @@ import { computeService } from '../compute/index.ts';
 import { identityService } from '../identity/index.ts';
 import { imageService } from '../image/index.ts';
 import { networkService } from '../network/index.ts';
+import { cfnService } from '../orchestration/cfn-service.ts';
 import { orchestrationService } from '../orchestration/index.ts';
 import type { ServiceDefinition } from '../platform/service.ts';
 
@@ -12,6 +13,7 @@ export const ALL_SERVICES: readonly ServiceDefinition[] = [
   imageService,
   networkService,
   baremetalService,
-  orchestrationService,
   computeService,
+  orchestrationService,
+  cfnService,
 ];

@@ -1,13 +1,13 @@
 // Heat v1 resources (list with nested_depth and filters, show, metadata, signal, mark unhealthy) and
 // events (list with marker/limit/sort_dir/filters/nested_depth, per resource, show).
-import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { badRequest, notFound } from '../../platform/errors/catalogue.ts';
 import { requiredBy } from '../model/graph.ts';
 import { parseTemplate } from '../model/template.ts';
 import { isMap, type JsonMap } from '../model/template-format.ts';
 import type { EventRow, ResourceRow, StackRow } from '../store/stacks.ts';
-import { normaliseSignal } from '../worker/resources/wait-condition.ts';
+import { deliveredMetadata } from '../worker/delivered-metadata.ts';
+import { recordSignal } from '../worker/signals.ts';
 import { callerOf, type OrchestrationApi, qs, qsAll, stackAt } from './deps.ts';
 import { heat } from './render.ts';
 import { eventView, resourceView } from './views.ts';
@@ -113,44 +113,14 @@ export function registerResources(app: FastifyInstance, api: OrchestrationApi): 
   app.get<{ Params: P }>(`${base}/resources/:res/metadata`, async (req) =>
     heat(async () => {
       const { r } = await resourceOf(req, 'stacks:read');
-      return { metadata: r.metadata };
+      return { metadata: await deliveredMetadata(api.store, r, { maskSecrets: true }) };
     }),
   );
 
   app.post<{ Params: P }>(`${base}/resources/:res/signal`, async (req, reply) =>
     heat(async () => {
       const { s, r } = await resourceOf(req, 'stacks:write');
-      const plugin = api.registry.get(r.type);
-      if (!plugin?.acceptsSignals) {
-        throw badRequest(`Signal resource during ${r.action} is not supported: ${r.type} takes no signals.`, {
-          type: 'ResourceActionNotSupported',
-        });
-      }
-      if (r.action === 'DELETE' || r.physicalId === null) {
-        throw badRequest(`Signal resource during ${r.action}_${r.status} is not supported.`, {
-          type: 'ResourceFailure',
-        });
-      }
-      const count = (await api.store.signals(s.id, r.name)).length;
-      let signal: JsonMap;
-      try {
-        signal = normaliseSignal((req.body ?? {}) as JsonMap, count);
-      } catch (e) {
-        throw badRequest((e as Error).message, { type: 'StackValidationFailed' });
-      }
-      await api.store.addSignal(s.id, r.name, signal);
-      await api.store.addEvent(api.store.db, {
-        id: randomUUID(),
-        stackId: s.id,
-        rootStackId: s.rootId,
-        resourceName: r.name,
-        physicalId: r.physicalId,
-        resourceType: r.type,
-        action: 'SIGNAL',
-        status: 'COMPLETE',
-        reason: `Signal: status:${String(signal.status)} reason:${String(signal.reason)}`,
-        createdAt: Date.now(),
-      });
+      await recordSignal(api.store, api.registry, s, r, (req.body ?? {}) as JsonMap);
       return reply.code(200).send();
     }),
   );

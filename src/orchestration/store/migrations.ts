@@ -58,4 +58,21 @@ export const orchestrationMigrations: Migration[] = [
       CREATE INDEX heat_signals_resource ON heat_signals (stack_id, resource_name, seq)`,
     },
   },
+  {
+    // EC2-style access keys the engine issues (stack users, AWS::IAM::AccessKey, signal URLs), the secret
+    // sealed; and software deployments (what a server is to apply, and what it answered).
+    id: '0003_credentials_deployments',
+    sql: `CREATE TABLE heat_access_keys (
+        access_key TEXT PRIMARY KEY, secret TEXT NOT NULL, project_id TEXT NOT NULL, stack_id TEXT NOT NULL,
+        resource_name TEXT NOT NULL, created_at BIGINT NOT NULL
+      );
+      CREATE INDEX heat_access_keys_owner ON heat_access_keys (stack_id, resource_name);
+      CREATE TABLE heat_deployments (
+        id TEXT PRIMARY KEY, project_id TEXT NOT NULL, server_id TEXT NOT NULL, config_id TEXT NOT NULL,
+        action TEXT NOT NULL, status TEXT NOT NULL, status_reason TEXT NOT NULL, input_values TEXT NOT NULL,
+        output_values TEXT NOT NULL, stack_id TEXT, resource_name TEXT,
+        created_at BIGINT NOT NULL, updated_at BIGINT
+      );
+      CREATE INDEX heat_deployments_server ON heat_deployments (server_id)`,
+  },
 ];

@@ -33,7 +33,7 @@ const toResource = (r: Raw, open: Sealing['open']): ResourceRow => ({
   statusReason: r.status_reason as string,
   physicalId: (r.physical_id as string | null) ?? null,
   properties: j(open(r.properties, `orchestration:resource:${r.stack_id}:${r.name}:properties`), {}),
-  metadata: j(r.metadata, {}),
+  metadata: j(open(r.metadata, `orchestration:resource:${r.stack_id}:${r.name}:metadata`), {}),
   attributes: j(r.attributes, {}),
   data: j(open(r.data, `orchestration:resource:${r.stack_id}:${r.name}:data`), {}),
   nestedId: (r.nested_id as string | null) ?? null,
@@ -74,7 +74,13 @@ export class ResourceTable {
               JSON.stringify(r.properties),
               `orchestration:resource:${r.stackId}:${r.name}:properties`,
             ),
-        JSON.stringify(r.metadata),
+        // Metadata may carry credentials (the era's os-collect-config blocks): sealed like private data.
+        Object.keys(r.metadata).length === 0
+          ? '{}'
+          : this.#s.seal(
+              JSON.stringify(r.metadata),
+              `orchestration:resource:${r.stackId}:${r.name}:metadata`,
+            ),
         JSON.stringify(r.attributes),
         Object.keys(r.data).length === 0
           ? '{}'

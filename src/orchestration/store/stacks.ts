@@ -5,6 +5,8 @@ import type { SecretBox } from '../../platform/crypto/secret-box.ts';
 import type { Database, Queryable } from '../../platform/db/types.ts';
 import type { JsonMap } from '../model/template-format.ts';
 import { sealing } from './columns.ts';
+import { CredentialStore } from './credentials.ts';
+import { DeploymentStore } from './deployments.ts';
 import { type EventRow, EventTable } from './event-table.ts';
 import { type ResourceRow, ResourceTable } from './resource-table.ts';
 import { SignalTable } from './signal-table.ts';
@@ -20,11 +22,17 @@ export class HeatStore {
   readonly eventTable: EventTable;
   readonly configTable: SoftwareConfigTable;
   readonly signalTable: SignalTable;
+  /** Access keys the engine issued (sealed secrets). */
+  readonly credentials: CredentialStore;
+  /** Software deployments (sealed input and output values). */
+  readonly deployments: DeploymentStore;
 
   /** With a SecretBox, parameters, environments and resource properties and data are sealed at rest. */
   constructor(db: Database, secrets?: SecretBox) {
     this.db = db;
     const s = sealing(secrets);
+    this.credentials = new CredentialStore(db, secrets);
+    this.deployments = new DeploymentStore(db, secrets);
     this.stackTable = new StackTable(db, s);
     this.resourceTable = new ResourceTable(db, s);
     this.eventTable = new EventTable(db);

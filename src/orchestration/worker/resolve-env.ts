@@ -61,6 +61,7 @@ export function makeResolveEnv(s: StackScope): ResolveEnv & { conditionOf(name: 
       if (
         plugin &&
         plugin.properties !== null &&
+        !plugin.anyAttribute &&
         !(a in plugin.attributes) &&
         a !== 'show' &&
         !a.startsWith('resource.') &&

@@ -1,6 +1,8 @@
 // A resource type as a plugin: its property and attribute schemas, and create/update/delete/check over
 // some client. Attributes are computed when the resource settles and kept on its row, so resolving
 // get_attr stays a pure lookup.
+
+import type { ComputeClient } from '../../../compute/client.ts';
 import type { IdentityClient } from '../../../identity/client.ts';
 import type { ImageServiceClient } from '../../../image/client.ts';
 import type { NetworkClient } from '../../../network/client.ts';
@@ -41,6 +43,7 @@ export interface HeatClients {
   identity?: IdentityClient;
   image?: ImageServiceClient;
   network?: NetworkClient;
+  compute?: ComputeClient;
 }
 
 export interface ResourceContext {
@@ -59,6 +62,9 @@ export interface ResourceContext {
   token?: string;
   /** This engine's region (OS::Heat::Stack refuses a context naming another). */
   region?: string;
+  /** The CFN API's base URL (http://host:8000), for pre-signed URLs and server metadata; throws a clear
+   * error when the CFN API is not served. */
+  cfnUrl(): string;
 }
 
 export interface ResourcePlugin {
@@ -69,10 +75,18 @@ export interface ResourcePlugin {
   /** null: any properties are accepted unchecked (OS::Heat::None). */
   properties: PropsSchema | null;
   attributes: Record<string, string>;
-  /** Any attribute name resolves (nested stacks' outputs and members; None stands in for anything). */
+  /** Any attribute name resolves (nested stacks' outputs and members, a deployment's config outputs;
+   * None stands in for anything). */
   anyAttribute?: boolean;
-  /** Takes signals through POST .../resources/{name}/signal. */
+  /** Attributes get_attr resolves but views show masked. */
+  secretAttributes?: string[];
+  /** Takes signals through POST .../resources/{name}/signal (and the CFN signal URLs). */
   acceptsSignals?: boolean;
+  /** A signal body → the record kept in heat_signals; throws on a bad one (400). Default: Heat's
+   * {status, reason, data, id} normalisation. */
+  normaliseSignal?(body: Json, index: number): JsonMap;
+  /** The verb of this type's pre-signed CFN URL: POST /v1/signal (default) or PUT /v1/waitcondition. */
+  cfnVerb?: 'POST' | 'PUT';
   create(rc: ResourceContext, props: JsonMap): Promise<Outcome>;
   /** In-place update of properties marked updateAllowed; without it every change replaces. */
   update?(rc: ResourceContext, props: JsonMap, prev: ResourceRow): Promise<Outcome>;

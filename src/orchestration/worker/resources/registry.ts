@@ -1,4 +1,11 @@
 // The resource types this engine has. Anything else is refused at validate time with this list.
+
+import {
+  awsWaitConditionHandleResource,
+  awsWaitConditionResource,
+  iamAccessKeyResource,
+  iamUserResource,
+} from './aws-wait-condition.ts';
 import { noneResource, randomStringResource, testResource, valueResource } from './heat-basic.ts';
 import { keystoneProjectResource } from './keystone-project.ts';
 import { keystoneRoleResource } from './keystone-role.ts';
@@ -8,6 +15,7 @@ import { resourceChainResource, resourceGroupResource, stackResource } from './n
 import { neutronPortResource } from './neutron.ts';
 import { neutronNetResource } from './neutron-net.ts';
 import { neutronSubnetResource } from './neutron-subnet.ts';
+import { novaServerResource } from './nova-server.ts';
 import type { HeatClients, ResourcePlugin } from './plugin.ts';
 import {
   cloudConfigResource,
@@ -15,6 +23,8 @@ import {
   softwareConfigResource,
   structuredConfigResource,
 } from './software-config.ts';
+import { softwareDeploymentResource, structuredDeploymentResource } from './software-deployment.ts';
+import { softwareDeploymentsResource, structuredDeploymentsResource } from './software-deployment-group.ts';
 import { waitConditionHandleResource, waitConditionResource } from './wait-condition.ts';
 
 export const BUILTIN_PLUGINS: readonly ResourcePlugin[] = [
@@ -31,6 +41,14 @@ export const BUILTIN_PLUGINS: readonly ResourcePlugin[] = [
   multipartMimeResource,
   waitConditionHandleResource,
   waitConditionResource,
+  softwareDeploymentResource,
+  structuredDeploymentResource,
+  softwareDeploymentsResource,
+  structuredDeploymentsResource,
+  awsWaitConditionHandleResource,
+  awsWaitConditionResource,
+  iamUserResource,
+  iamAccessKeyResource,
 ];
 
 /** Types over other services, offered only when that service's client is there. */
@@ -42,6 +60,7 @@ export const CLIENT_PLUGINS: readonly { service: keyof HeatClients; plugin: Reso
   { service: 'identity', plugin: keystoneUserResource },
   { service: 'identity', plugin: keystoneRoleResource },
   { service: 'identity', plugin: keystoneUserRoleAssignmentResource },
+  { service: 'compute', plugin: novaServerResource },
 ];
 
 export function pluginsFor(clients: HeatClients): ResourcePlugin[] {

@@ -1,0 +1,128 @@
+// The ComputeClient over Nova's v2.1 REST API (microversion 2.1, which every call here needs and no
+// more). Nova's error bodies ({"itemNotFound": {"code", "message"}}, {"badRequest": ...}) come back as
+// AppErrors with the same status and message.
+import type { Ctx } from '../platform/context.ts';
+import { AppError, catalogue, type ErrorCode } from '../platform/errors/catalogue.ts';
+import type {
+  ComputeAuth,
+  ComputeClient,
+  NovaServer,
+  ServerCreateRequest,
+  ServerRebuildRequest,
+} from './client.ts';
+
+const CODES = new Map<number, ErrorCode>(
+  Object.entries(catalogue).map(([code, status]) => [status, code as ErrorCode]),
+);
+
+export class HttpComputeClient implements ComputeClient {
+  readonly #url: () => string | undefined;
+
+  /** `url` is the compute service's base URL (http://host:8774), or a function giving it once known. */
+  constructor(url: string | (() => string | undefined)) {
+    this.#url = typeof url === 'string' ? () => url : url;
+  }
+
+  async createServer(ctx: Ctx, auth: ComputeAuth, req: ServerCreateRequest): Promise<{ id: string }> {
+    const body = await this.#call(ctx, auth, 'POST', '/servers', { server: req });
+    const server = body.server as { id?: unknown } | undefined;
+    if (typeof server?.id !== 'string')
+      throw new AppError('INTERNAL', 'Nova answered a server create without an id.');
+    return { id: server.id };
+  }
+
+  async getServer(ctx: Ctx, auth: ComputeAuth, id: string): Promise<NovaServer> {
+    return (await this.#call(ctx, auth, 'GET', `/servers/${encodeURIComponent(id)}`)).server as NovaServer;
+  }
+
+  async renameServer(ctx: Ctx, auth: ComputeAuth, id: string, name: string): Promise<void> {
+    await this.#call(ctx, auth, 'PUT', `/servers/${encodeURIComponent(id)}`, { server: { name } });
+  }
+
+  async setMetadata(
+    ctx: Ctx,
+    auth: ComputeAuth,
+    id: string,
+    metadata: Record<string, string>,
+  ): Promise<void> {
+    await this.#call(ctx, auth, 'PUT', `/servers/${encodeURIComponent(id)}/metadata`, { metadata });
+  }
+
+  async rebuildServer(ctx: Ctx, auth: ComputeAuth, id: string, req: ServerRebuildRequest): Promise<void> {
+    await this.#call(ctx, auth, 'POST', `/servers/${encodeURIComponent(id)}/action`, { rebuild: req });
+  }
+
+  async deleteServer(ctx: Ctx, auth: ComputeAuth, id: string): Promise<void> {
+    try {
+      await this.#call(ctx, auth, 'DELETE', `/servers/${encodeURIComponent(id)}`);
+    } catch (e) {
+      if (!(e instanceof AppError && e.status === 404)) throw e;
+    }
+  }
+
+  async findFlavor(ctx: Ctx, auth: ComputeAuth, nameOrId: string): Promise<string> {
+    try {
+      const f = (await this.#call(ctx, auth, 'GET', `/flavors/${encodeURIComponent(nameOrId)}`)).flavor as {
+        id: string;
+      };
+      return f.id;
+    } catch (e) {
+      if (!(e instanceof AppError && e.status === 404)) throw e;
+    }
+    const all = (await this.#call(ctx, auth, 'GET', '/flavors')).flavors as { id: string; name: string }[];
+    const hits = all.filter((f) => f.name === nameOrId);
+    if (hits.length === 1) return (hits[0] as { id: string }).id;
+    if (hits.length > 1)
+      throw new AppError('CONFLICT', `Multiple flavors are named ${nameOrId}: use its id.`, {
+        type: 'NoUniqueMatch',
+      });
+    throw new AppError('NOT_FOUND', `Flavor ${nameOrId} could not be found.`, { type: 'FlavorNotFound' });
+  }
+
+  async #call(
+    ctx: Ctx,
+    auth: ComputeAuth,
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<Record<string, unknown>> {
+    const base = this.#url()?.replace(/\/+$/, '');
+    if (!base) throw new AppError('UNAVAILABLE', 'The compute service is not reachable from here.');
+    let res: Response;
+    try {
+      res = await fetch(`${base}/v2.1${path}`, {
+        method,
+        headers: {
+          accept: 'application/json',
+          'x-auth-token': auth.token,
+          'x-openstack-nova-api-version': '2.1',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: ctx.signal,
+      });
+    } catch (e) {
+      if (ctx.signal.aborted) throw e;
+      throw new AppError('UNAVAILABLE', `The compute service at ${base} does not answer.`, { cause: e });
+    }
+    const text = await res.text();
+    if (res.status >= 400) throw errorOf(res.status, text);
+    return text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
+  }
+}
+
+/** Nova's `{"<fault name>": {"code", "message"}}` as an AppError of the same status. */
+function errorOf(status: number, text: string): AppError {
+  let message = text.slice(0, 500) || `HTTP ${status}`;
+  let type: string | undefined;
+  try {
+    const doc = JSON.parse(text) as Record<string, { message?: unknown }>;
+    const [name, fault] = Object.entries(doc)[0] ?? [];
+    if (typeof fault?.message === 'string') {
+      message = fault.message;
+      type = name;
+    }
+  } catch {}
+  const code = CODES.get(status) ?? (status >= 500 ? 'INTERNAL' : 'BAD_REQUEST');
+  return new AppError(code, message, type ? { type } : {});
+}

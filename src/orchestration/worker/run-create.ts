@@ -1,0 +1,126 @@
+// Create: every enabled resource not yet COMPLETE starts as soon as what it depends on is complete; a
+// failure stops new starts, and a root stack with rollback enabled then deletes what was created.
+import { resolveValue } from '../model/functions.ts';
+import { checkProperties } from '../model/properties.ts';
+import { isMap } from '../model/template-format.ts';
+import type { ResourceRow, StackRow } from '../store/stacks.ts';
+import type { EngineCore } from './engine-core.ts';
+import { walkGraph } from './graph-walk.ts';
+import { resourceContext } from './nested-ops.ts';
+import type { StackDefinition } from './prepare.ts';
+import { makeResolveEnv, type StackScope } from './resolve-env.ts';
+import type { ResourcePlugin } from './resources/plugin.ts';
+import { abortReason, type Caller, errorReason } from './rows.ts';
+import { walkDelete } from './run-delete.ts';
+
+export type ResolveEnv = ReturnType<typeof makeResolveEnv>;
+
+export async function runCreate(core: EngineCore, stackId: string, signal: AbortSignal, caller: Caller) {
+  const stack = await core.mustGet(stackId);
+  const def = core.load(stack);
+  const failure = await walkCreate(core, stack, def, await core.rowsOf(stack.id), signal, caller);
+  if (!failure) {
+    await core.setStack(stack, 'CREATE', 'COMPLETE', 'Stack CREATE completed successfully');
+    return;
+  }
+  await core.setStack(stack, 'CREATE', 'FAILED', failure);
+  if (!stack.disableRollback && stack.parentId === null) {
+    await core.setStack(stack, 'ROLLBACK', 'IN_PROGRESS', failure);
+    const err = await walkDelete(
+      core,
+      stack,
+      def.template,
+      await core.rowsOf(stack.id),
+      def,
+      new AbortController().signal,
+      caller,
+      false,
+    );
+    await core.setStack(stack, 'ROLLBACK', err ? 'FAILED' : 'COMPLETE', err ?? 'Rollback completed');
+  }
+}
+
+/** Creates every enabled resource not yet COMPLETE, in parallel along the graph. Returns a failure reason. */
+export async function walkCreate(
+  core: EngineCore,
+  stack: StackRow,
+  def: StackDefinition,
+  rows: Map<string, ResourceRow>,
+  signal: AbortSignal,
+  caller: Caller,
+): Promise<string | undefined> {
+  const scope = core.scopeOf(stack, def, rows);
+  const env = makeResolveEnv(scope);
+  let failure: string | undefined;
+  const waitsFor = (name: string) => def.template.deps.get(name) ?? [];
+  await walkGraph(def.template.resources.keys(), waitsFor, async (name) => {
+    if (failure || signal.aborted) return false;
+    const row = rows.get(name);
+    if (!row) return true; // condition false: nothing to create
+    if (row.action === 'CREATE' && row.status === 'COMPLETE') return true;
+    try {
+      await createOne(core, stack, def, scope, env, name, signal, caller);
+      return true;
+    } catch (e) {
+      const reason = signal.aborted ? abortReason(signal, 'CREATE') : errorReason(e, name, 'CREATE');
+      const cur = rows.get(name) as ResourceRow;
+      rows.set(name, await core.setResource(stack, cur, 'CREATE', 'FAILED', reason));
+      failure ??= signal.aborted ? reason : `Resource CREATE failed: ${reason}`;
+      return false;
+    }
+  });
+  if (!failure && signal.aborted) failure = abortReason(signal, 'CREATE');
+  return failure;
+}
+
+export async function createOne(
+  core: EngineCore,
+  stack: StackRow,
+  def: StackDefinition,
+  scope: StackScope,
+  env: ResolveEnv,
+  name: string,
+  signal: AbortSignal,
+  caller: Caller,
+) {
+  const rows = scope.rows as Map<string, ResourceRow>;
+  const plugin = def.plugins.get(name) as ResourcePlugin;
+  const rdef = def.template.resources.get(name);
+  if (!rdef) throw new Error(`unknown resource ${name}`);
+  let row = await core.setResource(
+    stack,
+    rows.get(name) as ResourceRow,
+    'CREATE',
+    'IN_PROGRESS',
+    'state changed',
+  );
+  rows.set(name, row);
+  const { props, metadata } = resolveResource(def, env, name, plugin);
+  const outcome = await plugin.create(resourceContext(core, stack, name, signal, caller, def), props);
+  if (signal.aborted) throw signal.reason;
+  row = {
+    ...row,
+    physicalId: outcome.physicalId,
+    attributes: outcome.attributes,
+    data: outcome.data ?? {},
+    nestedId: outcome.nestedId ?? null,
+    properties: props,
+    metadata,
+  };
+  rows.set(name, await core.setResource(stack, row, 'CREATE', 'COMPLETE', 'state changed'));
+}
+
+/** A resource's properties (checked against its type's schema) and metadata, resolved now. */
+export function resolveResource(def: StackDefinition, env: ResolveEnv, name: string, plugin: ResourcePlugin) {
+  const rdef = def.template.resources.get(name);
+  if (!rdef) throw new Error(`unknown resource ${name}`);
+  const section =
+    def.template.version.kind === 'hot'
+      ? ['resources', name, 'properties']
+      : ['Resources', name, 'Properties'];
+  const resolved = resolveValue(rdef.properties, env, section);
+  const raw = isMap(resolved) ? resolved : {};
+  const props = plugin.properties ? checkProperties(plugin.properties, raw, section) : raw;
+  const meta = resolveValue(rdef.metadata, env, [section[0] as string, name, 'metadata']);
+  return { props, metadata: isMap(meta) ? meta : {} };
+}

@@ -1,0 +1,198 @@
+// OS::Nova::Server over a test double of the compute client: user data per format, the server's
+// credentials and metadata, image updates by policy (rebuild keeping the ephemeral partition, or
+// replace), metadata updated in place, a failed build, and delete.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { orchestrationMigrations } from '../../src/orchestration/store/migrations.ts';
+import { HeatStore } from '../../src/orchestration/store/stacks.ts';
+import { deliveredMetadata } from '../../src/orchestration/worker/delivered-metadata.ts';
+import { Engine } from '../../src/orchestration/worker/engine.ts';
+import { PluginRegistry, pluginsFor } from '../../src/orchestration/worker/resources/registry.ts';
+import { openSecretBox } from '../../src/platform/crypto/secret-keys.ts';
+import { migrate } from '../../src/platform/db/migrate.ts';
+import { openDatabase } from '../../src/platform/db/open.ts';
+import { silentLogger } from '../../src/platform/log/logger.ts';
+import { Leases } from '../../src/platform/work/leases.ts';
+import { platformMigrations } from '../../src/platform/work/migrations.ts';
+import { ComputeDouble } from '../support/compute-double.ts';
+import { CREATE_OPTS, input, statuses } from './helpers.ts';
+
+const CALLER = { projectId: 'p1', userId: 'u1', token: 'user-token' };
+const IMAGE_A = '11111111-1111-4111-8111-111111111111';
+const IMAGE_B = '22222222-2222-4222-8222-222222222222';
+
+async function setup() {
+  const db = openDatabase(':memory:');
+  await migrate(db, 'platform', platformMigrations);
+  await migrate(db, 'orchestration', orchestrationMigrations);
+  const dir = mkdtempSync(join(tmpdir(), 'ooo-nova-test-'));
+  const store = new HeatStore(db, openSecretBox(dir));
+  const compute = new ComputeDouble();
+  const clients = { compute };
+  const engine = new Engine({
+    ctx: { log: silentLogger(), signal: new AbortController().signal },
+    db,
+    store,
+    leases: new Leases(db),
+    registry: new PluginRegistry(pluginsFor(clients)),
+    clients,
+    region: 'RegionOne',
+    cfnUrl: () => 'http://192.0.2.1:8000/v1/',
+  });
+  const run = async (fn: () => Promise<unknown>) => {
+    await fn();
+    await engine.idle();
+  };
+  return { db, store, compute, engine, run, done: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: test templates are free-form JSON
+const server = (props: any) => ({
+  heat_template_version: '2016-10-14',
+  resources: { s: { type: 'OS::Nova::Server', properties: { flavor: 'small', image: IMAGE_A, ...props } } },
+  outputs: {
+    ip: { value: { get_attr: ['s', 'first_address'] } },
+    nets: { value: { get_attr: ['s', 'networks'] } },
+  },
+});
+
+test('SOFTWARE_CONFIG: credentials sealed, metadata block, cfn-init-data in the user data', async () => {
+  const { store, compute, engine, db, done } = await setup();
+  const st = await engine.create(
+    CALLER,
+    'web',
+    input(
+      server({
+        user_data_format: 'SOFTWARE_CONFIG',
+        user_data: '#!/bin/sh\necho hi\n',
+        networks: [{ network: '33333333-3333-4333-8333-333333333333' }],
+      }),
+    ),
+    CREATE_OPTS,
+  );
+  await engine.idle();
+  assert.deepEqual(await statuses(store, st.id), { s: 'CREATE_COMPLETE' });
+  const nova = [...compute.servers.values()][0];
+  assert.ok(nova);
+  assert.deepEqual(compute.calls[0]?.split(' ').at(-1), 'token=user-token');
+  assert.match(nova.userData ?? '', /Content-Type: text\/x-shellscript[\s\S]*echo hi/);
+  assert.match(nova.userData ?? '', /filename="cfn-metadata-server"\n\nhttp:\/\/192\.0\.2\.1:8000\/v1\//);
+  const row = await store.resource(st.id, 's');
+  assert.ok(row);
+  const md = await deliveredMetadata(store, row, { maskSecrets: false });
+  // biome-ignore lint/suspicious/noExplicitAny: metadata is free-form
+  const cfn = (md['os-collect-config'] as any).cfn;
+  assert.equal(cfn.metadata_url, 'http://192.0.2.1:8000/v1/');
+  assert.equal(cfn.path, 's.Metadata');
+  assert.equal(cfn.stack_name, 'web');
+  const key = await store.credentials.get(cfn.access_key_id);
+  assert.equal(key?.secret, cfn.secret_access_key);
+  // At rest the secret is sealed: neither the key table nor the resource row holds it in clear.
+  const raw =
+    JSON.stringify(await db.all('SELECT * FROM heat_access_keys')) +
+    JSON.stringify(await db.all('SELECT * FROM heat_resources'));
+  assert.ok(!raw.includes(cfn.secret_access_key));
+  assert.deepEqual(
+    (await engine.outputs((await store.getStack(st.id))!)).map((o) => o.output_value),
+    ['192.0.2.10', { 'net-33333333-3333-4333-8333-333333333333': ['192.0.2.10'] }],
+  );
+  done();
+});
+
+test('RAW user data goes as it is; metadata updates in place; image updates rebuild or replace by policy', async () => {
+  const { store, compute, engine, done } = await setup();
+  const v1 = server({
+    user_data_format: 'RAW',
+    user_data: 'raw-data',
+    metadata: { role: 'a' },
+    image_update_policy: 'REBUILD_PRESERVE_EPHEMERAL',
+  });
+  const st = await engine.create(CALLER, 'db', input(v1), CREATE_OPTS);
+  await engine.idle();
+  const id = (await store.resource(st.id, 's'))?.physicalId as string;
+  assert.equal(compute.servers.get(id)?.userData, 'raw-data');
+  const fresh = async () => (await store.getStack(st.id))!;
+  await engine.update(
+    CALLER,
+    await fresh(),
+    input(server({ ...v1.resources.s.properties, image: IMAGE_B, metadata: { role: 'b' } })),
+    {},
+  );
+  await engine.idle();
+  assert.equal((await fresh()).status, 'COMPLETE', (await fresh()).statusReason);
+  assert.equal((await store.resource(st.id, 's'))?.physicalId, id, 'rebuilt in place, not replaced');
+  assert.deepEqual(compute.servers.get(id)?.rebuilds, [{ imageRef: IMAGE_B, preserve_ephemeral: true }]);
+  assert.deepEqual(compute.servers.get(id)?.metadata, { role: 'b' });
+  await engine.update(
+    CALLER,
+    await fresh(),
+    input(
+      server({
+        ...v1.resources.s.properties,
+        image: IMAGE_A,
+        metadata: { role: 'b' },
+        image_update_policy: 'REPLACE',
+        user_data_format: 'SOFTWARE_CONFIG',
+      }),
+    ),
+    {},
+  );
+  await engine.idle();
+  const replaced = (await store.resource(st.id, 's'))?.physicalId as string;
+  assert.notEqual(replaced, id);
+  // The replacement keeps its own key; only the old server's went.
+  const newRow = (await store.resource(st.id, 's'))!;
+  const newMd = await deliveredMetadata(store, newRow, { maskSecrets: false });
+  // biome-ignore lint/suspicious/noExplicitAny: metadata is free-form
+  const newKey = (newMd['os-collect-config'] as any)?.cfn?.access_key_id;
+  assert.ok(newKey && (await store.credentials.get(newKey)));
+  assert.equal(compute.servers.has(id), false, 'the old server was deleted');
+  await engine.delete(CALLER, await fresh());
+  await engine.idle();
+  assert.equal(compute.servers.size, 0);
+  done();
+});
+
+test('a build that goes to ERROR fails the resource with Nova’s fault, and the server is removed', async () => {
+  const { store, compute, engine, done } = await setup();
+  const st = await engine.create(
+    CALLER,
+    'bad',
+    input(server({ image: 'broken', user_data_format: 'RAW' })),
+    CREATE_OPTS,
+  );
+  await engine.idle();
+  const s = (await store.getStack(st.id))!;
+  assert.equal(`${s.action}_${s.status}`, 'CREATE_FAILED');
+  assert.match(s.statusReason, /Went to status ERROR due to "No valid host was found\."/);
+  assert.equal(compute.servers.size, 0);
+  const unknown = await engine.create(
+    CALLER,
+    'bad2',
+    input(server({ flavor: 'huge', user_data_format: 'RAW' })),
+    CREATE_OPTS,
+  );
+  await engine.idle();
+  assert.match((await store.getStack(unknown.id))!.statusReason, /Flavor huge could not be found/);
+  done();
+});
+
+test('without a user token the server is refused with a clear reason; unknown transports at validate time', async () => {
+  const { store, engine, done } = await setup();
+  const st = await engine.create(
+    { projectId: 'p1', userId: 'u1' },
+    'tokenless',
+    input(server({ user_data_format: 'RAW' })),
+    CREATE_OPTS,
+  );
+  await engine.idle();
+  assert.match((await store.getStack(st.id))!.statusReason, /acts with the user’s token/);
+  assert.throws(
+    () => engine.prepare(input(server({ software_config_transport: 'ZAQAR_MESSAGE' }))),
+    /ZAQAR_MESSAGE/,
+  );
+  done();
+});
