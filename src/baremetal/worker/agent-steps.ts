@@ -26,7 +26,8 @@ import { powerTo } from './provision.ts';
 /** The image service as the conductor needs it: the image's metadata, its data URL, a token to fetch it. */
 export interface ImageAccess {
   get(ctx: Ctx, id: string): Promise<(ImageFacts & { size: number | null }) | undefined>;
-  fileUrl(id: string): string;
+  /** The image's data URL as the node reaches it (network-booted nodes: on the provisioning network). */
+  fileUrl(ctx: Ctx, id: string, node: Node): Promise<string>;
   credentials: DeployCredentials;
 }
 
@@ -269,7 +270,7 @@ async function startWriteImage(
   if (!image) return failWith(task, `Image ${id} could not be found in the image service.`);
   let url: string;
   try {
-    url = d.image.fileUrl(id);
+    url = await d.image.fileUrl(task.ctx, id, n);
   } catch (e) {
     return failWith(task, `No URL for the data of image ${id}: ${(e as Error).message}`);
   }

@@ -2,7 +2,8 @@
 import { createWriteStream, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { withLabDhcp } from '../../lab/seed-settings.ts';
+import { LAB_NETWORK_NAME } from '../../lab/seed-link.ts';
+import { withLabBaremetal, withLabDhcp } from '../../lab/seed-settings.ts';
 import { createLogger } from '../../platform/log/logger.ts';
 import { bootstrapSeed, bootstrapServiceUsers } from '../../seed/bootstrap.ts';
 import { serviceCredentialsPath } from '../../seed/service-credentials.ts';
@@ -24,7 +25,9 @@ export async function seedUp(
   });
   const loaded = loadConfig(values, io.env);
   // The network service's DHCP agent serves the lab of this state directory unless configured otherwise.
-  const config = { ...loaded, settings: withLabDhcp(loaded.settings, loaded.stateDir) };
+  // and the bare metal service network-boots nodes on the lab's provisioning network.
+  const settings = withLabBaremetal(withLabDhcp(loaded.settings, loaded.stateDir), LAB_NETWORK_NAME);
+  const config = { ...loaded, settings };
   mkdirSync(join(config.stateDir, 'logs'), { recursive: true, mode: 0o700 });
   const logFile = join(config.stateDir, 'logs', 'seed.log');
   const log = createLogger({
