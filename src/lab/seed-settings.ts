@@ -3,7 +3,7 @@
 // from the state directory, so `ooo seed up` can set this before any lab exists (dnsmasq starts only when
 // `ooo lab up` creates the network's subnet).
 import { createHash } from 'node:crypto';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 
 export const LAB_BRIDGE = 'br-lab';
 export const LAB_PHYSICAL_NETWORK = 'lab';
@@ -48,8 +48,11 @@ export function withLabDhcp(
 export function withLabBaremetal(
   settings: Record<string, Record<string, unknown>>,
   networkName: string,
+  stateDir: string,
 ): Record<string, Record<string, unknown>> {
   const baremetal = settings.baremetal ?? {};
   if (baremetal.provisioningNetwork) return settings;
-  return { ...settings, baremetal: { ...baremetal, provisioningNetwork: networkName } };
+  // The conductor calls the agents in the guests through the lab's proxy into its namespace.
+  const agentSocket = join(resolve(stateDir), 'lab', 'fwd', 'into-lab.sock');
+  return { ...settings, baremetal: { ...baremetal, provisioningNetwork: networkName, agentSocket } };
 }

@@ -73,7 +73,11 @@ describe('the seed DHCP defaults for the lab', () => {
       tftp_root: '/usr/lib/ipxe',
     }));
   const bm: [string, Record<string, Record<string, unknown>>, Record<string, Record<string, unknown>>][] = [
-    ['bare metal boots on the lab network', {}, { baremetal: { provisioningNetwork: 'lab-provisioning' } }],
+    [
+      'bare metal boots on the lab network and reaches its agents through the lab',
+      {},
+      { baremetal: { provisioningNetwork: 'lab-provisioning', agentSocket: '/s/lab/fwd/into-lab.sock' } },
+    ],
     [
       "an operator's provisioning network wins",
       { baremetal: { provisioningNetwork: 'ctlplane', x: 1 } },
@@ -81,7 +85,7 @@ describe('the seed DHCP defaults for the lab', () => {
     ],
   ];
   for (const [name, given, want] of bm)
-    test(name, () => assert.deepEqual(withLabBaremetal(given, 'lab-provisioning'), want));
+    test(name, () => assert.deepEqual(withLabBaremetal(given, 'lab-provisioning', '/s'), want));
 });
 
 describe('seedForwardPorts', () => {

@@ -31,6 +31,8 @@ export interface BaremetalSettings {
   provisioningHost: string | null;
   /** The TFTP server for plain PXE (`pxe` boot), as DHCP option 66; default the DHCP server itself. */
   tftpServer: string | null;
+  /** A unix socket of an HTTP proxy onto the provisioning network, when this host has no address on it (the lab's). */
+  agentSocket: string | null;
 }
 
 const DEFAULT_TIMEOUTS: Partial<Record<ProvisionState, number>> = {
@@ -78,6 +80,7 @@ export function parseSettings(raw: Record<string, unknown>, hostname: string): B
     provisioningNetwork: optText(raw, 'provisioningNetwork'),
     provisioningHost: optText(raw, 'provisioningHost'),
     tftpServer: optText(raw, 'tftpServer'),
+    agentSocket: optText(raw, 'agentSocket'),
   };
 }
 

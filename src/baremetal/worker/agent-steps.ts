@@ -48,7 +48,9 @@ export async function advanceWithAgent(task: NodeTask, d: AgentStepDeps): Promis
   const info = n.driver_internal_info;
   if (n.maintenance) return undefined;
   if (typeof info.agent_url !== 'string' || typeof info.agent_secret_token !== 'string') return undefined;
-  const agent = new AgentClient(info.agent_url, info.agent_secret_token);
+  // Agents of network-booted nodes live on the provisioning network, reached through its proxy if any.
+  const via = ['ipxe', 'pxe'].includes(n.interfaces.boot) ? (d.settings.agentSocket ?? undefined) : undefined;
+  const agent = new AgentClient(info.agent_url, info.agent_secret_token, via);
   switch (n.provision_state) {
     case 'clean wait':
       return cleanPass(task, agent, d);

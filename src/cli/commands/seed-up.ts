@@ -26,7 +26,11 @@ export async function seedUp(
   const loaded = loadConfig(values, io.env);
   // The network service's DHCP agent serves the lab of this state directory unless configured otherwise.
   // and the bare metal service network-boots nodes on the lab's provisioning network.
-  const settings = withLabBaremetal(withLabDhcp(loaded.settings, loaded.stateDir), LAB_NETWORK_NAME);
+  const settings = withLabBaremetal(
+    withLabDhcp(loaded.settings, loaded.stateDir),
+    LAB_NETWORK_NAME,
+    loaded.stateDir,
+  );
   const config = { ...loaded, settings };
   mkdirSync(join(config.stateDir, 'logs'), { recursive: true, mode: 0o700 });
   const logFile = join(config.stateDir, 'logs', 'seed.log');
