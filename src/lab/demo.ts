@@ -193,6 +193,8 @@ async function uploadImage(os: (...a: string[]) => Promise<string>, file: string
     'qcow2',
     '--container-format',
     'bare',
+    // the bare metal service's deploy credential reads it: it must see the image (docs/baremetal.md)
+    '--public',
     '--file',
     file,
     USER_IMAGE_NAME,
