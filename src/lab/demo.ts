@@ -139,23 +139,25 @@ export async function runLabDemo(ctx: Ctx, o: DemoOptions, io: DemoIo): Promise<
   const deployed = (o.deploy ?? names.map((_, i) => i)).map((i) => names[i]).filter((n): n is string => !!n);
   const consoles = new Map(deployed.map((n) => [n, join(o.stateDir, 'lab', n, 'console.log')]));
   const before = new Map(deployed.map((n) => [n, consoleText(consoles.get(n)!).length]));
-  await timed('deploy', () =>
-    each(deployed, async (n) => {
-      await os('baremetal', 'node', 'set', n, '--instance-info', `image_source=${imageId}`);
-      await os('baremetal', 'node', 'deploy', n, '--wait', wait);
-    }),
-  );
-  await timed('boot to the user image marker', () =>
-    each(deployed, async (n) => {
-      const deadline = Date.now() + o.waitS * 1000;
-      for (;;) {
-        if (consoleText(consoles.get(n)!).slice(before.get(n)).includes(USER_IMAGE_MARKER)) return;
-        if (Date.now() > deadline)
-          throw new DemoError(`${n}: no "${USER_IMAGE_MARKER}" on its console within ${o.waitS} s`);
-        await sleep(1000, undefined, { signal: ctx.signal });
-      }
-    }),
-  );
+  if (deployed.length > 0) {
+    await timed('deploy', () =>
+      each(deployed, async (n) => {
+        await os('baremetal', 'node', 'set', n, '--instance-info', `image_source=${imageId}`);
+        await os('baremetal', 'node', 'deploy', n, '--wait', wait);
+      }),
+    );
+    await timed('boot to the user image marker', () =>
+      each(deployed, async (n) => {
+        const deadline = Date.now() + o.waitS * 1000;
+        for (;;) {
+          if (consoleText(consoles.get(n)!).slice(before.get(n)).includes(USER_IMAGE_MARKER)) return;
+          if (Date.now() > deadline)
+            throw new DemoError(`${n}: no "${USER_IMAGE_MARKER}" on its console within ${o.waitS} s`);
+          await sleep(1000, undefined, { signal: ctx.signal });
+        }
+      }),
+    );
+  }
   const timelines: Record<string, string> = {};
   for (const n of deployed) {
     timelines[n] = await ooo('node', 'timeline', n);

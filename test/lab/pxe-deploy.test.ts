@@ -11,13 +11,11 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { buildDeployAgent } from '../../src/agents/deploy/build.ts';
 import { runLabDemo } from '../../src/lab/demo.ts';
+import { buildDemoImages } from '../../src/lab/demo-images.ts';
 import {
   archiveSkipReason,
-  REPO,
   rootSkipReason,
-  runTool,
   SHARED_CACHE,
   toolSkipReason,
 } from '../imagebuilder/support/run.ts';
@@ -55,40 +53,12 @@ describe('PXE deploy of lab machines end to end', { skip, timeout: 28 * 60_000 }
     stateDir = join(dir, 'state');
     mkdirSync(stateDir, { mode: 0o700 });
     // The images, from the image builder's caches when their inputs did not change.
-    const t0 = Date.now();
-    mkdirSync(RAMDISK_CACHE, { recursive: true });
-    const bundle = await buildDeployAgent(join(RAMDISK_CACHE, 'agent'));
-    const ramdisk = await runTool(
-      'ramdisk-image-create',
-      ['-o', join(dir, 'deploy'), 'debian', 'deploy-agent'],
-      {
-        DIB_IMAGE_CACHE: RAMDISK_CACHE,
-        DIB_DEBOOTSTRAP_CACHE: join(SHARED_CACHE, 'debootstrap'),
-        DIB_DEPLOY_AGENT_BUNDLE: bundle,
-        TMP_DIR: join(dir, 'tmp'),
-      },
-    );
-    assert.equal(ramdisk.code, 0, ramdisk.out.slice(-4000));
-    const t1 = Date.now();
-    const user = await runTool(
-      join(REPO, 'bin', 'ooo'),
-      ['image', 'build', '-u', '-o', join(dir, 'user'), 'debian', 'vm', 'user-image'],
-      {
-        ELEMENTS_PATH: '',
-        DIB_IMAGE_CACHE: join(SHARED_CACHE, 'user-image'),
-        DIB_DEBOOTSTRAP_CACHE: join(SHARED_CACHE, 'debootstrap'),
-        TMP_DIR: join(dir, 'tmp'),
-      },
-    );
-    assert.equal(user.code, 0, user.out.slice(-4000));
-    const done = (o: string) => /Build completed successfully in .*/.exec(o)?.[0] ?? '?';
-    console.log(
-      `# images: ramdisk ${((t1 - t0) / 1000).toFixed(1)} s (${done(ramdisk.out)}), ` +
-        `user image ${((Date.now() - t1) / 1000).toFixed(1)} s (${done(user.out)})`,
-    );
-    images.kernel = join(dir, 'deploy.kernel');
-    images.ramdisk = join(dir, 'deploy.initramfs');
-    images.user = join(dir, 'user.qcow2');
+    const built = await buildDemoImages(testCtx(), join(dir, 'images'), () => undefined, {
+      ramdisk: RAMDISK_CACHE,
+      imagebuilder: SHARED_CACHE,
+    });
+    console.log(`# images: ${built.builds.map((b) => `${b.name} ${b.seconds} s (${b.how})`).join(', ')}`);
+    Object.assign(images, { kernel: built.kernel, ramdisk: built.ramdisk, user: built.user });
 
     writeFileSync(
       join(stateDir, 'ooo.json'),

@@ -17,6 +17,8 @@ export async function seedUp(
   argv: string[],
   io: CliIo,
   signals: NodeJS.EventEmitter = process,
+  /** Called once every service answers (the main command starts its lab demo here). */
+  onReady?: (stateDir: string) => void,
 ): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -80,6 +82,7 @@ export async function seedUp(
     return 1;
   }
   io.stdout.write('ready\n');
+  onReady?.(config.stateDir);
 
   await new Promise<void>((resolve) => {
     // Signal listeners alone do not keep Node's event loop alive; this timer does, until a signal comes.
