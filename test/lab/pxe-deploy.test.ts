@@ -7,12 +7,13 @@
 // deploy files served by the bare metal service. The phase times are printed as diagnostics.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runLabDemo } from '../../src/lab/demo.ts';
 import { buildDemoImages } from '../../src/lab/demo-images.ts';
+import { labNetns } from '../../src/lab/seed-settings.ts';
 import {
   archiveSkipReason,
   rootSkipReason,
@@ -32,6 +33,7 @@ const skip =
   cliUnavailable() ??
   toolSkipReason('qemu-system-x86_64', 'qemu-img', 'debootstrap', 'zstd', 'mkfs.ext4', 'busybox') ??
   (existsSync('/usr/sbin/dnsmasq') ? undefined : 'no dnsmasq') ??
+  (existsSync('/usr/lib/ipxe/undionly.kpxe') ? undefined : 'no /usr/lib/ipxe (Debian package ipxe)') ??
   (existsSync(join(SHARED_CACHE, 'debootstrap')) ? undefined : await archiveSkipReason());
 
 function ooo(args: string[]) {
@@ -132,8 +134,50 @@ describe('PXE deploy of lab machines end to end', { skip, timeout: 28 * 60_000 }
       for (const phase of ['ramdisk up', 'image written', 'active'])
         assert.ok(timeline.includes(phase), `${name} timeline lacks ${phase}:\n${timeline}`);
     }
-    // The provisioning ports the bare metal service made were removed with the boot configuration.
-    const ports = await openstack(env, ['port', 'list', '--device-owner', 'baremetal:none', '-f', 'json']);
-    assert.deepEqual(ports.json(), []);
+    // The `pxe` chain's first stage: the seed's dnsmasq serves iPXE over TFTP on the lab's network.
+    const got = join(dir, 'undionly.kpxe');
+    const tftp = await new Promise<number>((done) =>
+      execFile(
+        'ip',
+        [
+          'netns',
+          'exec',
+          labNetns(stateDir),
+          'busybox',
+          'tftp',
+          '-g',
+          '-r',
+          'undionly.kpxe',
+          '-l',
+          got,
+          '192.0.2.1',
+        ],
+        (err) => done(err ? 1 : 0),
+      ),
+    );
+    assert.equal(tftp, 0, 'TFTP from the seed dnsmasq');
+    assert.deepEqual(readFileSync(got), readFileSync('/usr/lib/ipxe/undionly.kpxe'));
+    // The provisioning ports the bare metal service made stay (the nodes keep their addresses) without boot options.
+    const ports = await openstack(env, [
+      'port',
+      'list',
+      '--device-owner',
+      'baremetal:none',
+      '--long',
+      '-f',
+      'json',
+    ]);
+    // biome-ignore lint/suspicious/noExplicitAny: Neutron's JSON
+    const made = ports.json<any[]>();
+    assert.equal(made.length, 2);
+    for (const p of made) {
+      const full = await openstack(env, ['port', 'show', p.ID, '-f', 'json']);
+      // biome-ignore lint/suspicious/noExplicitAny: Neutron's JSON
+      const opts = full.json<any>().extra_dhcp_opts;
+      assert.ok(
+        !opts || (Array.isArray(opts) && opts.length === 0),
+        `no boot options left: ${JSON.stringify(opts)}`,
+      );
+    }
   });
 });

@@ -1,7 +1,9 @@
 // The node's ports on the provisioning network, through the network service's client only (Ironic's
 // neutron network interface, flat, reduced): one Neutron port per PXE-enabled MAC, found or created, carrying
-// the boot DHCP options while the node boots the deploy ramdisk. Ports this service made are marked
-// (device_owner baremetal:none, device_id the node) and deleted at clean-up; others only lose our options.
+// the boot DHCP options while the node boots the deploy ramdisk. Ports this service makes are marked
+// (device_owner baremetal:none, device_id the node). Clean-up takes the options off but keeps the port, so the
+// node keeps its address: the network service does not release a deleted port's DHCP lease (Neutron's agent
+// runs dhcp_release), and a new port given another node's old address would get no answer from dnsmasq.
 import type { NetworkClient } from '../../network/client.ts';
 import type { Ctx } from '../../platform/context.ts';
 import type { DhcpOpt } from '../model/pxe.ts';
@@ -69,21 +71,14 @@ export async function bindBootPort(
   });
 }
 
-/** Removes our boot options from the port of `mac`; with `release`, deletes the port if we made it. */
+/** Removes our boot options from the port of `mac` on the network (the port stays). */
 export async function unbindBootPort(
   ctx: Ctx,
   net: NetworkClient,
   networkId: string,
-  nodeUuid: string,
   mac: string,
-  release: boolean,
 ): Promise<void> {
   for (const port of await net.listPorts(ctx, { network_id: networkId, mac_address: mac })) {
-    const ours = port.device_owner === PORT_OWNER && port.device_id === nodeUuid;
-    if (release && ours) {
-      await net.deletePort(ctx, String(port.id));
-      continue;
-    }
     const present = ((port.extra_dhcp_opts as { opt_name: string }[] | undefined) ?? []).map(
       (o) => o.opt_name,
     );

@@ -2,8 +2,8 @@
 // deploy ramdisk the conductor stages the node's deploy kernel and ramdisk, writes an iPXE script per MAC,
 // puts the boot DHCP options on the node's provisioning port (through the network service's client) and
 // sets the next boot to PXE; for the instance it writes a script that exits to the local disk and takes the
-// options off (the port stays: the instance takes its address from it); clean-up removes scripts and the
-// ports it made. `ipxe` expects firmware with iPXE (QEMU's ROMs); `pxe` also serves plain PXE firmware,
+// options off (the port stays: the instance takes its address from it); clean-up removes the scripts and
+// the options (the ports stay: see provisioning-port.ts). `ipxe` expects firmware with iPXE (QEMU's ROMs); `pxe` also serves plain PXE firmware,
 // which first loads iPXE (undionly.kpxe) by TFTP from the network service's dnsmasq.
 import type { NetworkClient } from '../../network/client.ts';
 import type { Ctx } from '../../platform/context.ts';
@@ -110,7 +110,7 @@ function networkBoot(kind: 'ipxe' | 'pxe'): BootInterface {
       const { network } = await provisioning(ctx, e);
       for (const mac of await bootMacs(e, node)) {
         await e.files.writeScript(mac, diskScript(node.uuid));
-        await unbindBootPort(ctx, e.network(), network.id, node.uuid, mac, false);
+        await unbindBootPort(ctx, e.network(), network.id, mac);
       }
     },
 
@@ -119,7 +119,7 @@ function networkBoot(kind: 'ipxe' | 'pxe'): BootInterface {
       const { network } = await provisioning(ctx, e);
       for (const p of await e.ports.list({ node_uuid: node.uuid })) {
         await e.files.removeScript(p.address);
-        await unbindBootPort(ctx, e.network(), network.id, node.uuid, p.address, true);
+        await unbindBootPort(ctx, e.network(), network.id, p.address);
       }
       await e.files.removeNode(node.uuid);
     },
