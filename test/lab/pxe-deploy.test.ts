@@ -111,6 +111,8 @@ describe('PXE deploy of lab machines end to end', { skip, timeout: 28 * 60_000 }
       );
     });
     for (const p of result.phases) t.diagnostic(`${p.name}: ${p.seconds} s`);
+    for (const [name, timeline] of Object.entries(result.timelines))
+      for (const line of timeline.trimEnd().split('\n')) t.diagnostic(`${name} timeline: ${line}`);
     assert.deepEqual(result.nodes, ['node-0', 'node-1']);
     assert.deepEqual(result.deployed, ['node-0', 'node-1']);
 
