@@ -19,6 +19,8 @@ export async function seedUp(
   signals: NodeJS.EventEmitter = process,
   /** Called once every service answers (the main command starts its lab demo here). */
   onReady?: (stateDir: string) => void,
+  /** Awaited after the stop signal, while the services still serve (the main command's lab goes down here). */
+  beforeStop?: () => Promise<void>,
 ): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -95,6 +97,7 @@ export async function seedUp(
     signals.once('SIGINT', onSignal);
     signals.once('SIGTERM', onSignal);
   });
+  await beforeStop?.();
   await seed.stop();
   rmSync(runFile, { force: true });
   io.stdout.write('seed: stopped\n');

@@ -62,19 +62,15 @@ export async function startCommand(
     });
   };
 
-  const code = await seedUp(rest, io, signals, onReady);
-  stop.abort();
-  await running;
-  if (labDir) {
-    const down = await run(
-      { signal: new AbortController().signal },
-      OOO,
-      ['lab', 'down', '--state-dir', labDir],
-      {
-        allowFail: true,
-      },
-    );
+  // The lab leaves while the seed still serves, so its network is removed from the seed too.
+  const beforeStop = async () => {
+    stop.abort();
+    await running;
+    if (!labDir) return;
+    const quiet = { signal: new AbortController().signal };
+    const down = await run(quiet, OOO, ['lab', 'down', '--state-dir', labDir], { allowFail: true });
     io.stdout.write(down.stdout + down.stderr);
-  }
+  };
+  const code = await seedUp(rest, io, signals, onReady, beforeStop);
   return code;
 }
