@@ -1,6 +1,7 @@
 // The files this conductor serves to network-booting nodes (Ironic's http_root layout, reduced): one iPXE
 // script per MAC (`<aa-bb-cc-dd-ee-ff>.ipxe`), and per node its deploy kernel and ramdisk as links to a
 // local path or to a copy of an image service image fetched once into `images/`.
+import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -63,9 +64,11 @@ export class BootFiles {
       const target = src.kind === 'path' ? src.path : await this.#image(ctx, src.id, images);
       const s = await stat(target).catch(() => undefined);
       if (!s?.isFile()) throw new Error(`driver_info.${name}: ${target} is not a file on this conductor`);
+      // A fresh link renamed over the old one: a node being served meanwhile sees one or the other.
       const link = join(dir, name);
-      await rm(link, { force: true });
-      await symlink(target, link);
+      const tmp = `${link}.${randomBytes(4).toString('hex')}`;
+      await symlink(target, tmp);
+      await rename(tmp, link);
     }
   }
 
