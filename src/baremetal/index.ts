@@ -1,9 +1,11 @@
 // The bare metal service (Ironic v1 on port 6385) as a plugin of the seed: its tables, its routes, the
 // platform's secret box sealing driver_info, and the conductor that runs node operations under leases.
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { ServiceDefinition } from '../platform/service.ts';
 import { allocationRoutes } from './api/allocations.ts';
+import { bootRoutes } from './api/boot.ts';
 import { chassisRoutes } from './api/chassis.ts';
 import type { ApiContext } from './api/context.ts';
 import { registerDiscovery } from './api/discovery.ts';
@@ -16,6 +18,8 @@ import { portRoutes } from './api/ports.ts';
 import { ramdiskRoutes } from './api/ramdisk.ts';
 import { renderIronicError } from './api/render.ts';
 import { configureBmc } from './drivers/bmc-options.ts';
+import { BootFiles } from './drivers/boot-files.ts';
+import { networkBooted, setPxeEnv, urlForNodes } from './drivers/pxe-boot.ts';
 import { SimFleet, setSimFleet } from './drivers/sim.ts';
 import { parseSettings } from './model/settings.ts';
 import { AllocationStore } from './store/allocations.ts';
@@ -28,12 +32,12 @@ import type { ImageAccess } from './worker/agent-steps.ts';
 import { Conductor } from './worker/conductor.ts';
 import { identityDeployCredentials } from './worker/deploy-credential.ts';
 
-export const baremetalService: ServiceDefinition<'baremetal', 'identity' | 'image'> = {
+export const baremetalService: ServiceDefinition<'baremetal', 'identity' | 'image' | 'network'> = {
   name: 'baremetal',
   defaultPort: 6385,
   catalog: [{ type: 'baremetal', name: 'ironic', path: '' }],
   migrations: baremetalMigrations,
-  needs: ['identity', 'image'],
+  needs: ['identity', 'image', 'network'],
   create(deps) {
     const settings = parseSettings(deps.settings, hostname());
     const nodes = new NodeStore(deps.db, deps.secrets);
@@ -49,7 +53,10 @@ export const baremetalService: ServiceDefinition<'baremetal', 'identity' | 'imag
     const image: ImageAccess = {
       get: (ctx, id) =>
         deps.clients.get('image').connect(deps.serviceAuth).get(ctx, id) as ReturnType<ImageAccess['get']>,
-      fileUrl: (id) => `${url('image')}/v2/images/${encodeURIComponent(id)}/file`,
+      fileUrl: async (ctx, id, node) => {
+        const base = networkBooted(node) ? await urlForNodes(ctx, url('image')) : url('image');
+        return `${base}/v2/images/${encodeURIComponent(id)}/file`;
+      },
       credentials: identityDeployCredentials(() => url('identity'), deps.serviceAuth, deps.tokens),
     };
     const fleet = new SimFleet({
@@ -60,6 +67,17 @@ export const baremetalService: ServiceDefinition<'baremetal', 'identity' | 'imag
       defaultDiskGb: settings.simDiskGb,
     });
     setSimFleet(fleet);
+    const bootFiles = new BootFiles(join(deps.stateDir, 'baremetal', 'boot'));
+    setPxeEnv({
+      settings,
+      files: bootFiles,
+      images: {
+        save: (ctx, id, dest) => deps.clients.get('image').connect(deps.serviceAuth).save(ctx, id, dest),
+      },
+      ports,
+      network: () => deps.clients.get('network'),
+      apiPort: () => Number(new URL(url('baremetal')).port),
+    });
     const conductor = new Conductor({
       db: deps.db,
       nodes,
@@ -95,6 +113,7 @@ export const baremetalService: ServiceDefinition<'baremetal', 'identity' | 'imag
         chassisRoutes(app, api);
         allocationRoutes(app, api);
         ramdiskRoutes(app, api);
+        bootRoutes(app, bootFiles);
       },
       client: { conductor },
       start: (ctx) => conductor.start(ctx),

@@ -11,6 +11,7 @@ import { nodeTimelineCommand } from './commands/node-timeline.ts';
 import { seedBootstrap } from './commands/seed-bootstrap.ts';
 import { seedStatus } from './commands/seed-status.ts';
 import { seedUp } from './commands/seed-up.ts';
+import { startCommand } from './commands/start.ts';
 import type { CliIo } from './io.ts';
 
 export interface Command {
@@ -20,6 +21,12 @@ export interface Command {
 }
 
 export const COMMANDS: Command[] = [
+  {
+    path: ['start'],
+    summary:
+      'the seed, plus a lab of 2 machines made available and one deployed with the user image (npm start) [--no-lab] [--no-demo] [seed up options]',
+    run: startCommand,
+  },
   {
     path: ['seed', 'up'],
     summary:

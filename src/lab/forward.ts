@@ -4,13 +4,20 @@
 // host-side listener connects it to 127.0.0.1:PORT. Two halves of one program:
 //   forward.ts host LAB_DIR   — unix <labDir>/fwd/<port>.sock → 127.0.0.1:<port>
 //   forward.ts ns LAB_DIR     — (run with ip netns exec) <bridge ip>:<port> → unix socket
+// The ns half also carries the other direction, for the bare metal conductor calling the deploy agents in
+// the guests: an HTTP proxy on the unix socket <labDir>/fwd/into-lab.sock that sends each request to the
+// address in its Host header, which must be on the lab's network (intoLabTarget).
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer, request } from 'node:http';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
+import { intoLabTarget } from './into-lab.ts';
 import { readLab } from './state.ts';
 
 export const forwardDir = (labDir: string) => join(labDir, 'fwd');
 export const forwardSocket = (labDir: string, port: number) => join(forwardDir(labDir), `${port}.sock`);
+/** Where the bare metal conductor reaches HTTP servers in the guests (an HTTP proxy inside the namespace). */
+export const intoLabSocket = (labDir: string) => join(forwardDir(labDir), 'into-lab.sock');
 export const forwardReady = (labDir: string, half: 'host' | 'ns') =>
   join(forwardDir(labDir), `${half}.ready`);
 
@@ -54,8 +61,38 @@ export async function runForwardHalf(half: 'host' | 'ns', labDir: string): Promi
       servers.push(server);
     }
   }
+  if (half === 'ns') servers.push(await intoLabProxy(labDir, lab.cidr));
   writeFileSync(forwardReady(labDir, half), `${process.pid}\n`);
   return servers;
+}
+
+/** The HTTP proxy from the host (a unix socket) to the guests' addresses on the lab's network. */
+async function intoLabProxy(labDir: string, cidr: string): Promise<Server> {
+  const sock = intoLabSocket(labDir);
+  rmSync(sock, { force: true });
+  const server = createHttpServer((req, res) => {
+    const target = intoLabTarget(req.headers.host, cidr);
+    if (!target) {
+      res
+        .writeHead(403, { 'content-type': 'text/plain' })
+        .end(`not on the lab's network: ${req.headers.host}`);
+      return;
+    }
+    const up = request(
+      { host: target.host, port: target.port, method: req.method, path: req.url, headers: req.headers },
+      (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      },
+    );
+    up.on('error', (e) => {
+      if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
+      res.end(`into the lab: ${e.message}`);
+    });
+    req.pipe(up);
+  });
+  await listen(server, sock);
+  return server;
 }
 
 if (import.meta.main) {

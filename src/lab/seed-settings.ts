@@ -3,10 +3,11 @@
 // from the state directory, so `ooo seed up` can set this before any lab exists (dnsmasq starts only when
 // `ooo lab up` creates the network's subnet).
 import { createHash } from 'node:crypto';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 
 export const LAB_BRIDGE = 'br-lab';
 export const LAB_PHYSICAL_NETWORK = 'lab';
+export const IPXE_DIR = '/usr/lib/ipxe';
 
 /** Six hex digits naming this state directory's lab (its namespace, its MACs). */
 export function labId(stateDir: string): string {
@@ -20,6 +21,8 @@ export function labDhcpSettings(stateDir: string): Record<string, unknown> {
   return {
     physical_interface_mappings: { [LAB_PHYSICAL_NETWORK]: LAB_BRIDGE },
     command_prefix: ['ip', 'netns', 'exec', labNetns(stateDir)],
+    // Debian's ipxe package: undionly.kpxe for machines whose firmware has no iPXE (boot interface `pxe`).
+    tftp_root: IPXE_DIR,
   };
 }
 
@@ -36,4 +39,20 @@ export function withLabDhcp(
   if (dhcp.physical_interface_mappings || network.physical_interface_mappings || dhcp.command_prefix)
     return settings;
   return { ...settings, network: { ...network, dhcp: { ...labDhcpSettings(stateDir), ...dhcp } } };
+}
+
+/**
+ * The seed's settings with the bare metal service booting nodes on the lab's provisioning network (the one
+ * `ooo lab up` creates), unless the operator named a provisioning network.
+ */
+export function withLabBaremetal(
+  settings: Record<string, Record<string, unknown>>,
+  networkName: string,
+  stateDir: string,
+): Record<string, Record<string, unknown>> {
+  const baremetal = settings.baremetal ?? {};
+  if (baremetal.provisioningNetwork) return settings;
+  // The conductor calls the agents in the guests through the lab's proxy into its namespace.
+  const agentSocket = join(resolve(stateDir), 'lab', 'fwd', 'into-lab.sock');
+  return { ...settings, baremetal: { ...baremetal, provisioningNetwork: networkName, agentSocket } };
 }

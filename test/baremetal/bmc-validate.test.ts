@@ -67,12 +67,16 @@ describe('validate redfish', () => {
     });
 });
 
-test('a new ipmi node gets ipmitool power and management; redfish gets redfish', () => {
+test('a new ipmi node gets ipmitool power and management; redfish gets redfish; both boot by iPXE and deploy direct', () => {
   const i = node('ipmi', {});
   assert.equal(i.interfaces.power, 'ipmitool');
   assert.equal(i.interfaces.management, 'ipmitool');
   const r = node('redfish', {});
   assert.equal(r.interfaces.power, 'redfish');
   assert.equal(r.interfaces.management, 'redfish');
-  assert.equal(r.interfaces.deploy, 'fake');
+  for (const n of [i, r]) {
+    assert.equal(n.interfaces.boot, 'ipxe');
+    assert.equal(n.interfaces.deploy, 'direct');
+    assert.equal(n.interfaces.inspect, 'agent');
+  }
 });

@@ -146,7 +146,11 @@ describe('ooo node import of an ipmi node (ipmi_sim) with --provide', { skip: ip
     seed = await startTestSeed({
       services: ['baremetal'],
       settings: {
-        baremetal: { bmc: { ipmiMinCommandIntervalMs: 0, ipmiRetryTimeoutMs: 5_000, powerWaitS: 15 } },
+        // no automated cleaning: it would network-boot the deploy ramdisk, and there is no machine here
+        baremetal: {
+          automatedClean: false,
+          bmc: { ipmiMinCommandIntervalMs: 0, ipmiRetryTimeoutMs: 5_000, powerWaitS: 15 },
+        },
       },
     });
     dir = mkdtempSync(join(tmpdir(), 'ooo-import-ipmi-'));

@@ -30,6 +30,17 @@ const deploy = (atS: number) =>
   ev(atS, 'provision', 'available', 'deploying', { details: { event: 'deploy' } });
 
 describe('deployTimeline', () => {
+  test("the conductor's image phase: the rate over its own seconds, not the event's bookkeeping time", () => {
+    const t = deployTimeline([
+      deploy(0),
+      ev(80, 'phase', null, 'image written', {
+        duration_ms: 3,
+        details: { bytes: 771424256, seconds: 87.436 },
+      }),
+    ]);
+    assert.equal(t?.phases.find((p) => p.label === 'image written')?.note, '771.4 MB at 8.8 MB/s');
+  });
+
   test('no deploy recorded', () => {
     assert.equal(
       deployTimeline([ev(0, 'provision', 'enroll', 'verifying', { details: { event: 'manage' } })]),

@@ -46,7 +46,7 @@ describe('qemu arguments (pure)', () => {
     test(`boot ${boot}`, () => {
       const args = qemuArgs(spec, boot as 'pxe');
       assert.deepEqual(bootindexes(args), want);
-      assert.ok(args.includes('strict=on,menu=off'));
+      assert.ok(args.includes('strict=on,menu=off,reboot-timeout=3000'));
       assert.ok(
         args.includes('mac=52:54:00:00:00:02') || args.some((a) => a.includes('mac=52:54:00:00:00:02')),
       );

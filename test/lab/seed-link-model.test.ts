@@ -4,7 +4,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { labSubnet, seedForwardPorts } from '../../src/lab/seed-link.ts';
-import { labDhcpSettings, labId, labNetns, withLabDhcp } from '../../src/lab/seed-settings.ts';
+import {
+  labDhcpSettings,
+  labId,
+  labNetns,
+  withLabBaremetal,
+  withLabDhcp,
+} from '../../src/lab/seed-settings.ts';
 
 describe('labSubnet', () => {
   const cases: [string, ReturnType<typeof labSubnet>][] = [
@@ -60,11 +66,26 @@ describe('the seed DHCP defaults for the lab', () => {
       ],
     ];
   for (const [name, given, want] of cases) test(name, () => assert.deepEqual(withLabDhcp(given, '/s'), want));
-  test('physical network lab on br-lab, dnsmasq in the namespace', () =>
+  test('physical network lab on br-lab, dnsmasq in the namespace, TFTP from the ipxe package', () =>
     assert.deepEqual(lab, {
       physical_interface_mappings: { lab: 'br-lab' },
       command_prefix: ['ip', 'netns', 'exec', labNetns('/s')],
+      tftp_root: '/usr/lib/ipxe',
     }));
+  const bm: [string, Record<string, Record<string, unknown>>, Record<string, Record<string, unknown>>][] = [
+    [
+      'bare metal boots on the lab network and reaches its agents through the lab',
+      {},
+      { baremetal: { provisioningNetwork: 'lab-provisioning', agentSocket: '/s/lab/fwd/into-lab.sock' } },
+    ],
+    [
+      "an operator's provisioning network wins",
+      { baremetal: { provisioningNetwork: 'ctlplane', x: 1 } },
+      { baremetal: { provisioningNetwork: 'ctlplane', x: 1 } },
+    ],
+  ];
+  for (const [name, given, want] of bm)
+    test(name, () => assert.deepEqual(withLabBaremetal(given, 'lab-provisioning', '/s'), want));
 });
 
 describe('seedForwardPorts', () => {

@@ -2,7 +2,7 @@
 // free-range bookkeeping, DHCP rendering and list queries.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatOption, renderDhcp, servingInterface } from '../../src/network/model/dhcp.ts';
+import { dnsmasqArgs, formatOption, renderDhcp, servingInterface } from '../../src/network/model/dhcp.ts';
 import {
   canonicalIp,
   cidrsOverlap,
@@ -538,4 +538,15 @@ test('security group rules compare as Neutron compares them; "default" is reserv
     );
   checkGroupName('web');
   checkGroupName(undefined);
+});
+
+test('dnsmasq serves TFTP only when given a root', () => {
+  const c = { hosts: '', opts: '', ranges: [], macTags: [], hostCount: 0 };
+  const base = { domain: 'd', leaseSeconds: 60, metadataNexthop: null };
+  const off = dnsmasqArgs('/x', 'br', c, base);
+  assert.ok(!off.some((a) => a.includes('tftp')));
+  const on = dnsmasqArgs('/x', 'br', c, { ...base, tftpRoot: '/usr/lib/ipxe' });
+  assert.ok(on.includes('--enable-tftp'));
+  assert.ok(on.includes('--tftp-root=/usr/lib/ipxe'));
+  assert.ok(on.includes('--dhcp-match=set:ipxe,175'));
 });

@@ -15,6 +15,7 @@ import {
 import type { ComposedDriver, DriverInterface } from './interfaces.ts';
 import { ipmiManagement, ipmiPower } from './ipmi.ts';
 import { noInspect, noInterface, noopInterface, noRescue } from './noop.ts';
+import { ipxeBoot, pxeBoot } from './pxe-boot.ts';
 import { redfishManagement, redfishPower } from './redfish.ts';
 import { simBoot, simManagement, simPower } from './sim.ts';
 
@@ -28,7 +29,7 @@ const IMPLEMENTATIONS: Record<InterfaceName, Impl> = {
     redfish: redfishManagement,
     sim: simManagement,
   },
-  boot: { fake: fakeBoot, sim: simBoot },
+  boot: { fake: fakeBoot, sim: simBoot, ipxe: ipxeBoot, pxe: pxeBoot },
   deploy: { fake: fakeDeploy, direct: directDeploy },
   inspect: { fake: fakeInspect, 'no-inspect': noInspect, agent: agentInspect },
   rescue: { fake: fakeRescue, 'no-rescue': noRescue },

@@ -1,16 +1,15 @@
 // The hardware types with a real BMC: `ipmi` (ipmitool) and `redfish`. Their power and management
-// interfaces talk to the BMC; boot, deploy, inspect and rescue offer what this build implements (the
-// fake ones, as Ironic's generic types also accept) until the ipxe/pxe boot and direct deploy join,
-// at which point they go first in these lists and become the defaults.
+// interfaces talk to the BMC; by default they network-boot (iPXE) into the deploy ramdisk, deploy with
+// `direct` and inspect through the agent, as Ironic's do; the fake boot/deploy/inspect stay selectable.
 import type { HardwareType, InterfaceName } from './hardware-types.ts';
 
 const COMMON: Omit<Record<InterfaceName, readonly string[]>, 'power' | 'management'> = {
   bios: ['no-bios'],
-  boot: ['fake'],
+  boot: ['ipxe', 'pxe', 'fake'],
   console: ['no-console'],
-  deploy: ['fake'],
+  deploy: ['direct', 'fake'],
   firmware: ['no-firmware'],
-  inspect: ['no-inspect', 'fake'],
+  inspect: ['agent', 'no-inspect', 'fake'],
   network: ['noop'],
   raid: ['no-raid'],
   rescue: ['no-rescue', 'fake'],

@@ -25,6 +25,14 @@ export interface BaremetalSettings {
   agentPollIntervalMs: number;
   /** The sparse disk of a `sim` node without properties.local_gb, in GiB. */
   simDiskGb: number;
+  /** The Neutron network (name or ID) whose ports network-boot `ipxe`/`pxe` nodes (Ironic's [neutron]cleaning_network). */
+  provisioningNetwork: string | null;
+  /** The address nodes reach this process at on that network; default its subnet's gateway. */
+  provisioningHost: string | null;
+  /** The TFTP server for plain PXE (`pxe` boot), as DHCP option 66; default the DHCP server itself. */
+  tftpServer: string | null;
+  /** A unix socket of an HTTP proxy onto the provisioning network, when this host has no address on it (the lab's). */
+  agentSocket: string | null;
 }
 
 const DEFAULT_TIMEOUTS: Partial<Record<ProvisionState, number>> = {
@@ -69,5 +77,16 @@ export function parseSettings(raw: Record<string, unknown>, hostname: string): B
     eraseDevices: raw.eraseDevices === true,
     agentPollIntervalMs: num('agentPollIntervalMs', 2000),
     simDiskGb: num('simDiskGb', 4),
+    provisioningNetwork: optText(raw, 'provisioningNetwork'),
+    provisioningHost: optText(raw, 'provisioningHost'),
+    tftpServer: optText(raw, 'tftpServer'),
+    agentSocket: optText(raw, 'agentSocket'),
   };
+}
+
+function optText(raw: Record<string, unknown>, key: string): string | null {
+  const v = raw[key];
+  if (v === undefined || v === null || v === '') return null;
+  if (typeof v !== 'string') throw new Error(`baremetal settings: ${key} must be a string`);
+  return v;
 }

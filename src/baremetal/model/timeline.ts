@@ -58,7 +58,7 @@ export function deployTimeline(events: readonly NodeEventRecord[]): Timeline | u
     if (label === undefined) continue;
     if (e.kind === 'heartbeat') sawHeartbeat = true;
     if (e.kind === 'power' && e.to === 'power on') sawPowerOn = true;
-    phases.push({ label, durationMs: at - prev, endedAt: e.ended_at, ...noteOf(e) });
+    phases.push({ label, durationMs: at - prev, endedAt: e.ended_at, ...noteOf(e, at - prev) });
     prev = at;
     if (e.kind === 'provision') {
       outcome = END_STATES.has(e.to) ? e.to : `${e.to} (in progress)`;
@@ -88,11 +88,14 @@ function labelOf(
   }
 }
 
-function noteOf(e: NodeEventRecord): { note?: string } {
+/** The phase's note: an image write's rate over the write's own time (the conductor's `seconds`), else the event's or the phase's. */
+function noteOf(e: NodeEventRecord, phaseMs: number): { note?: string } {
   const bytes = e.details.bytes;
   if (typeof bytes !== 'number') return e.details.severity === 'ERROR' ? { note: e.reason } : {};
   const mb = bytes / 1e6;
-  const rate = e.duration_ms > 0 ? ` at ${(mb / (e.duration_ms / 1000)).toFixed(1)} MB/s` : '';
+  const given = Number(e.details.seconds);
+  const ms = Number.isFinite(given) && given > 0 ? given * 1000 : e.duration_ms > 0 ? e.duration_ms : phaseMs;
+  const rate = ms > 0 ? ` at ${(mb / (ms / 1000)).toFixed(1)} MB/s` : '';
   return { note: `${mb.toFixed(1)} MB${rate}` };
 }
 

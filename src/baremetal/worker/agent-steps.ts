@@ -26,7 +26,8 @@ import { powerTo } from './provision.ts';
 /** The image service as the conductor needs it: the image's metadata, its data URL, a token to fetch it. */
 export interface ImageAccess {
   get(ctx: Ctx, id: string): Promise<(ImageFacts & { size: number | null }) | undefined>;
-  fileUrl(id: string): string;
+  /** The image's data URL as the node reaches it (network-booted nodes: on the provisioning network). */
+  fileUrl(ctx: Ctx, id: string, node: Node): Promise<string>;
   credentials: DeployCredentials;
 }
 
@@ -47,7 +48,9 @@ export async function advanceWithAgent(task: NodeTask, d: AgentStepDeps): Promis
   const info = n.driver_internal_info;
   if (n.maintenance) return undefined;
   if (typeof info.agent_url !== 'string' || typeof info.agent_secret_token !== 'string') return undefined;
-  const agent = new AgentClient(info.agent_url, info.agent_secret_token);
+  // Agents of network-booted nodes live on the provisioning network, reached through its proxy if any.
+  const via = ['ipxe', 'pxe'].includes(n.interfaces.boot) ? (d.settings.agentSocket ?? undefined) : undefined;
+  const agent = new AgentClient(info.agent_url, info.agent_secret_token, via);
   switch (n.provision_state) {
     case 'clean wait':
       return cleanPass(task, agent, d);
@@ -269,7 +272,7 @@ async function startWriteImage(
   if (!image) return failWith(task, `Image ${id} could not be found in the image service.`);
   let url: string;
   try {
-    url = d.image.fileUrl(id);
+    url = await d.image.fileUrl(task.ctx, id, n);
   } catch (e) {
     return failWith(task, `No URL for the data of image ${id}: ${(e as Error).message}`);
   }

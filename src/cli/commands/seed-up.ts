@@ -2,7 +2,8 @@
 import { createWriteStream, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { withLabDhcp } from '../../lab/seed-settings.ts';
+import { LAB_NETWORK_NAME } from '../../lab/seed-link.ts';
+import { withLabBaremetal, withLabDhcp } from '../../lab/seed-settings.ts';
 import { createLogger } from '../../platform/log/logger.ts';
 import { bootstrapSeed, bootstrapServiceUsers } from '../../seed/bootstrap.ts';
 import { serviceCredentialsPath } from '../../seed/service-credentials.ts';
@@ -16,6 +17,10 @@ export async function seedUp(
   argv: string[],
   io: CliIo,
   signals: NodeJS.EventEmitter = process,
+  /** Called once every service answers (the main command starts its lab demo here). */
+  onReady?: (stateDir: string) => void,
+  /** Awaited after the stop signal, while the services still serve (the main command's lab goes down here). */
+  beforeStop?: () => Promise<void>,
 ): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -24,7 +29,13 @@ export async function seedUp(
   });
   const loaded = loadConfig(values, io.env);
   // The network service's DHCP agent serves the lab of this state directory unless configured otherwise.
-  const config = { ...loaded, settings: withLabDhcp(loaded.settings, loaded.stateDir) };
+  // and the bare metal service network-boots nodes on the lab's provisioning network.
+  const settings = withLabBaremetal(
+    withLabDhcp(loaded.settings, loaded.stateDir),
+    LAB_NETWORK_NAME,
+    loaded.stateDir,
+  );
+  const config = { ...loaded, settings };
   mkdirSync(join(config.stateDir, 'logs'), { recursive: true, mode: 0o700 });
   const logFile = join(config.stateDir, 'logs', 'seed.log');
   const log = createLogger({
@@ -73,6 +84,7 @@ export async function seedUp(
     return 1;
   }
   io.stdout.write('ready\n');
+  onReady?.(config.stateDir);
 
   await new Promise<void>((resolve) => {
     // Signal listeners alone do not keep Node's event loop alive; this timer does, until a signal comes.
@@ -85,6 +97,7 @@ export async function seedUp(
     signals.once('SIGINT', onSignal);
     signals.once('SIGTERM', onSignal);
   });
+  await beforeStop?.();
   await seed.stop();
   rmSync(runFile, { force: true });
   io.stdout.write('seed: stopped\n');

@@ -9,7 +9,16 @@ export function qemuArgs(spec: MachineSpec, boot: FirmwareBoot): string[] {
   const args = ['-name', `${spec.name},process=ooo-lab-${spec.name}`, '-uuid', spec.uuid];
   args.push(...(spec.accel === 'kvm' ? ['-accel', 'kvm', '-cpu', 'host'] : ['-accel', 'tcg']));
   args.push('-machine', 'pc', '-m', String(spec.memoryMiB), '-smp', String(spec.cpus));
-  args.push('-nodefaults', '-display', 'none', '-vga', 'none', '-boot', 'strict=on,menu=off');
+  // reboot-timeout: like a server's firmware, a boot that finds nothing (no DHCP answer yet) tries again.
+  args.push(
+    '-nodefaults',
+    '-display',
+    'none',
+    '-vga',
+    'none',
+    '-boot',
+    'strict=on,menu=off,reboot-timeout=3000',
+  );
   // SeaBIOS and iPXE print to the serial port only when told where it is (a little-endian port number).
   args.push('-fw_cfg', `name=etc/sercon-port,file=${f.sercon}`);
   args.push('-chardev', `file,id=console0,path=${f.console},append=on`, '-serial', 'chardev:console0');

@@ -34,6 +34,8 @@ export interface DhcpOptions {
   metadataNexthop: string | null;
   /** --user for dnsmasq. */
   user?: string;
+  /** Serve TFTP (read-only) from this directory: the PXE firmware's first stage, e.g. undionly.kpxe. */
+  tftpRoot?: string | null;
 }
 
 export interface DhcpConfig {
@@ -179,6 +181,7 @@ export function dnsmasqArgs(dir: string, iface: string, c: DhcpConfig, o: DhcpOp
     // iPXE identifies itself by option 175 or user class "iPXE": the second stage of the boot chain.
     '--dhcp-match=set:ipxe,175',
     '--dhcp-userclass=set:ipxe,iPXE',
+    ...(o.tftpRoot ? ['--enable-tftp', `--tftp-root=${o.tftpRoot}`, '--tftp-no-fail'] : []),
     '--log-dhcp',
     '--log-facility=-',
   ];

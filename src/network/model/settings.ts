@@ -32,6 +32,8 @@ export interface DhcpSettings {
    * the state directory is private (0700), so by default it stays the user running the service.
    */
   user: string;
+  /** dnsmasq also serves TFTP from this directory (read-only; e.g. /usr/lib/ipxe for the PXE → iPXE chain). */
+  tftpRoot: string | null;
 }
 
 export interface NetworkSettings {
@@ -94,6 +96,7 @@ export function parseSettings(
       restartDelayMs: Number(d.restart_delay_ms ?? 500),
       host: String(d.host ?? hostname),
       user: String(d.user ?? username),
+      tftpRoot: typeof d.tftp_root === 'string' && d.tftp_root !== '' ? d.tftp_root : null,
     },
   };
 }

@@ -125,6 +125,7 @@ export class DhcpAgent {
       leaseSeconds: this.#s.leaseSeconds,
       metadataNexthop: this.#s.metadataNexthop,
       user: this.#s.user,
+      tftpRoot: this.#s.tftpRoot,
     };
     const config = renderDhcp(subnets, ports, opts);
     const dir = join(this.#root, networkId);
