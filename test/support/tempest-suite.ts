@@ -2,7 +2,7 @@
 // worker, no failures allowed and at least the suite's floor of passes; the counts go to the test's
 // diagnostics (and, by hand, to the service's doc).
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -24,6 +24,8 @@ export function runServiceSuite(service: TempestService, services: string[]): vo
         dir,
         suite.exclude,
       );
+      // OOO_TEMPEST_OUT=FILE keeps tempest's whole output for reading failures.
+      if (process.env.OOO_TEMPEST_OUT) writeFileSync(process.env.OOO_TEMPEST_OUT, r.output);
       t.diagnostic(`${r.passed} passed, ${r.skipped} skipped, ${r.failed.length} failed`);
       assert.deepEqual(r.failed, [], r.output.slice(-6000));
       assert.ok(r.passed >= suite.minPassed, `only ${r.passed} passed:\n${r.output.slice(-3000)}`);
