@@ -5,13 +5,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { composeDriver } from '../drivers/compose.ts';
 import type { BootDevice, PowerTarget } from '../drivers/interfaces.ts';
 import { wipeAgent } from '../model/agent.ts';
+import { parseConfigDrive } from '../model/config-drive.ts';
 import { badTransition, inMaintenance, invalid, nodeProtected, notAcceptable } from '../model/errors.ts';
 import { VALIDATED_INTERFACES } from '../model/hardware-types.ts';
 import type { Dict } from '../model/node.ts';
 import { applyProvision } from '../model/provision.ts';
 import { API_TARGETS } from '../model/verbs.ts';
 import { backgroundOf } from '../worker/provision.ts';
-import { authOf, can, enforce, findNode, minorOf, objectBody } from './common.ts';
+import { authOf, can, enforce, findNode, input, minorOf, objectBody } from './common.ts';
 import type { ApiContext } from './context.ts';
 import { LESSEE_VERBS } from './policy.ts';
 import { nodeView } from './views.ts';
@@ -85,6 +86,9 @@ export function nodeStateRoutes(app: FastifyInstance, api: ApiContext) {
       enforce(req, 'node:set_provision_state', found);
     }
     const steps = verb === 'clean' ? cleanSteps(body.clean_steps) : undefined;
+    const configdrive = input(() => parseConfigDrive(body.configdrive, minorOf(req)));
+    if (configdrive !== undefined && verb !== 'deploy' && verb !== 'rebuild')
+      throw invalid('A configdrive can only be given when deploying (target active) or rebuilding.');
     if (body.clean_steps !== undefined && verb !== 'clean')
       throw invalid('"clean_steps" is only valid when setting the target provision state to clean.');
     await api.conductor.exclusive(
@@ -121,7 +125,7 @@ export function nodeStateRoutes(app: FastifyInstance, api: ApiContext) {
         const background = backgroundOf(verb, task.node.provision_state === 'verifying' ? 'enroll' : '', {
           cleanSteps: steps,
           automatedClean: api.settings.automatedClean,
-          configdrive: body.configdrive,
+          configdrive,
         });
         await background?.(task);
       },
