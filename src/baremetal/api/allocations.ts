@@ -52,8 +52,11 @@ async function backfill(
   if (typeof ident !== 'string') throw invalid('node must be a node name or UUID.');
   const owner = admin(req) ? ((body.owner as string | undefined) ?? null) : (authOf(req).projectId ?? null);
   const a = fromBody(req, body, owner);
+  // Looked up before the transaction: lookups outside it would wait for it on a single-connection engine.
+  const found = isUuid(ident) ? await api.nodes.get(ident) : await api.nodes.byName(ident);
+  if (a.name && (await api.allocations.byName(a.name)))
+    throw duplicate(`An allocation with name ${a.name} already exists.`, 'AllocationDuplicateName');
   return api.db.tx(async (q) => {
-    const found = isUuid(ident) ? await api.nodes.get(ident, q, true) : await api.nodes.byName(ident);
     const n = found && (await api.nodes.get(found.uuid, q, true));
     if (!n || !can(req, 'node:get', n)) throw invalid(`Node ${ident} could not be found.`, 'NodeNotFound');
     if (n.allocation_uuid !== null)
@@ -71,8 +74,6 @@ async function backfill(
       throw invalid(`Node ${n.uuid} has resource class ${n.resource_class}, not ${rc}.`);
     const missing = a.traits.filter((t) => !n.traits.includes(t));
     if (missing.length) throw invalid(`Node ${n.uuid} does not have the traits ${missing.join(', ')}.`);
-    if (a.name && (await api.allocations.byName(a.name)))
-      throw duplicate(`An allocation with name ${a.name} already exists.`, 'AllocationDuplicateName');
     // An instance already recorded on the node keeps its UUID as the allocation's (Ironic does the same).
     if (n.instance_uuid !== null && body.uuid === undefined) a.uuid = n.instance_uuid;
     Object.assign(a, { resource_class: rc, node_uuid: n.uuid, state: 'active', updated_at: iso(Date.now()) });
