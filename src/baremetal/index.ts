@@ -8,12 +8,13 @@ import { allocationRoutes } from './api/allocations.ts';
 import { bootRoutes } from './api/boot.ts';
 import { chassisRoutes } from './api/chassis.ts';
 import type { ApiContext } from './api/context.ts';
-import { registerDiscovery } from './api/discovery.ts';
+import { defaultVersionUrl, registerDiscovery } from './api/discovery.ts';
 import { driverRoutes } from './api/drivers.ts';
 import { nodeEventRoutes } from './api/node-events.ts';
 import { nodeExtraRoutes } from './api/node-extras.ts';
 import { nodeStateRoutes } from './api/node-states.ts';
 import { nodeRoutes } from './api/nodes.ts';
+import { portgroupRoutes } from './api/portgroups.ts';
 import { portRoutes } from './api/ports.ts';
 import { ramdiskRoutes } from './api/ramdisk.ts';
 import { renderIronicError } from './api/render.ts';
@@ -27,8 +28,10 @@ import { ChassisStore } from './store/chassis.ts';
 import { ConductorStore } from './store/conductors.ts';
 import { baremetalMigrations } from './store/migrations.ts';
 import { NodeStore } from './store/nodes.ts';
+import { PortgroupStore } from './store/portgroups.ts';
 import { PortStore } from './store/ports.ts';
 import type { ImageAccess } from './worker/agent-steps.ts';
+import { Allocator } from './worker/allocator.ts';
 import { Conductor } from './worker/conductor.ts';
 import { identityDeployCredentials } from './worker/deploy-credential.ts';
 
@@ -38,6 +41,7 @@ export const baremetalService: ServiceDefinition<'baremetal', 'identity' | 'imag
   catalog: [{ type: 'baremetal', name: 'ironic', path: '' }],
   migrations: baremetalMigrations,
   needs: ['identity', 'image', 'network'],
+  rewriteUrl: defaultVersionUrl,
   create(deps) {
     const settings = parseSettings(deps.settings, hostname());
     const nodes = new NodeStore(deps.db, deps.secrets);
@@ -88,15 +92,24 @@ export const baremetalService: ServiceDefinition<'baremetal', 'identity' | 'imag
       agentSteps: { ports, image },
     });
     configureBmc(deps.settings.bmc);
+    const allocations = new AllocationStore(deps.db);
+    const allocator = new Allocator({
+      db: deps.db,
+      nodes,
+      allocations,
+      resyncMs: settings.periodicIntervalMs,
+    });
     const api: ApiContext = {
       ctx: deps.ctx,
       db: deps.db,
       nodes,
       ports,
+      portgroups: new PortgroupStore(deps.db),
       chassis: new ChassisStore(deps.db),
-      allocations: new AllocationStore(deps.db),
+      allocations,
       conductors,
       conductor,
+      allocator,
       events: deps.events,
       settings,
     };
@@ -109,6 +122,7 @@ export const baremetalService: ServiceDefinition<'baremetal', 'identity' | 'imag
         nodeExtraRoutes(app, api);
         nodeEventRoutes(app, api);
         portRoutes(app, api);
+        portgroupRoutes(app, api);
         driverRoutes(app, api);
         chassisRoutes(app, api);
         allocationRoutes(app, api);
@@ -116,8 +130,12 @@ export const baremetalService: ServiceDefinition<'baremetal', 'identity' | 'imag
         bootRoutes(app, bootFiles);
       },
       client: { conductor },
-      start: (ctx) => conductor.start(ctx),
+      start: async (ctx) => {
+        await conductor.start(ctx);
+        await allocator.start(ctx);
+      },
       stop: async () => {
+        await allocator.stop();
         await conductor.stop();
         await fleet.stopAll();
       },

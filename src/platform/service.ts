@@ -102,6 +102,8 @@ export interface ServiceDefinition<Name extends string = string, Needs extends S
    * running elsewhere (then reached over HTTP through `remote`). */
   needs?: readonly Needs[];
   bodyLimit?: number;
+  /** Maps a request URL before routing (e.g. Ironic serves unversioned paths as its default version). */
+  rewriteUrl?: (url: string) => string;
   create(deps: ServiceDeps<Needs>): RunningService<ClientOf<Name>> | Promise<RunningService<ClientOf<Name>>>;
   /** The same client over HTTP, for callers in other processes. Absent: callers must run in this
    * service's process (the composition root refuses to start them elsewhere, with that reason). */

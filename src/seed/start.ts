@@ -217,6 +217,7 @@ export async function startSeed(
         render: running.render,
         tokens: b.tokensFor(caller),
         bodyLimit: definition.bodyLimit,
+        rewriteUrl: definition.rewriteUrl,
       });
       await running.register(app);
       served.push({ name: definition.name, url: '', port: 0, definition, running, app });

@@ -104,6 +104,19 @@ test('image_info for write_image', () => {
       ],
       ['partition', 2048, 64, 1024, true],
     );
+  // preserve_ephemeral as the CLI stores it (`--instance-info preserve_ephemeral=true` is a string).
+  for (const [given, want] of [
+    [true, true],
+    ['true', true],
+    ['True', true],
+    [false, false],
+    ['false', false],
+    [null, false],
+  ] as const) {
+    const ii: Dict = { image_type: 'partition', root_gb: 1, preserve_ephemeral: given };
+    const r = buildImageInfo('n', ii, IMAGE, 'u', hdr);
+    assert.equal(r.ok && r.info.preserve_ephemeral, want, `preserve_ephemeral ${String(given)}`);
+  }
   const refusals: [string, Dict, Partial<ImageFacts>, RegExp][] = [
     ['no hash', {}, { os_hash_value: null }, /no os_hash_algo/],
     ['not active', {}, { status: 'queued' }, /queued, not active/],

@@ -57,6 +57,8 @@ describe('openstack baremetal against the seed (fake-hardware)', { skip: cliUnav
         'memory_mb=8192',
         '--resource-class',
         'baremetal',
+        '--console-interface',
+        'no-console',
         '-f',
         'json',
       )

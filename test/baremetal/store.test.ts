@@ -6,9 +6,11 @@ import { after, before, describe, test } from 'node:test';
 import { baremetalService } from '../../src/baremetal/index.ts';
 import { newNode } from '../../src/baremetal/model/node.ts';
 import { newPort } from '../../src/baremetal/model/port.ts';
+import { newPortgroup } from '../../src/baremetal/model/portgroup.ts';
 import { AllocationStore } from '../../src/baremetal/store/allocations.ts';
 import { baremetalMigrations } from '../../src/baremetal/store/migrations.ts';
 import { NodeStore } from '../../src/baremetal/store/nodes.ts';
+import { PortgroupStore } from '../../src/baremetal/store/portgroups.ts';
 import { PortStore } from '../../src/baremetal/store/ports.ts';
 import type { Conductor } from '../../src/baremetal/worker/conductor.ts';
 import { SecretBox } from '../../src/platform/crypto/secret-box.ts';
@@ -116,6 +118,44 @@ forEachEngine('bare metal stores', (fresh) => {
     await assert.rejects(allocations.insert({ ...base, uuid: randomUUID(), name: 'al' }), {
       type: 'AllocationDuplicateName',
     });
+  });
+
+  test('port groups: unique name and MAC (NULLs allowed twice), node must exist, lists by node and MAC', async () => {
+    const db = await fresh();
+    await migrate(db, 'platform', platformMigrations);
+    await migrate(db, 'baremetal', baremetalMigrations);
+    const nodes = new NodeStore(db, new SecretBox({ keys: new Map([[1, randomBytes(32)]]), primary: 1 }));
+    const groups = new PortgroupStore(db);
+    const n = node({ name: 'n' });
+    await nodes.insert(n);
+    const now = new Date().toISOString();
+    const make = (body: Record<string, unknown>, nodeUuid = n.uuid) =>
+      newPortgroup(body, 78, { uuid: randomUUID(), nodeUuid, now });
+    const bond = make({ name: 'bond0', address: '52:54:00:00:01:01' });
+    await groups.insert(bond);
+    await groups.insert(make({}));
+    await groups.insert(make({})); // no name and no MAC: not duplicates
+    await assert.rejects(groups.insert(make({ name: 'bond0' })), {
+      type: 'PortgroupDuplicateName',
+      status: 409,
+    });
+    await assert.rejects(groups.insert(make({ address: '52:54:00:00:01:01' })), {
+      type: 'PortgroupMACAlreadyExists',
+      status: 409,
+    });
+    await assert.rejects(groups.insert(make({}, randomUUID())), { type: 'NodeNotFound', status: 400 });
+    assert.equal((await groups.byName('bond0'))?.uuid, bond.uuid);
+    assert.equal((await groups.list({ node_uuid: n.uuid })).length, 3);
+    assert.deepEqual(
+      (await groups.list({ address: '52:54:00:00:01:01' })).map((g) => g.uuid),
+      [bond.uuid],
+    );
+    await groups.save({ ...bond, name: 'bond1', mode: '802.3ad' });
+    assert.equal((await groups.get(bond.uuid))?.mode, '802.3ad');
+    assert.equal(await groups.byName('bond0'), undefined);
+    assert.equal(await groups.delete(bond.uuid), true);
+    await groups.deleteOfNode(n.uuid);
+    assert.deepEqual(await groups.list(), []);
   });
 });
 

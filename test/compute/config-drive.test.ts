@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { configDriveFiles, type InstanceFacts, openstackMetaData } from '../../src/compute/model/metadata.ts';
-import { buildConfigDrive, packForBaremetal, XORRISO } from '../../src/compute/worker/config-drive.ts';
+import { buildConfigDrive, packForBaremetal, XORRISO } from '../../src/platform/config-drive.ts';
 import { silentLogger } from '../../src/platform/log/logger.ts';
 
 const facts: InstanceFacts = {

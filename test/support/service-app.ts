@@ -78,6 +78,7 @@ export async function startServiceApp(
     render: running.render,
     tokens,
     bodyLimit: def.bodyLimit,
+    rewriteUrl: def.rewriteUrl,
   });
   await running.register(app);
   await app.ready();

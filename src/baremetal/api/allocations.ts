@@ -1,12 +1,12 @@
-// /v1/allocations (1.52): create picks an available node matching resource class, traits and candidates
-// and reserves it, atomically (the node row is locked while it is checked and claimed), or ends in
-// state "error" with last_error when none matches. Delete frees the node again.
+// /v1/allocations (1.52): create records the allocation in `allocating` and hands it to the allocator
+// (worker/allocator.ts), which picks and claims a node or ends it in `error`; 1.58 backfills an allocation
+// for a deployed node. Delete frees the node again.
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { duplicate, invalid, invalidState, notAcceptable, notFound } from '../model/errors.ts';
 import { checkName, isUuid } from '../model/node.ts';
 import type { Allocation } from '../store/allocations.ts';
-import { admin, authOf, can, enforce, input, iso, minorOf, objectBody } from './common.ts';
+import { admin, authOf, can, enforce, findNode, input, iso, minorOf, objectBody } from './common.ts';
 import type { ApiContext } from './context.ts';
 import { baseUrl } from './discovery.ts';
 import { allocationView } from './views.ts';
@@ -20,6 +20,70 @@ function strings(field: string, v: unknown): string[] {
   if (!Array.isArray(v) || v.some((x) => typeof x !== 'string'))
     throw invalid(`${field} must be a list of strings.`);
   return v as string[];
+}
+
+/** The fields every new allocation takes from the request body. */
+function fromBody(_req: FastifyRequest, body: Record<string, unknown>, owner: string | null): Allocation {
+  return {
+    uuid: typeof body.uuid === 'string' && isUuid(body.uuid) ? body.uuid.toLowerCase() : randomUUID(),
+    name: body.name === undefined || body.name === null ? null : input(() => checkName(body.name)),
+    node_uuid: null,
+    state: 'allocating',
+    last_error: null,
+    resource_class: '',
+    traits: strings('traits', body.traits),
+    candidate_nodes: [],
+    extra: (body.extra as Allocation['extra'] | undefined) ?? {},
+    owner,
+    created_at: iso(Date.now()),
+    updated_at: null,
+  };
+}
+
+/** 1.58: an allocation for a node already deployed without one (Ironic's backfill), active at once. */
+async function backfill(
+  api: ApiContext,
+  req: FastifyRequest,
+  body: Record<string, unknown>,
+): Promise<Allocation> {
+  if (body.candidate_nodes !== undefined)
+    throw invalid('Cannot use the node field together with candidate_nodes.');
+  const ident = body.node;
+  if (typeof ident !== 'string') throw invalid('node must be a node name or UUID.');
+  const owner = admin(req) ? ((body.owner as string | undefined) ?? null) : (authOf(req).projectId ?? null);
+  const a = fromBody(req, body, owner);
+  // Looked up before the transaction: lookups outside it would wait for it on a single-connection engine.
+  const found = isUuid(ident) ? await api.nodes.get(ident) : await api.nodes.byName(ident);
+  if (a.name && (await api.allocations.byName(a.name)))
+    throw duplicate(`An allocation with name ${a.name} already exists.`, 'AllocationDuplicateName');
+  return api.db.tx(async (q) => {
+    const n = found && (await api.nodes.get(found.uuid, q, true));
+    if (!n || !can(req, 'node:get', n)) throw invalid(`Node ${ident} could not be found.`, 'NodeNotFound');
+    if (n.allocation_uuid !== null)
+      throw duplicate(`Node ${n.uuid} already has allocation ${n.allocation_uuid}.`, 'NodeAssociated');
+    if (n.instance_uuid !== null && n.instance_uuid !== a.uuid && body.uuid !== undefined)
+      throw duplicate(`Node ${n.uuid} is associated with instance ${n.instance_uuid}.`, 'NodeAssociated');
+    if (!['active', 'deploying', 'wait call-back', 'deploy hold'].includes(n.provision_state))
+      throw invalidState(
+        `Cannot backfill an allocation for node ${n.uuid} in provision state ${n.provision_state}: it must be deployed.`,
+      );
+    const rc = body.resource_class ?? n.resource_class;
+    if (typeof rc !== 'string' || rc === '')
+      throw invalid(`Node ${n.uuid} has no resource class, and the allocation names none.`);
+    if (rc !== n.resource_class)
+      throw invalid(`Node ${n.uuid} has resource class ${n.resource_class}, not ${rc}.`);
+    const missing = a.traits.filter((t) => !n.traits.includes(t));
+    if (missing.length) throw invalid(`Node ${n.uuid} does not have the traits ${missing.join(', ')}.`);
+    // An instance already recorded on the node keeps its UUID as the allocation's (Ironic does the same).
+    if (n.instance_uuid !== null && body.uuid === undefined) a.uuid = n.instance_uuid;
+    Object.assign(a, { resource_class: rc, node_uuid: n.uuid, state: 'active', updated_at: iso(Date.now()) });
+    n.allocation_uuid = a.uuid;
+    n.instance_uuid = a.uuid;
+    n.updated_at = iso(Date.now());
+    await api.nodes.save(n, q);
+    await api.allocations.insert(a, q);
+    return a;
+  });
 }
 
 export function allocationRoutes(app: FastifyInstance, api: ApiContext) {
@@ -55,77 +119,35 @@ export function allocationRoutes(app: FastifyInstance, api: ApiContext) {
     const allowed = ['uuid', 'name', 'resource_class', 'traits', 'candidate_nodes', 'extra', 'owner', 'node'];
     for (const k of Object.keys(body))
       if (!allowed.includes(k)) throw invalid(`Unknown attribute for allocation: ${k}`);
+    if (body.node !== undefined) {
+      if (minorOf(req) < 58) throw invalid('Backfilling an allocation needs API version 1.58.');
+      const a = await backfill(api, req, body);
+      reply.code(201).header('location', `${baseUrl(req)}/v1/allocations/${a.uuid}`);
+      return allocationView(req, a);
+    }
     if (typeof body.resource_class !== 'string' || body.resource_class === '')
       throw invalid('Mandatory field missing: resource_class');
-    if (body.node !== undefined)
-      throw invalid('Backfilling an allocation for a given node is not supported by this service.');
     const owner = admin(req) ? ((body.owner as string | undefined) ?? null) : (authOf(req).projectId ?? null);
+    const candidates: string[] = [];
+    for (const c of strings('candidate_nodes', body.candidate_nodes)) {
+      const n = isUuid(c) ? await api.nodes.get(c) : await api.nodes.byName(c);
+      if (!n) throw invalid(`Candidate node ${c} could not be found.`);
+      candidates.push(n.uuid);
+    }
     const a: Allocation = {
-      uuid: typeof body.uuid === 'string' && isUuid(body.uuid) ? body.uuid.toLowerCase() : randomUUID(),
-      name: body.name === undefined ? null : input(() => checkName(body.name)),
-      node_uuid: null,
-      state: 'allocating',
-      last_error: null,
+      ...fromBody(req, body, owner),
       resource_class: body.resource_class,
-      traits: strings('traits', body.traits),
-      candidate_nodes: strings('candidate_nodes', body.candidate_nodes),
-      extra: (body.extra as Allocation['extra'] | undefined) ?? {},
-      owner,
-      created_at: iso(Date.now()),
-      updated_at: null,
+      candidate_nodes: candidates,
     };
     if (a.name && (await api.allocations.byName(a.name)))
       throw duplicate(`An allocation with name ${a.name} already exists.`, 'AllocationDuplicateName');
-    const candidates = new Set<string>();
-    for (const c of a.candidate_nodes) {
-      const n = isUuid(c) ? await api.nodes.get(c) : await api.nodes.byName(c);
-      if (!n) throw invalid(`Candidate node ${c} could not be found.`);
-      candidates.add(n.uuid);
-    }
-    await api.db.tx(async (q) => {
-      const pool = (
-        await api.nodes.list(
-          {
-            provision_state: 'available',
-            maintenance: false,
-            resource_class: a.resource_class,
-            associated: false,
-          },
-          q,
-        )
-      )
-        .filter((n) => n.allocation_uuid === null && n.reservation === null)
-        .filter((n) => a.traits.every((t) => n.traits.includes(t)))
-        .filter((n) => candidates.size === 0 || candidates.has(n.uuid))
-        .filter((n) => owner === null || n.owner === owner || n.lessee === owner);
-      for (const candidate of pool) {
-        const n = await api.nodes.get(candidate.uuid, q, true);
-        if (!n || n.allocation_uuid !== null || n.instance_uuid !== null || n.reservation !== null) continue;
-        n.allocation_uuid = a.uuid;
-        n.instance_uuid = a.uuid;
-        n.updated_at = iso(Date.now());
-        await api.nodes.save(n, q);
-        a.node_uuid = n.uuid;
-        a.state = 'active';
-        break;
-      }
-      if (a.node_uuid === null) {
-        a.state = 'error';
-        a.last_error =
-          `No available nodes match the resource class ${a.resource_class}` +
-          (a.traits.length ? ` and traits ${a.traits.join(', ')}` : '') +
-          (candidates.size ? ' among the candidate nodes' : '');
-      }
-      a.updated_at = iso(Date.now());
-      await api.allocations.insert(a, q);
-    });
+    await api.allocations.insert(a);
+    api.allocator.enqueue(a.uuid);
     reply.code(201).header('location', `${baseUrl(req)}/v1/allocations/${a.uuid}`);
     return allocationView(req, a);
   });
 
-  app.delete('/v1/allocations/:ident', async (req, reply) => {
-    needs(req);
-    const a = await find(req, (req.params as { ident: string }).ident);
+  const remove = async (req: FastifyRequest, a: Allocation) => {
     enforce(req, 'allocation:delete', { owner: a.owner, lessee: null });
     await api.db.tx(async (q) => {
       if (a.node_uuid) {
@@ -146,6 +168,25 @@ export function allocationRoutes(app: FastifyInstance, api: ApiContext) {
       }
       await api.allocations.delete(a.uuid, q);
     });
+  };
+
+  app.delete('/v1/allocations/:ident', async (req, reply) => {
+    needs(req);
+    await remove(req, await find(req, (req.params as { ident: string }).ident));
+    return reply.code(204).send();
+  });
+
+  // A node's own allocation (1.52).
+  const ofNode = async (req: FastifyRequest): Promise<Allocation> => {
+    needs(req);
+    const node = await findNode(api, req, (req.params as { ident: string }).ident);
+    const a = node.allocation_uuid ? await api.allocations.get(node.allocation_uuid) : undefined;
+    if (!a) throw notFound('Allocation for node', node.uuid, 'AllocationNotFound');
+    return a;
+  };
+  app.get('/v1/nodes/:ident/allocation', async (req) => allocationView(req, await ofNode(req)));
+  app.delete('/v1/nodes/:ident/allocation', async (req, reply) => {
+    await remove(req, await ofNode(req));
     return reply.code(204).send();
   });
 }

@@ -7,7 +7,9 @@ import type { AllocationStore } from '../store/allocations.ts';
 import type { ChassisStore } from '../store/chassis.ts';
 import type { ConductorStore } from '../store/conductors.ts';
 import type { NodeStore } from '../store/nodes.ts';
+import type { PortgroupStore } from '../store/portgroups.ts';
 import type { PortStore } from '../store/ports.ts';
+import type { Allocator } from '../worker/allocator.ts';
 import type { Conductor } from '../worker/conductor.ts';
 
 export interface ApiContext {
@@ -15,10 +17,12 @@ export interface ApiContext {
   db: Database;
   nodes: NodeStore;
   ports: PortStore;
+  portgroups: PortgroupStore;
   chassis: ChassisStore;
   allocations: AllocationStore;
   conductors: ConductorStore;
   conductor: Conductor;
+  allocator: Allocator;
   events: EventLog;
   settings: BaremetalSettings;
 }

@@ -20,7 +20,14 @@ function versionDoc(req: FastifyRequest) {
   };
 }
 
-const RESOURCES = ['nodes', 'ports', 'drivers', 'chassis', 'conductors', 'allocations'];
+const RESOURCES = ['nodes', 'ports', 'portgroups', 'drivers', 'chassis', 'conductors', 'allocations'];
+
+/** Ironic's root serves a path that does not start with a version as its default version (v1): tempest's
+ * client asks for `/ports/detail?address=` and `/drivers/<name>/properties` that way. */
+export function defaultVersionUrl(url: string): string {
+  const first = url.split(/[/?]/)[1] ?? '';
+  return first === '' || first === 'v1' ? url : `/v1${url}`;
+}
 
 export function registerDiscovery(app: FastifyInstance) {
   // ironicclient sends DELETE and body-less PUTs as application/octet-stream with nothing in them.

@@ -1,5 +1,6 @@
 // Node traits (1.37) and node history (1.78, served from the event log: every transition is an entry).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AppError } from '../../platform/errors/catalogue.ts';
 import type { Event } from '../../platform/events/event-log.ts';
 import { invalid, notAcceptable, notFound } from '../model/errors.ts';
 import { checkTrait } from '../model/node.ts';
@@ -49,7 +50,14 @@ export function nodeExtraRoutes(app: FastifyInstance, api: ApiContext) {
   });
 
   const setTraits = async (req: FastifyRequest, change: (traits: string[]) => string[]) => {
-    needs(req, 37, 'Traits');
+    // Before 1.37 Ironic has no traits sub-resource: PUT answers 405 and DELETE 404 (its router's answers).
+    if (minorOf(req) < 37) {
+      if (req.method === 'PUT')
+        throw new AppError('METHOD_NOT_ALLOWED', 'Traits need API version 1.37.', {
+          type: 'MethodNotAllowed',
+        });
+      throw notFound('Node', `${ident(req)} traits (API version 1.37)`, 'NotFound');
+    }
     const found = await findNode(api, req, ident(req));
     enforce(req, 'node:traits:set', found);
     await api.conductor.exclusive(api.ctx, found.uuid, 'traits', authOf(req).userId, (task) =>

@@ -5,15 +5,17 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { composeDriver } from '../drivers/compose.ts';
 import type { BootDevice, PowerTarget } from '../drivers/interfaces.ts';
 import { wipeAgent } from '../model/agent.ts';
-import { badTransition, inMaintenance, invalid, notAcceptable } from '../model/errors.ts';
+import { parseConfigDrive } from '../model/config-drive.ts';
+import { badTransition, inMaintenance, invalid, nodeProtected, notAcceptable } from '../model/errors.ts';
 import { VALIDATED_INTERFACES } from '../model/hardware-types.ts';
 import type { Dict } from '../model/node.ts';
 import { applyProvision } from '../model/provision.ts';
 import { API_TARGETS } from '../model/verbs.ts';
 import { backgroundOf } from '../worker/provision.ts';
-import { authOf, can, enforce, findNode, minorOf, objectBody } from './common.ts';
+import { authOf, can, enforce, findNode, input, minorOf, objectBody } from './common.ts';
 import type { ApiContext } from './context.ts';
 import { LESSEE_VERBS } from './policy.ts';
+import { nodeView } from './views.ts';
 
 const POWER_TARGETS: Record<string, number> = {
   'power on': 1,
@@ -49,20 +51,24 @@ function cleanSteps(raw: unknown): Dict[] {
   return raw as Dict[];
 }
 
+const STATE_FIELDS = [
+  'power_state',
+  'target_power_state',
+  'provision_state',
+  'target_provision_state',
+  'provision_updated_at',
+  'last_error',
+  'console_enabled',
+  'raid_config',
+  'target_raid_config',
+];
+
 export function nodeStateRoutes(app: FastifyInstance, api: ApiContext) {
   app.get('/v1/nodes/:ident/states', async (req) => {
     const n = await findNode(api, req, (req.params as { ident: string }).ident);
-    return {
-      power_state: n.power_state,
-      target_power_state: n.target_power_state,
-      provision_state: n.provision_state,
-      target_provision_state: n.target_provision_state,
-      provision_updated_at: n.provision_updated_at,
-      last_error: n.last_error,
-      console_enabled: n.console_enabled,
-      raid_config: n.raid_config,
-      target_raid_config: n.target_raid_config,
-    };
+    // The node view's rules: fields from the version that added them, 1.1's null for `available`.
+    const { links: _links, ...states } = nodeView(req, n, STATE_FIELDS);
+    return states;
   });
 
   app.put('/v1/nodes/:ident/states/provision', async (req, reply) => {
@@ -80,6 +86,9 @@ export function nodeStateRoutes(app: FastifyInstance, api: ApiContext) {
       enforce(req, 'node:set_provision_state', found);
     }
     const steps = verb === 'clean' ? cleanSteps(body.clean_steps) : undefined;
+    const configdrive = input(() => parseConfigDrive(body.configdrive, minorOf(req)));
+    if (configdrive !== undefined && verb !== 'deploy' && verb !== 'rebuild')
+      throw invalid('A configdrive can only be given when deploying (target active) or rebuilding.');
     if (body.clean_steps !== undefined && verb !== 'clean')
       throw invalid('"clean_steps" is only valid when setting the target provision state to clean.');
     await api.conductor.exclusive(
@@ -89,6 +98,7 @@ export function nodeStateRoutes(app: FastifyInstance, api: ApiContext) {
       authOf(req).userId,
       async (task) => {
         const n = task.node;
+        if (n.protected && (verb === 'delete' || verb === 'rebuild')) throw nodeProtected(n.uuid);
         if (n.maintenance && verb !== 'abort' && verb !== 'delete') throw inMaintenance(n.uuid);
         const r = applyProvision(n.provision_state, n.target_provision_state, verb);
         if (!r.ok) throw badTransition(String(target), n.uuid, n.provision_state);
@@ -115,7 +125,7 @@ export function nodeStateRoutes(app: FastifyInstance, api: ApiContext) {
         const background = backgroundOf(verb, task.node.provision_state === 'verifying' ? 'enroll' : '', {
           cleanSteps: steps,
           automatedClean: api.settings.automatedClean,
-          configdrive: body.configdrive,
+          configdrive,
         });
         await background?.(task);
       },

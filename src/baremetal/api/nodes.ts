@@ -2,9 +2,9 @@
 // under the node's lease, and delete with Ironic's state rules.
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { invalid, invalidState, notFound } from '../model/errors.ts';
+import { invalid, invalidState, nodeProtected, notAcceptable, notFound } from '../model/errors.ts';
 import { type ListQuery, nextUrl, one, page, parseBool, parseListQuery, type Query } from '../model/list.ts';
-import { type Node, newNode, parsePatch, patchNode } from '../model/node.ts';
+import { fieldAvailable, NODE_FIELDS, type Node, newNode, parsePatch, patchNode } from '../model/node.ts';
 import { maskSecrets } from '../model/secrets.ts';
 import type { NodeFilter } from '../store/nodes.ts';
 import { authOf, can, enforce, findNode, input, iso, minorOf, objectBody } from './common.ts';
@@ -47,6 +47,43 @@ const COLUMN_FILTERS = [
   'chassis_uuid',
 ] as const;
 
+/** The microversion that added each list filter (Ironic's node controller); an older request gets 406. */
+const FILTER_VERSION: Readonly<Record<string, number>> = {
+  provision_state: 9,
+  driver: 16,
+  resource_class: 21,
+  fault: 42,
+  conductor_group: 46,
+  owner: 50,
+  description_contains: 51,
+  retired: 61,
+  lessee: 65,
+  project: 65,
+};
+
+/** The values `fault` can take (Ironic's faults). */
+const FAULTS = ['power failure', 'clean failure', 'rescue abort failure', 'service failure'];
+
+/** Version gates of a list request: filters, `fields` (1.8), `detail` (1.43), fields a later version added. */
+function checkListVersion(q: Query, minor: number) {
+  for (const [k, v] of Object.entries(FILTER_VERSION))
+    if (one(q, k) !== undefined && v > minor)
+      throw notAcceptable(`The ${k} filter needs API version 1.${v}.`);
+  const fields = one(q, 'fields');
+  if (fields !== undefined) {
+    if (minor < 8) throw notAcceptable('The fields parameter needs API version 1.8.');
+    const later = fields
+      .split(',')
+      .filter((f) => NODE_FIELDS.includes(f as never) && !fieldAvailable(f, minor));
+    if (later.length > 0) throw notAcceptable(`Field(s) ${later.join(', ')} need a newer API version.`);
+  }
+  if (one(q, 'detail') !== undefined && minor < 43)
+    throw notAcceptable('The detail parameter needs API version 1.43.');
+  const fault = one(q, 'fault');
+  if (fault !== undefined && !FAULTS.includes(fault))
+    throw invalid(`Unknown fault: ${fault}. Valid faults are: ${FAULTS.join(', ')}.`);
+}
+
 /** Which nodes were asked for, as store filters plus what only the model can check. */
 function nodeFilter(
   req: FastifyRequest,
@@ -85,11 +122,10 @@ function sortValue(n: Node, key: string): unknown {
 async function listNodes(api: ApiContext, req: FastifyRequest, path: string, detailRoute: boolean) {
   const q = req.query as Query;
   const minor = minorOf(req);
+  checkListVersion(q, minor);
   const lq: ListQuery = input(() =>
     parseListQuery(q, { sortable: SORTABLE, known: knownNodeFields(minor), defaultSort: 'id' }),
   );
-  if (lq.fields && minor < 8) throw invalid('The fields parameter needs API version 1.8.');
-  if (lq.detail && minor < 43) throw invalid('The detail parameter needs API version 1.43.');
   if (detailRoute && (lq.fields || lq.detail))
     throw invalid('Can not specify ?detail=True or fields with /detail.');
   const f = nodeFilter(req, q);
@@ -186,8 +222,7 @@ export function nodeRoutes(app: FastifyInstance, api: ApiContext) {
     enforce(req, 'node:delete', found);
     await api.conductor.exclusive(api.ctx, found.uuid, 'node delete', authOf(req).userId, async (task) => {
       const n = task.node;
-      if (n.protected)
-        throw invalidState(`Node ${n.uuid} is protected and cannot be undeployed, rebuilt or deleted.`);
+      if (n.protected) throw nodeProtected(n.uuid);
       if (n.instance_uuid)
         throw invalidState(
           `Can not delete node ${n.uuid}: it is associated with instance ${n.instance_uuid}.`,
@@ -200,6 +235,7 @@ export function nodeRoutes(app: FastifyInstance, api: ApiContext) {
         );
       await api.db.tx(async (q) => {
         await api.ports.deleteOfNode(n.uuid, q);
+        await api.portgroups.deleteOfNode(n.uuid, q);
         if (n.allocation_uuid) await api.allocations.delete(n.allocation_uuid, q);
         await api.nodes.delete(n.uuid, q);
       });

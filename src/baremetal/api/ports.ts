@@ -1,9 +1,9 @@
 // /v1/ports: MAC unique and lower-cased, node given by UUID (node_uuid) or, in lists, by name or UUID.
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { invalid, nodeNotFound, portNotFound } from '../model/errors.ts';
+import { invalid, portNotFound } from '../model/errors.ts';
 import { type ListQuery, nextUrl, one, page, parseListQuery, type Query } from '../model/list.ts';
-import { parsePatch } from '../model/node.ts';
+import { isUuid, parsePatch } from '../model/node.ts';
 import {
   newPort,
   normaliseMac,
@@ -16,6 +16,7 @@ import type { PortFilter } from '../store/ports.ts';
 import { admin, authOf, can, enforce, findNode, input, iso, minorOf, objectBody } from './common.ts';
 import type { ApiContext } from './context.ts';
 import { baseUrl } from './discovery.ts';
+import { checkPortInGroup, findPortgroup } from './portgroups.ts';
 import { portListView, portView } from './views.ts';
 
 const SORTABLE = new Set([
@@ -30,6 +31,8 @@ const SORTABLE = new Set([
 ]);
 
 async function visiblePort(api: ApiContext, req: FastifyRequest, uuid: string): Promise<Port> {
+  // Ports are named by UUID only (names come with 1.88): anything else, a MAC included, is a bad request.
+  if (!isUuid(uuid)) throw invalid(`Expected a UUID but received ${uuid}.`, 'InvalidUUID');
   const p = await api.ports.get(uuid);
   if (!p) throw portNotFound(uuid);
   const node = await api.nodes.get(p.node_uuid);
@@ -48,7 +51,7 @@ async function listPorts(api: ApiContext, req: FastifyRequest, path: string, det
   const address = one(q, 'address');
   if (address !== undefined) filter.address = input(() => normaliseMac(address));
   const pg = one(q, 'portgroup');
-  if (pg !== undefined) filter.portgroup_uuid = pg;
+  if (pg !== undefined) filter.portgroup_uuid = (await findPortgroup(api, req, pg)).uuid;
   if (!admin(req)) {
     const project = authOf(req).projectId ?? '\u0000none';
     filter.nodeUuids = (await api.nodes.list({ project })).map((n) => n.uuid);
@@ -85,13 +88,17 @@ export function portRoutes(app: FastifyInstance, api: ApiContext) {
     const body = objectBody(req);
     const nodeRef = body.node_uuid ?? body.node;
     if (typeof nodeRef !== 'string') throw invalid('Mandatory field missing: node_uuid');
+    if (body.node_uuid !== undefined && !isUuid(nodeRef))
+      throw invalid(`Expected a UUID but received ${nodeRef}.`, 'InvalidUUID');
     const node = await api.nodes
       .get(nodeRef)
       .then((n) => n ?? (minorOf(req) >= 5 ? api.nodes.byName(nodeRef) : undefined));
-    if (!node) throw nodeNotFound(nodeRef);
+    // Ironic answers a port for a missing node as bad input (the node is a field of the body).
+    if (!node) throw invalid(`Node ${nodeRef} could not be found.`, 'NodeNotFound');
     const port = input(() =>
       newPort(body, minorOf(req), { uuid: randomUUID(), nodeUuid: node.uuid, now: iso(Date.now()) }),
     );
+    await checkPortInGroup(api, port);
     await api.ports.insert(port);
     reply.code(201).header('location', `${baseUrl(req)}/v1/ports/${port.uuid}`);
     return portView(req, port);
@@ -101,9 +108,13 @@ export function portRoutes(app: FastifyInstance, api: ApiContext) {
     const p = await visiblePort(api, req, (req.params as { uuid: string }).uuid);
     enforce(req, 'port:update');
     const ops = input(() => parsePatch(req.body));
-    const next = input(() => patchPort(p, ops));
+    const next = input(() => patchPort(p, ops, minorOf(req)));
     if (next.node_uuid !== p.node_uuid && !(await api.nodes.get(next.node_uuid)))
-      throw nodeNotFound(next.node_uuid);
+      throw invalid(`Node ${next.node_uuid} could not be found.`, 'NodeNotFound');
+    // Moving to another node leaves the group behind unless the patch names one there.
+    if (next.node_uuid !== p.node_uuid && next.portgroup_uuid === p.portgroup_uuid)
+      next.portgroup_uuid = null;
+    await checkPortInGroup(api, next);
     next.updated_at = iso(Date.now());
     await api.ports.save(next);
     return portView(req, next);

@@ -4,6 +4,12 @@ import type { FastifyRequest } from 'fastify';
 import type { INTERFACES } from '../model/hardware-types.ts';
 import { fieldAvailable, LIST_FIELDS, NODE_FIELDS, type Node } from '../model/node.ts';
 import { PORT_FIELD_VERSION, PORT_FIELDS, PORT_LIST_FIELDS, type Port } from '../model/port.ts';
+import {
+  PORTGROUP_FIELD_VERSION,
+  PORTGROUP_FIELDS,
+  PORTGROUP_LIST_FIELDS,
+  type Portgroup,
+} from '../model/portgroup.ts';
 import { maskInstanceInfo, maskSecrets } from '../model/secrets.ts';
 import type { Allocation } from '../store/allocations.ts';
 import type { Chassis } from '../store/chassis.ts';
@@ -68,6 +74,26 @@ export function portView(req: FastifyRequest, p: Port, fields?: readonly string[
 
 export const portListView = (req: FastifyRequest, p: Port) =>
   portView(req, p, [...PORT_LIST_FIELDS, 'links']);
+
+export function portgroupView(
+  req: FastifyRequest,
+  g: Portgroup,
+  fields?: readonly string[],
+): Record<string, unknown> {
+  const minor = minorOf(req);
+  const out: Record<string, unknown> = {};
+  for (const f of fields ?? PORTGROUP_FIELDS) {
+    if ((PORTGROUP_FIELD_VERSION[f] ?? 1) > minor) continue;
+    if (f === 'links') out.links = links(req, `portgroups/${g.uuid}`);
+    else if (f === 'ports') out.ports = links(req, `portgroups/${g.uuid}/ports`);
+    else out[f] = (g as unknown as Record<string, unknown>)[f];
+  }
+  if (fields && !fields.includes('links')) out.links = links(req, `portgroups/${g.uuid}`);
+  return out;
+}
+
+export const portgroupListView = (req: FastifyRequest, g: Portgroup) =>
+  portgroupView(req, g, [...PORTGROUP_LIST_FIELDS, 'links']);
 
 export const chassisView = (req: FastifyRequest, c: Chassis) => ({
   ...c,

@@ -102,7 +102,8 @@ export function buildImageInfo(
     swap_mb: Number(instanceInfo.swap_mb ?? 0),
     ephemeral_mb: Number(instanceInfo.ephemeral_gb ?? 0) * 1024,
     ephemeral_format: instanceInfo.ephemeral_format ?? 'ext4',
-    preserve_ephemeral: instanceInfo.preserve_ephemeral === true,
+    // `node set --instance-info preserve_ephemeral=true` stores the string.
+    preserve_ephemeral: [true, 'true', 'True', '1', 'yes'].includes(instanceInfo.preserve_ephemeral as never),
     deploy_boot_mode: instanceInfo.deploy_boot_mode ?? 'bios',
     boot_option: 'local',
   });

@@ -27,11 +27,20 @@ export const badTransition = (action: string, node: string, state: string) =>
     `The requested action "${action}" can not be performed on node "${node}" while it is in state "${state}".`,
     { type: 'InvalidStateRequested' },
   );
+export const nodeProtected = (node: string) =>
+  new AppError('FORBIDDEN', `Node ${node} is protected and cannot be undeployed, rebuilt or deleted.`, {
+    type: 'NodeProtected',
+  });
 export const inMaintenance = (node: string) =>
   new AppError('BAD_REQUEST', `The node ${node} is in maintenance mode.`, { type: 'NodeInMaintenance' });
 
 /** Model input errors become 400 (or 406 for a field the microversion does not know). */
 export function fromInput(e: unknown): unknown {
-  if (e instanceof NodeInputError) return e.status === 406 ? notAcceptable(e.message) : invalid(e.message);
+  if (e instanceof NodeInputError)
+    return e.status === 406
+      ? notAcceptable(e.message)
+      : e.status === 409
+        ? invalidState(e.message)
+        : invalid(e.message);
   return e;
 }

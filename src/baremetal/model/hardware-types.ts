@@ -41,19 +41,20 @@ export interface HardwareType {
 export const FAKE_HARDWARE: HardwareType = {
   name: 'fake-hardware',
   supported: {
-    bios: ['no-bios', 'fake'],
+    // As Ironic's FakeHardware: the fake implementation first (the default), the no-op one allowed.
+    bios: ['fake', 'no-bios'],
     boot: ['fake'],
-    console: ['no-console', 'fake'],
+    console: ['fake', 'no-console'],
     deploy: ['fake'],
-    firmware: ['no-firmware', 'fake'],
+    firmware: ['fake', 'no-firmware'],
     inspect: ['fake', 'no-inspect'],
     management: ['fake'],
     network: ['noop'],
     power: ['fake'],
-    raid: ['no-raid', 'fake'],
-    rescue: ['no-rescue', 'fake'],
+    raid: ['fake', 'no-raid'],
+    rescue: ['fake', 'no-rescue'],
     storage: ['noop'],
-    vendor: ['no-vendor', 'fake'],
+    vendor: ['fake', 'no-vendor'],
   },
 };
 

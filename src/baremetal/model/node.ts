@@ -186,9 +186,9 @@ export const READ_ONLY = new Set([
 ]);
 
 export class NodeInputError extends Error {
-  /** 400 bad input, 406 a field this microversion does not know. */
-  readonly status: 400 | 406;
-  constructor(message: string, status: 400 | 406 = 400) {
+  /** 400 bad input, 406 a field this microversion does not know, 409 a change the node's state forbids. */
+  readonly status: 400 | 406 | 409;
+  constructor(message: string, status: 400 | 406 | 409 = 400) {
     super(message);
     this.status = status;
   }
@@ -395,8 +395,11 @@ export function patchNode(node: Node, ops: readonly PatchOp[], minor: number): N
     const field = parts[0] ?? '';
     if (READ_ONLY.has(field))
       throw new NodeInputError(`'/${field}' is an internal attribute and can not be updated`);
-    if (!NODE_FIELDS.includes(field as (typeof NODE_FIELDS)[number]) || !fieldAvailable(field, minor))
+    if (!NODE_FIELDS.includes(field as (typeof NODE_FIELDS)[number]))
       throw new NodeInputError(`Invalid patch path: the node has no attribute '/${field}'.`);
+    // A field a later microversion added: 406, as Ironic answers.
+    if (!fieldAvailable(field, minor))
+      throw new NodeInputError(`The field ${field} needs a newer API version.`, 406);
     if (parts.length > 1) {
       if (!DICT_FIELDS.has(field))
         throw new NodeInputError(`Invalid patch path ${op.path}: '${field}' is not a dictionary.`);
@@ -413,6 +416,8 @@ export function patchNode(node: Node, ops: readonly PatchOp[], minor: number): N
     }
     setTopLevel(out, field, value);
   }
+  if (out.protected_reason !== null && !out.protected)
+    throw new NodeInputError('Cannot set protected_reason when the node is not protected.');
   if (out.driver !== node.driver) {
     // A new hardware type resets the interfaces the patch did not choose (Ironic's reset_interfaces).
     const hw = hardwareType(out.driver);
@@ -478,8 +483,8 @@ function setTopLevel(n: Node, field: string, v: unknown) {
     case 'protected':
       n.protected = v === undefined ? false : bool(field, v);
       if (!n.protected) n.protected_reason = null;
-      else if (n.provision_state !== 'active')
-        throw new NodeInputError('Protected can only be set in state active.');
+      else if (n.provision_state !== 'active' && n.provision_state !== 'rescue')
+        throw new NodeInputError('Protected can only be set in state active or rescue.', 409);
       return;
     case 'retired':
       n.retired = v === undefined ? false : bool(field, v);

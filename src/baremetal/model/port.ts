@@ -74,6 +74,12 @@ function obj(field: string, v: unknown): Dict {
   return v as Dict;
 }
 
+function optUuid(field: string, v: unknown): string | null {
+  if (v === undefined || v === null) return null;
+  if (typeof v !== 'string' || !isUuid(v)) throw new NodeInputError(`${field} must be a UUID.`);
+  return v.toLowerCase();
+}
+
 const CREATABLE = new Set([
   'uuid',
   'address',
@@ -110,7 +116,7 @@ export function newPort(
     uuid: typeof body.uuid === 'string' ? body.uuid.toLowerCase() : init.uuid,
     address: normaliseMac(body.address),
     node_uuid: init.nodeUuid,
-    portgroup_uuid: null,
+    portgroup_uuid: optUuid('portgroup_uuid', body.portgroup_uuid),
     pxe_enabled: body.pxe_enabled === undefined ? true : body.pxe_enabled === true,
     local_link_connection: llc(body.local_link_connection),
     physical_network: (body.physical_network as string | null | undefined) ?? null,
@@ -125,13 +131,19 @@ export function newPort(
 export const PORT_READ_ONLY = new Set(['uuid', 'created_at', 'updated_at', 'internal_info', 'links']);
 
 /** Applies a port JSON patch (top-level fields, nested extra/local_link_connection keys). */
-export function patchPort(port: Port, ops: readonly { op: string; path: string; value?: unknown }[]): Port {
+export function patchPort(
+  port: Port,
+  ops: readonly { op: string; path: string; value?: unknown }[],
+  minor: number,
+): Port {
   const out: Port = structuredClone(port);
   for (const op of ops) {
     const parts = op.path.slice(1).split('/');
     const field = parts[0] ?? '';
     if (PORT_READ_ONLY.has(field))
       throw new NodeInputError(`'/${field}' is an internal attribute and can not be updated`);
+    if ((PORT_FIELD_VERSION[field] ?? 1) > minor)
+      throw new NodeInputError(`The field ${field} needs a newer API version.`, 406);
     const v = op.op === 'remove' ? undefined : op.value;
     if (parts.length > 1) {
       if (field !== 'extra' && field !== 'local_link_connection')
@@ -163,6 +175,9 @@ export function patchPort(port: Port, ops: readonly { op: string; path: string; 
         break;
       case 'extra':
         out.extra = obj('extra', v);
+        break;
+      case 'portgroup_uuid':
+        out.portgroup_uuid = optUuid(field, v);
         break;
       case 'is_smartnic':
         out.is_smartnic = v === true;

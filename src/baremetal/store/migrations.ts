@@ -30,4 +30,13 @@ export const baremetalMigrations: Migration[] = [
       started_at BIGINT NOT NULL, heartbeat_at BIGINT NOT NULL
     )`,
   },
+  {
+    // Port groups (1.23): a node's bonds; a port's group is in its doc (portgroup_uuid).
+    id: '0002_portgroups',
+    sql: `CREATE TABLE bm_portgroups (
+      uuid TEXT PRIMARY KEY, name TEXT UNIQUE, address TEXT UNIQUE,
+      node_uuid TEXT NOT NULL REFERENCES bm_nodes (uuid), created_at BIGINT NOT NULL, doc TEXT NOT NULL
+    );
+    CREATE INDEX bm_portgroups_node ON bm_portgroups (node_uuid)`,
+  },
 ];

@@ -1,17 +1,20 @@
 // What each provision verb does once its first transition is committed: the driver calls, and the
 // transitions that follow (done, wait, fail) with last_error on failure. Every function here runs inside
 // an exclusive NodeTask, in the background of the API's 202.
+
 import { composeDriver } from '../drivers/compose.ts';
 import type { StepOutcome } from '../drivers/interfaces.ts';
 import { wipeAgent } from '../model/agent.ts';
+import type { ConfigDriveContent } from '../model/config-drive.ts';
 import type { Dict } from '../model/node.ts';
 import type { ApiVerb } from '../model/provision.ts';
+import { configDriveForAgent } from './config-drive.ts';
 import type { NodeTask } from './node-task.ts';
 
 export interface VerbOptions {
   cleanSteps?: Dict[];
   automatedClean: boolean;
-  configdrive?: unknown;
+  configdrive?: string | ConfigDriveContent;
 }
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -92,7 +95,10 @@ async function clean(task: NodeTask, steps: Dict[] | undefined, opts: VerbOption
 async function deploy(task: NodeTask, opts: VerbOptions) {
   await orFail(task, 'Deploy', async () => {
     const driver = composeDriver(task.node);
-    const drive = opts.configdrive;
+    const drive =
+      opts.configdrive === undefined
+        ? undefined
+        : await configDriveForAgent(task.ctx, opts.configdrive, task.node);
     await task.update((n) => {
       // Kept for write_image (responses mask it); replaced by ****** once the node is active.
       if (typeof drive === 'string') n.instance_info.configdrive = drive;

@@ -1,6 +1,7 @@
 // One Fastify instance per service: its own port, request ids, trailing-slash stripping, JSON body limits,
 // authentication by token, and every error rendered in the service's own OpenStack format.
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
@@ -29,6 +30,8 @@ export interface ServiceAppOptions {
   /** Validates X-Auth-Token; routes opt out with `config: { public: true }`. */
   tokens?: TokenValidator;
   bodyLimit?: number;
+  /** Maps a request URL before routing. */
+  rewriteUrl?: (url: string) => string;
 }
 
 declare module 'fastify' {
@@ -52,6 +55,8 @@ export function createServiceApp(opts: ServiceAppOptions): FastifyInstance {
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 500 },
     genReqId: () => `req-${randomUUID()}`,
     return503OnClosing: true,
+    rewriteUrl: (req: IncomingMessage) =>
+      opts.rewriteUrl ? opts.rewriteUrl(req.url ?? '/') : (req.url ?? '/'),
   });
 
   acceptEmptyJsonBodies(app);

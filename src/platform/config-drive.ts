@@ -1,12 +1,13 @@
 // Builds a config drive with the real xorriso, as Nova builds one with genisoimage: ISO 9660 with Joliet
 // and Rock Ridge, volume label config-2; then gzip + base64, the form the bare metal service accepts.
+// Shared: compute builds drives for its instances, bare metal builds one from a deploy's JSON configdrive.
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import type { Ctx } from '../../platform/context.ts';
+import type { Ctx } from './context.ts';
 
 const run = promisify(execFile);
 const gz = promisify(gzip);

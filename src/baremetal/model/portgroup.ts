@@ -1,0 +1,161 @@
+// Port groups (1.23): a node's bonded NICs. A group has an optional MAC (unique among groups), an optional
+// logical name (unique), the bond `mode` and `properties` (1.26), and whether its ports may also be used
+// on their own (`standalone_ports_supported`). Ports join a group through their `portgroup_uuid` (1.24).
+import { checkName, type Dict, isUuid, NodeInputError } from './node.ts';
+import { normaliseMac } from './port.ts';
+
+export interface Portgroup {
+  uuid: string;
+  name: string | null;
+  address: string | null;
+  node_uuid: string;
+  standalone_ports_supported: boolean;
+  internal_info: Dict;
+  extra: Dict;
+  mode: string;
+  properties: Dict;
+  created_at: string;
+  updated_at: string | null;
+}
+
+/** Ironic's default bond mode (its [DEFAULT]default_portgroup_mode). */
+export const DEFAULT_PORTGROUP_MODE = 'active-backup';
+
+/** Microversion that added each optional field. */
+export const PORTGROUP_FIELD_VERSION: Readonly<Record<string, number>> = { mode: 26, properties: 26 };
+
+export const PORTGROUP_FIELDS = [
+  'uuid',
+  'address',
+  'name',
+  'node_uuid',
+  'standalone_ports_supported',
+  'internal_info',
+  'extra',
+  'mode',
+  'properties',
+  'created_at',
+  'updated_at',
+  'links',
+  'ports',
+] as const;
+
+export const PORTGROUP_LIST_FIELDS = ['uuid', 'address', 'name'];
+
+const CREATABLE = new Set([
+  'uuid',
+  'address',
+  'name',
+  'node_uuid',
+  'standalone_ports_supported',
+  'extra',
+  'mode',
+  'properties',
+]);
+
+const READ_ONLY = new Set(['uuid', 'created_at', 'updated_at', 'internal_info', 'links', 'ports']);
+
+function obj(field: string, v: unknown): Dict {
+  if (v === undefined || v === null) return {};
+  if (typeof v !== 'object' || Array.isArray(v)) throw new NodeInputError(`${field} must be an object.`);
+  return v as Dict;
+}
+
+function bool(field: string, v: unknown): boolean {
+  if (typeof v === 'boolean') return v;
+  if (v === 'true' || v === 'True') return true;
+  if (v === 'false' || v === 'False') return false;
+  throw new NodeInputError(`${field} must be a boolean.`);
+}
+
+function mode(v: unknown): string {
+  if (typeof v !== 'string' || v === '' || v.length > 255)
+    throw new NodeInputError('mode must be a non-empty string (a Linux bonding mode such as 802.3ad).');
+  return v;
+}
+
+const address = (v: unknown) => (v === undefined || v === null ? null : normaliseMac(v));
+
+/** A new port group from a create body; the node has already been resolved by the caller. */
+export function newPortgroup(
+  body: Record<string, unknown>,
+  minor: number,
+  init: { uuid: string; nodeUuid: string; now: string },
+): Portgroup {
+  for (const k of Object.keys(body)) {
+    if (!CREATABLE.has(k)) throw new NodeInputError(`Unknown attribute for port group: ${k}`);
+    if ((PORTGROUP_FIELD_VERSION[k] ?? 1) > minor)
+      throw new NodeInputError(`The field ${k} needs a newer API version.`, 406);
+  }
+  if (body.uuid !== undefined && (typeof body.uuid !== 'string' || !isUuid(body.uuid)))
+    throw new NodeInputError(`Expected a UUID but received ${JSON.stringify(body.uuid)}.`);
+  return {
+    uuid: typeof body.uuid === 'string' ? body.uuid.toLowerCase() : init.uuid,
+    name: body.name === undefined ? null : checkName(body.name),
+    address: address(body.address),
+    node_uuid: init.nodeUuid,
+    standalone_ports_supported:
+      body.standalone_ports_supported === undefined
+        ? true
+        : bool('standalone_ports_supported', body.standalone_ports_supported),
+    internal_info: {},
+    extra: obj('extra', body.extra),
+    mode: body.mode === undefined || body.mode === null ? DEFAULT_PORTGROUP_MODE : mode(body.mode),
+    properties: obj('properties', body.properties),
+    created_at: init.now,
+    updated_at: null,
+  };
+}
+
+type Op = { op: string; path: string; value?: unknown };
+
+/** Applies a JSON patch (top-level fields, nested `extra`/`properties` keys) to a copy of the group. */
+export function patchPortgroup(pg: Portgroup, ops: readonly Op[], minor: number): Portgroup {
+  const out: Portgroup = structuredClone(pg);
+  for (const op of ops) {
+    const parts = op.path.slice(1).split('/');
+    const field = parts[0] ?? '';
+    if (READ_ONLY.has(field))
+      throw new NodeInputError(`'/${field}' is an internal attribute and can not be updated`);
+    if (!CREATABLE.has(field) || field === 'uuid')
+      throw new NodeInputError(`Invalid patch path: the port group has no attribute '/${field}'.`);
+    if ((PORTGROUP_FIELD_VERSION[field] ?? 1) > minor)
+      throw new NodeInputError(`The field ${field} needs a newer API version.`, 406);
+    const v = op.op === 'remove' ? undefined : op.value;
+    if (parts.length > 1) {
+      if (field !== 'extra' && field !== 'properties')
+        throw new NodeInputError(`Invalid patch path ${op.path}: '${field}' is not a dictionary.`);
+      const key = parts.slice(1).join('/');
+      const d = { ...out[field] };
+      if (op.op === 'remove' && !(key in d))
+        throw new NodeInputError(`Can't remove non-existent object '${key}'`);
+      if (v === undefined) delete d[key];
+      else d[key] = v as Dict[string];
+      out[field] = d;
+      continue;
+    }
+    switch (field) {
+      case 'address':
+        out.address = address(v);
+        break;
+      case 'name':
+        out.name = v === undefined ? null : checkName(v);
+        break;
+      case 'node_uuid':
+        if (typeof v !== 'string' || !isUuid(v)) throw new NodeInputError('node_uuid must be a UUID.');
+        out.node_uuid = v.toLowerCase();
+        break;
+      case 'standalone_ports_supported':
+        out.standalone_ports_supported = v === undefined ? true : bool(field, v);
+        break;
+      case 'mode':
+        out.mode = v === undefined || v === null ? DEFAULT_PORTGROUP_MODE : mode(v);
+        break;
+      case 'extra':
+      case 'properties':
+        out[field] = obj(field, v);
+        break;
+    }
+  }
+  return out;
+}
