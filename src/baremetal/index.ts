@@ -16,7 +16,9 @@ import { portRoutes } from './api/ports.ts';
 import { ramdiskRoutes } from './api/ramdisk.ts';
 import { renderIronicError } from './api/render.ts';
 import { configureBmc } from './drivers/bmc-options.ts';
+import { configureFakeDelays } from './drivers/fake.ts';
 import { SimFleet, setSimFleet } from './drivers/sim.ts';
+import { parseFakeDelays } from './model/fake-delays.ts';
 import { parseSettings } from './model/settings.ts';
 import { AllocationStore } from './store/allocations.ts';
 import { ChassisStore } from './store/chassis.ts';
@@ -70,6 +72,7 @@ export const baremetalService: ServiceDefinition<'baremetal', 'identity' | 'imag
       agentSteps: { ports, image },
     });
     configureBmc(deps.settings.bmc);
+    configureFakeDelays(parseFakeDelays(deps.settings.fakeDelays));
     const api: ApiContext = {
       ctx: deps.ctx,
       db: deps.db,

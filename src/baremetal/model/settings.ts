@@ -58,7 +58,7 @@ export function parseSettings(raw: Record<string, unknown>, hostname: string): B
   }
   return {
     host: typeof raw.host === 'string' ? raw.host : hostname,
-    conductorGroup: typeof raw.conductorGroup === 'string' ? raw.conductorGroup : '',
+    conductorGroup: typeof raw.conductorGroup === 'string' ? raw.conductorGroup.toLowerCase() : '',
     waitTimeouts: timeouts,
     periodicIntervalMs: num('periodicIntervalMs', 10_000),
     powerSyncIntervalMs: num('powerSyncIntervalMs', 60_000),
