@@ -11,7 +11,7 @@ import { authOf, can, enforce, findNode, input, iso, minorOf, objectBody } from 
 import type { ApiContext } from './context.ts';
 import { baseUrl } from './discovery.ts';
 import { OWNER_FIELDS } from './policy.ts';
-import { knownNodeFields, nodeListView, nodeView, portListView } from './views.ts';
+import { knownNodeFields, LIST_VIEW_FIELDS, nodeView, nodeViewer, portListView } from './views.ts';
 
 const SORTABLE = new Set([
   'id',
@@ -98,12 +98,7 @@ async function listNodes(api: ApiContext, req: FastifyRequest, path: string, det
     nodes = nodes.filter((n) => n.description?.includes(f.descriptionContains!));
   if (f.retired !== undefined) nodes = nodes.filter((n) => n.retired === f.retired);
   const result = input(() => page(nodes, lq, sortValue));
-  const view = (n: Node) =>
-    detailRoute || lq.detail
-      ? nodeView(req, n)
-      : lq.fields
-        ? nodeView(req, n, lq.fields)
-        : nodeListView(req, n);
+  const view = nodeViewer(req, detailRoute || lq.detail ? undefined : (lq.fields ?? LIST_VIEW_FIELDS));
   const body: Record<string, unknown> = { nodes: result.items.map(view) };
   const last = result.items[result.items.length - 1];
   if (result.more && last && lq.limit !== undefined)
