@@ -93,7 +93,9 @@ async function listNodes(api: ApiContext, req: FastifyRequest, path: string, det
   if (detailRoute && (lq.fields || lq.detail))
     throw invalid('Can not specify ?detail=True or fields with /detail.');
   const f = nodeFilter(req, q);
-  let nodes = await api.nodes.list(f.filter);
+  // driver_info is sealed: opened only when the response shows it.
+  const driverInfo = detailRoute || lq.detail || (lq.fields?.includes('driver_info') ?? false);
+  let nodes = await api.nodes.list(f.filter, undefined, { driverInfo });
   if (f.descriptionContains !== undefined)
     nodes = nodes.filter((n) => n.description?.includes(f.descriptionContains!));
   if (f.retired !== undefined) nodes = nodes.filter((n) => n.retired === f.retired);

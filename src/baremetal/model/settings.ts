@@ -25,6 +25,8 @@ export interface BaremetalSettings {
   agentPollIntervalMs: number;
   /** The sparse disk of a `sim` node without properties.local_gb, in GiB. */
   simDiskGb: number;
+  /** How many agent passes (heartbeat handling, command polls) run at once (Ironic's workers_pool_size). */
+  agentPassConcurrency: number;
 }
 
 const DEFAULT_TIMEOUTS: Partial<Record<ProvisionState, number>> = {
@@ -69,5 +71,6 @@ export function parseSettings(raw: Record<string, unknown>, hostname: string): B
     eraseDevices: raw.eraseDevices === true,
     agentPollIntervalMs: num('agentPollIntervalMs', 2000),
     simDiskGb: num('simDiskGb', 4),
+    agentPassConcurrency: num('agentPassConcurrency', 32),
   };
 }

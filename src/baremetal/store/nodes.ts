@@ -60,9 +60,12 @@ export class NodeStore {
     return this.#db;
   }
 
-  #toNode(r: NodeRow): Node {
+  /** With `driverInfo` false the sealed driver_info is not opened (left {}): lists that do not show it. */
+  #toNode(r: NodeRow, driverInfo = true): Node {
     const node = JSON.parse(r.doc) as Node;
-    node.driver_info = JSON.parse(this.#box.open(r.driver_info_enc, sealContext(r.uuid))) as Dict;
+    node.driver_info = driverInfo
+      ? (JSON.parse(this.#box.open(r.driver_info_enc, sealContext(r.uuid))) as Dict)
+      : {};
     return node;
   }
 
@@ -161,7 +164,12 @@ export class NodeStore {
     return r && this.#toNode(r);
   }
 
-  async list(f: NodeFilter = {}, q: Queryable = this.#db): Promise<Node[]> {
+  /** With `opts.driverInfo` false, driver_info is left unopened ({}): for reads that neither show nor save it. */
+  async list(
+    f: NodeFilter = {},
+    q: Queryable = this.#db,
+    opts: { driverInfo?: boolean } = {},
+  ): Promise<Node[]> {
     const where: string[] = [];
     const params: SqlValue[] = [];
     for (const k of COLUMN_FILTERS) {
@@ -182,16 +190,22 @@ export class NodeStore {
       params.push(f.project, f.project);
     }
     const sql = `SELECT uuid, driver_info_enc, doc FROM bm_nodes${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`;
-    return (await q.all<NodeRow>(sql, params)).map((r) => this.#toNode(r));
+    const open = opts.driverInfo !== false;
+    return (await q.all<NodeRow>(sql, params)).map((r) => this.#toNode(r, open));
   }
 
-  async inStates(states: readonly ProvisionState[], q: Queryable = this.#db): Promise<Node[]> {
+  async inStates(
+    states: readonly ProvisionState[],
+    q: Queryable = this.#db,
+    opts: { driverInfo?: boolean } = {},
+  ): Promise<Node[]> {
     if (states.length === 0) return [];
     const rows = await q.all<NodeRow>(
       `SELECT uuid, driver_info_enc, doc FROM bm_nodes WHERE provision_state IN (${states.map(() => '?').join(', ')})`,
       [...states],
     );
-    return rows.map((r) => this.#toNode(r));
+    const open = opts.driverInfo !== false;
+    return rows.map((r) => this.#toNode(r, open));
   }
 
   async reserved(q: Queryable = this.#db): Promise<Node[]> {

@@ -21,7 +21,7 @@ import { ACTION_STATES, failureOf, type ProvisionState, WAIT_STATES } from '../m
 import type { BaremetalSettings } from '../model/settings.ts';
 import type { ConductorStore } from '../store/conductors.ts';
 import type { NodeStore } from '../store/nodes.ts';
-import { type AgentStepDeps, advanceWithAgent } from './agent-steps.ts';
+import { type AgentStepDeps, advanceWithAgent, agentStillBusy } from './agent-steps.ts';
 import { NodeGoneError, NodeTask, nodeResource } from './node-task.ts';
 import { syncPowerStates } from './power-sync.ts';
 
@@ -176,11 +176,13 @@ export class Conductor {
     this.#loop = new Reconciler({
       name: 'baremetal-conductor',
       reconcile: (c, key) => this.#agentPass(c, key),
+      // Passes mostly wait on the agent's HTTP and the database: a thousand nodes need more than a few.
+      concurrency: this.#d.settings.agentPassConcurrency,
       // The safety net under missed heartbeats: every node an agent is working for gets a pass.
       resync: {
         everyMs: this.#d.settings.periodicIntervalMs,
         keys: async () =>
-          (await this.#d.nodes.inStates(AGENT_WAIT_STATES))
+          (await this.#d.nodes.inStates(AGENT_WAIT_STATES, undefined, { driverInfo: false }))
             .filter((n) => this.owns(n) && typeof n.driver_internal_info.agent_url === 'string')
             .map((n) => n.uuid),
       },
@@ -211,6 +213,12 @@ export class Conductor {
 
   async #agentPass(ctx: Ctx, uuid: string): Promise<Outcome> {
     const record = this.#heartbeats.get(uuid);
+    if (!record && this.#d.agentSteps) {
+      // A poll while the agent's command runs takes no lease and writes nothing.
+      const node = await this.#d.nodes.get(uuid);
+      if (!node) return done();
+      if (await agentStillBusy(ctx, node)) return requeueAfter(this.#d.settings.agentPollIntervalMs);
+    }
     try {
       const again = await this.exclusive(ctx, uuid, 'agent call-back', null, async (task) => {
         if (record) {
@@ -265,7 +273,7 @@ export class Conductor {
 
   async failTimedOutWaits(ctx: Ctx): Promise<void> {
     const now = this.#now();
-    for (const node of await this.#d.nodes.inStates([...WAIT_STATES])) {
+    for (const node of await this.#d.nodes.inStates([...WAIT_STATES], undefined, { driverInfo: false })) {
       if (!this.owns(node)) continue;
       const limit = this.#d.settings.waitTimeouts[node.provision_state];
       const since = node.provision_updated_at ? Date.parse(node.provision_updated_at) : 0;
@@ -282,7 +290,8 @@ export class Conductor {
   /** Nodes in an action state (or reserved) with no live lease: their conductor died mid-operation. */
   async takeOverOrphans(ctx: Ctx): Promise<void> {
     const candidates = new Map<string, Node>();
-    for (const n of await this.#d.nodes.inStates([...ACTION_STATES])) candidates.set(n.uuid, n);
+    for (const n of await this.#d.nodes.inStates([...ACTION_STATES], undefined, { driverInfo: false }))
+      candidates.set(n.uuid, n);
     for (const n of await this.#d.nodes.reserved()) candidates.set(n.uuid, n);
     for (const node of candidates.values()) {
       if (!this.owns(node)) continue;
