@@ -180,6 +180,9 @@ try {
       `${kind.padEnd(22)} ${String(xs.length).padStart(8)} ${pct(xs, 0.5).toFixed(1).padStart(8)} ${pct(xs, 0.99).toFixed(1).padStart(8)} ${(pct(xs, 0.5) / ref).toFixed(1).padStart(10)}`,
     );
   console.log(
+    `memory at the peak: RSS +${((mb(peakRss - mem0.rss) * 1024) / N).toFixed(0)} KiB per node (agents running)`,
+  );
+  console.log(
     `memory: RSS +${((mb(mem1.rss - mem0.rss) * 1024) / N).toFixed(0)} KiB per node (peak RSS ${mb(peakRss).toFixed(0)} MiB), heap +${((mb(mem1.heapUsed - mem0.heapUsed) * 1024) / N).toFixed(1)} KiB per node (all active, agents stopped)`,
   );
 } finally {
