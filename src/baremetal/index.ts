@@ -56,6 +56,7 @@ export const baremetalService: ServiceDefinition<'baremetal', 'identity' | 'imag
     };
     const fleet = new SimFleet({
       ctx: deps.ctx,
+      host: settings.host,
       stateDir: deps.stateDir,
       apiUrl: () => url('baremetal'),
       ports,

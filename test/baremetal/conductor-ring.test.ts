@@ -64,9 +64,12 @@ forEachEngine('conductors split the nodes by the hash ring', (fresh) => {
     await a.periodic(ctx); // sees b in the ring
 
     const ring = new HashRing(['cond-a', 'cond-b']);
-    const add = async (state: ProvisionState, reservation: string | null) => {
+    const add = async (state: ProvisionState, reservation: string | null, simHost?: string) => {
+      let uuid = randomUUID();
+      // A node whose machine lives at cond-b, though the ring would give it to cond-a.
+      while (simHost && ring.owner(uuid) !== 'cond-a') uuid = randomUUID();
       const n = newNode({ driver: 'fake-hardware' }, 78, {
-        uuid: randomUUID(),
+        uuid,
         now: new Date(clock).toISOString(),
         state,
         defaultResourceClass: null,
@@ -74,6 +77,7 @@ forEachEngine('conductors split the nodes by the hash ring', (fresh) => {
       n.target_provision_state = 'active';
       n.provision_updated_at = new Date(clock - 60_000).toISOString();
       n.reservation = reservation;
+      if (simHost) n.driver_internal_info.sim_host = simHost;
       await nodes.insert(n);
       if (reservation) await leases.claim(nodeResource(n.uuid), `${reservation}/x`, 'deploy', 1_000);
       return n.uuid;
@@ -82,6 +86,7 @@ forEachEngine('conductors split the nodes by the hash ring', (fresh) => {
     const cutShort: string[] = [];
     for (let i = 0; i < 12; i++) waiting.push(await add('wait call-back', null));
     for (let i = 0; i < 12; i++) cutShort.push(await add('deploying', 'cond-gone'));
+    const pinned = await add('wait call-back', null, 'cond-b');
     clock += 2_000; // the dead conductor's leases expire
     const ofA = (u: string) => ring.owner(u) === 'cond-a';
     assert.ok(waiting.some(ofA) && !waiting.every(ofA), 'the ring splits the nodes');
@@ -90,6 +95,7 @@ forEachEngine('conductors split the nodes by the hash ring', (fresh) => {
     const state = async (u: string) => (await nodes.get(u))?.provision_state;
     for (const u of [...waiting, ...cutShort].filter(ofA)) assert.equal(await state(u), 'deploy failed');
     for (const u of waiting.filter((u) => !ofA(u))) assert.equal(await state(u), 'wait call-back');
+    assert.equal(await state(pinned), 'wait call-back', "the machine's conductor keeps its node");
     for (const u of cutShort.filter((u) => !ofA(u))) assert.equal(await state(u), 'deploying');
     for (const u of cutShort.filter(ofA))
       assert.match(
@@ -101,7 +107,7 @@ forEachEngine('conductors split the nodes by the hash ring', (fresh) => {
     await b.stop();
     await a.periodic(ctx);
     assert.deepEqual(a.ringMembers(), ['cond-a']);
-    for (const u of waiting) {
+    for (const u of [...waiting, pinned]) {
       const n = await nodes.get(u);
       assert.equal(n?.provision_state, 'deploy failed');
       assert.match(n?.last_error ?? '', /Timeout reached while waiting for callback/);

@@ -75,9 +75,17 @@ export class Conductor {
     });
   }
 
-  /** Whether this conductor's periodic work covers the node: its group, and the ring gives it to us. */
-  owns(node: Pick<Node, 'uuid' | 'conductor_group'>): boolean {
-    return node.conductor_group === this.#d.settings.conductorGroup && this.#membership.owns(node.uuid);
+  /**
+   * Whether this conductor's periodic work covers the node: its group, and the ring gives it to us — except
+   * a node whose machine lives in a conductor's process (`sim_host`), which stays with that conductor while
+   * it is in the ring (its agent and virtual power are there).
+   */
+  owns(node: Pick<Node, 'uuid' | 'conductor_group' | 'driver_internal_info'>): boolean {
+    if (node.conductor_group !== this.#d.settings.conductorGroup) return false;
+    const pinned = node.driver_internal_info?.sim_host;
+    if (typeof pinned === 'string' && this.#membership.ring().members().includes(pinned))
+      return pinned === this.host;
+    return this.#membership.owns(node.uuid);
   }
 
   /** The live conductors of this conductor's group, as the last heartbeat saw them. */
