@@ -81,6 +81,47 @@ export function nodeViewer(
   };
 }
 
+/**
+ * Rendered JSON of shared (unchanging) nodes, per node object and per view: a node object from the store's
+ * shared list stays the same object while its row does not change, so its text can be reused until then.
+ * A view is a pure function of the node, the microversion, the base URL and the fields.
+ */
+const rendered = new WeakMap<Node, Map<string, Buffer>>();
+
+const COMMA = Buffer.from(',');
+
+/**
+ * `{"nodes":[...]<tail>}` as UTF-8 bytes from the shared nodes as nodeViewer renders them, reusing the bytes an
+ * earlier list rendered (bytes, not text: encoding a megabyte of text per request cost more than the rest).
+ */
+export function nodesBody(
+  req: FastifyRequest,
+  nodes: readonly Node[],
+  fields: readonly string[] | undefined,
+  tail: string,
+): Buffer {
+  const key = `${minorOf(req)} ${baseUrl(req)} ${fields?.join(',') ?? '*'}`;
+  let view: ((n: Node) => Record<string, unknown>) | undefined;
+  const parts: Buffer[] = [Buffer.from('{"nodes":[')];
+  for (const n of nodes) {
+    let views = rendered.get(n);
+    if (!views) {
+      views = new Map();
+      rendered.set(n, views);
+    }
+    let bytes = views.get(key);
+    if (bytes === undefined) {
+      view ??= nodeViewer(req, fields);
+      bytes = Buffer.from(JSON.stringify(view(n)));
+      views.set(key, bytes);
+    }
+    if (parts.length > 1) parts.push(COMMA);
+    parts.push(bytes);
+  }
+  parts.push(Buffer.from(`]${tail}}`));
+  return Buffer.concat(parts);
+}
+
 /** A node as the request's microversion shows it; `fields` (already validated) narrows it. */
 export function nodeView(req: FastifyRequest, n: Node, fields?: readonly string[]): Record<string, unknown> {
   return nodeViewer(req, fields)(n);
