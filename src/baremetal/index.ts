@@ -20,8 +20,10 @@ import { ramdiskRoutes } from './api/ramdisk.ts';
 import { renderIronicError } from './api/render.ts';
 import { configureBmc } from './drivers/bmc-options.ts';
 import { BootFiles } from './drivers/boot-files.ts';
+import { configureFakeDelays } from './drivers/fake.ts';
 import { networkBooted, setPxeEnv, urlForNodes } from './drivers/pxe-boot.ts';
 import { SimFleet, setSimFleet } from './drivers/sim.ts';
+import { parseFakeDelays } from './model/fake-delays.ts';
 import { parseSettings } from './model/settings.ts';
 import { AllocationStore } from './store/allocations.ts';
 import { ChassisStore } from './store/chassis.ts';
@@ -65,6 +67,7 @@ export const baremetalService: ServiceDefinition<'baremetal', 'identity' | 'imag
     };
     const fleet = new SimFleet({
       ctx: deps.ctx,
+      host: settings.host,
       stateDir: deps.stateDir,
       apiUrl: () => url('baremetal'),
       ports,
@@ -99,6 +102,7 @@ export const baremetalService: ServiceDefinition<'baremetal', 'identity' | 'imag
       allocations,
       resyncMs: settings.periodicIntervalMs,
     });
+    configureFakeDelays(parseFakeDelays(deps.settings.fakeDelays));
     const api: ApiContext = {
       ctx: deps.ctx,
       db: deps.db,

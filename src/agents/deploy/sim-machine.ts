@@ -60,7 +60,11 @@ export function simMachine(spec: SimSpec): Machine {
       const st = await stat(spec.diskPath);
       if (st.size !== spec.diskBytes)
         throw new Error(`sim disk ${spec.diskPath} is ${st.size} bytes, expected ${spec.diskBytes}`);
-      return openFileDevice(spec.diskPath, spec.diskBytes, true);
+      const dev = await openFileDevice(spec.diskPath, spec.diskBytes, true);
+      // A simulated disk lives no longer than the process that simulates its machine, so its writes need
+      // no fsync; with hundreds of sim nodes, fsyncs fill libuv's four I/O threads and every file operation
+      // of the process (the image service's too) queues behind them.
+      return { ...dev, flush: async () => {} };
     },
     mkfs: (disk, offset, bytes, fstype, label) => mkfsInFile(disk.path, offset, bytes, fstype, label),
     rereadPartitions: async () => {},

@@ -1,7 +1,7 @@
 // /v1/nodes: create, list (six fields, detail, fields, filters, paging), show by name or UUID, JSON-patch
 // under the node's lease, and delete with Ironic's state rules.
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { invalid, invalidState, nodeProtected, notAcceptable, notFound } from '../model/errors.ts';
 import { type ListQuery, nextUrl, one, page, parseBool, parseListQuery, type Query } from '../model/list.ts';
 import { fieldAvailable, NODE_FIELDS, type Node, newNode, parsePatch, patchNode } from '../model/node.ts';
@@ -11,7 +11,7 @@ import { authOf, can, enforce, findNode, input, iso, minorOf, objectBody } from 
 import type { ApiContext } from './context.ts';
 import { baseUrl } from './discovery.ts';
 import { OWNER_FIELDS } from './policy.ts';
-import { knownNodeFields, nodeListView, nodeView, portListView } from './views.ts';
+import { knownNodeFields, LIST_VIEW_FIELDS, nodesBody, nodeView, portListView } from './views.ts';
 
 const SORTABLE = new Set([
   'id',
@@ -119,7 +119,13 @@ function sortValue(n: Node, key: string): unknown {
   return (n as unknown as Record<string, unknown>)[key];
 }
 
-async function listNodes(api: ApiContext, req: FastifyRequest, path: string, detailRoute: boolean) {
+async function listNodes(
+  api: ApiContext,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  path: string,
+  detailRoute: boolean,
+) {
   const q = req.query as Query;
   const minor = minorOf(req);
   checkListVersion(q, minor);
@@ -129,27 +135,28 @@ async function listNodes(api: ApiContext, req: FastifyRequest, path: string, det
   if (detailRoute && (lq.fields || lq.detail))
     throw invalid('Can not specify ?detail=True or fields with /detail.');
   const f = nodeFilter(req, q);
-  let nodes = await api.nodes.list(f.filter);
+  // driver_info is sealed: opened only when the response shows it.
+  const driverInfo = detailRoute || lq.detail || (lq.fields?.includes('driver_info') ?? false);
+  let nodes = await api.nodes.list(f.filter, undefined, { driverInfo, shared: true });
   if (f.descriptionContains !== undefined)
     nodes = nodes.filter((n) => n.description?.includes(f.descriptionContains!));
   if (f.retired !== undefined) nodes = nodes.filter((n) => n.retired === f.retired);
   const result = input(() => page(nodes, lq, sortValue));
-  const view = (n: Node) =>
-    detailRoute || lq.detail
-      ? nodeView(req, n)
-      : lq.fields
-        ? nodeView(req, n, lq.fields)
-        : nodeListView(req, n);
-  const body: Record<string, unknown> = { nodes: result.items.map(view) };
+  const fields = detailRoute || lq.detail ? undefined : (lq.fields ?? LIST_VIEW_FIELDS);
   const last = result.items[result.items.length - 1];
-  if (result.more && last && lq.limit !== undefined)
-    body.next = nextUrl(`${baseUrl(req)}/v1/${path}`, q, last.uuid, lq.limit);
-  return body;
+  const next =
+    result.more && last && lq.limit !== undefined
+      ? nextUrl(`${baseUrl(req)}/v1/${path}`, q, last.uuid, lq.limit)
+      : undefined;
+  // Assembled from each node's rendered JSON (reused while the node is unchanged).
+  const tail = next === undefined ? '' : `,"next":${JSON.stringify(next)}`;
+  const body = nodesBody(req, result.items, fields, tail);
+  return reply.type('application/json; charset=utf-8').send(body);
 }
 
 export function nodeRoutes(app: FastifyInstance, api: ApiContext) {
-  app.get('/v1/nodes', (req) => listNodes(api, req, 'nodes', false));
-  app.get('/v1/nodes/detail', (req) => listNodes(api, req, 'nodes/detail', true));
+  app.get('/v1/nodes', (req, reply) => listNodes(api, req, reply, 'nodes', false));
+  app.get('/v1/nodes/detail', (req, reply) => listNodes(api, req, reply, 'nodes/detail', true));
 
   app.get('/v1/nodes/:ident', async (req) => {
     const { ident } = req.params as { ident: string };

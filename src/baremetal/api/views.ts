@@ -21,8 +21,18 @@ export const links = (req: FastifyRequest, path: string) => [
   { href: `${baseUrl(req)}/${path}`, rel: 'bookmark' },
 ];
 
-function nodeValue(req: FastifyRequest, n: Node, field: string): unknown {
-  const minor = minorOf(req);
+/** What a node view needs from its request, worked out once per request rather than once per node. */
+interface ViewScope {
+  minor: number;
+  base: string;
+}
+
+const nodeLinks = (scope: ViewScope, path: string) => [
+  { href: `${scope.base}/v1/${path}`, rel: 'self' },
+  { href: `${scope.base}/${path}`, rel: 'bookmark' },
+];
+
+function nodeValue(scope: ViewScope, n: Node, field: string): unknown {
   switch (field) {
     case 'driver_info':
       return maskSecrets(n.driver_info);
@@ -32,31 +42,100 @@ function nodeValue(req: FastifyRequest, n: Node, field: string): unknown {
       return maskSecrets(n.driver_internal_info);
     case 'provision_state':
       // Before 1.2 `available` was reported as null ("NOSTATE").
-      return minor < 2 && n.provision_state === 'available' ? null : n.provision_state;
+      return scope.minor < 2 && n.provision_state === 'available' ? null : n.provision_state;
     case 'conductor':
       return n.reservation ?? null;
     case 'links':
-      return links(req, `nodes/${n.uuid}`);
+      return nodeLinks(scope, `nodes/${n.uuid}`);
     case 'ports':
     case 'portgroups':
     case 'states':
     case 'volume':
-      return links(req, `nodes/${n.uuid}/${field}`);
+      return nodeLinks(scope, `nodes/${n.uuid}/${field}`);
   }
   if (field.endsWith('_interface')) return n.interfaces[field.slice(0, -10) as (typeof INTERFACES)[number]];
   return (n as unknown as Record<string, unknown>)[field];
 }
 
-/** A node as the request's microversion shows it; `fields` (already validated) narrows it. */
-export function nodeView(req: FastifyRequest, n: Node, fields?: readonly string[]): Record<string, unknown> {
-  const minor = minorOf(req);
-  const out: Record<string, unknown> = {};
-  for (const f of fields ?? NODE_FIELDS) if (fieldAvailable(f, minor)) out[f] = nodeValue(req, n, f);
-  if (fields && !fields.includes('links')) out.links = nodeValue(req, n, 'links');
-  return out;
+/** The fields shown at each microversion, computed once per version. */
+const fieldsAt = new Map<number, readonly string[]>();
+function visibleFields(minor: number): readonly string[] {
+  let f = fieldsAt.get(minor);
+  if (!f) {
+    f = NODE_FIELDS.filter((x) => fieldAvailable(x, minor));
+    fieldsAt.set(minor, f);
+  }
+  return f;
 }
 
-export const nodeListView = (req: FastifyRequest, n: Node) => nodeView(req, n, [...LIST_FIELDS, 'links']);
+/**
+ * A function that renders nodes as the request's microversion shows them; `fields` (already validated)
+ * narrows them. Lists use it so the per-request work is done once, not once per node.
+ */
+export function nodeViewer(
+  req: FastifyRequest,
+  fields?: readonly string[],
+): (n: Node) => Record<string, unknown> {
+  const scope: ViewScope = { minor: minorOf(req), base: baseUrl(req) };
+  const shown = fields ? fields.filter((f) => fieldAvailable(f, scope.minor)) : visibleFields(scope.minor);
+  const addLinks = fields !== undefined && !fields.includes('links');
+  return (n) => {
+    const out: Record<string, unknown> = {};
+    for (const f of shown) out[f] = nodeValue(scope, n, f);
+    if (addLinks) out.links = nodeValue(scope, n, 'links');
+    return out;
+  };
+}
+
+/**
+ * Rendered JSON of shared (unchanging) nodes, per node object and per view: a node object from the store's
+ * shared list stays the same object while its row does not change, so its text can be reused until then.
+ * A view is a pure function of the node, the microversion, the base URL and the fields.
+ */
+const rendered = new WeakMap<Node, Map<string, Buffer>>();
+
+const COMMA = Buffer.from(',');
+
+/**
+ * `{"nodes":[...]<tail>}` as UTF-8 bytes from the shared nodes as nodeViewer renders them, reusing the bytes an
+ * earlier list rendered (bytes, not text: encoding a megabyte of text per request cost more than the rest).
+ */
+export function nodesBody(
+  req: FastifyRequest,
+  nodes: readonly Node[],
+  fields: readonly string[] | undefined,
+  tail: string,
+): Buffer {
+  const key = `${minorOf(req)} ${baseUrl(req)} ${fields?.join(',') ?? '*'}`;
+  let view: ((n: Node) => Record<string, unknown>) | undefined;
+  const parts: Buffer[] = [Buffer.from('{"nodes":[')];
+  for (const n of nodes) {
+    let views = rendered.get(n);
+    if (!views) {
+      views = new Map();
+      rendered.set(n, views);
+    }
+    let bytes = views.get(key);
+    if (bytes === undefined) {
+      view ??= nodeViewer(req, fields);
+      bytes = Buffer.from(JSON.stringify(view(n)));
+      views.set(key, bytes);
+    }
+    if (parts.length > 1) parts.push(COMMA);
+    parts.push(bytes);
+  }
+  parts.push(Buffer.from(`]${tail}}`));
+  return Buffer.concat(parts);
+}
+
+/** A node as the request's microversion shows it; `fields` (already validated) narrows it. */
+export function nodeView(req: FastifyRequest, n: Node, fields?: readonly string[]): Record<string, unknown> {
+  return nodeViewer(req, fields)(n);
+}
+
+export const LIST_VIEW_FIELDS = [...LIST_FIELDS, 'links'];
+
+export const nodeListView = (req: FastifyRequest, n: Node) => nodeView(req, n, LIST_VIEW_FIELDS);
 
 /** Node fields a `fields=` parameter may name at this microversion. */
 export const knownNodeFields = (minor: number) => NODE_FIELDS.filter((f) => fieldAvailable(f, minor));

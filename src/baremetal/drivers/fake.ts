@@ -3,7 +3,10 @@
 // runs exercise the other paths: `fake_wait` (comma list of deploy, clean, inspect, rescue, service: those
 // steps wait for a call-back that never comes, so abort and wait timeouts can be seen) and `fake_fail`
 // (comma list of verify, power, deploy, clean, inspect, adopt, rescue, unrescue, teardown: those fail).
+// The process-wide settings.baremetal.fakeDelays (Ironic's [fake] *_delay) make operations take time.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Ctx } from '../../platform/context.ts';
+import { type FakeDelayInterface, type FakeDelays, fakeDelayMs } from '../model/fake-delays.ts';
 import type { Dict, Node, PowerState } from '../model/node.ts';
 import type {
   BootDevice,
@@ -19,6 +22,19 @@ import type {
 } from './interfaces.ts';
 
 export class FakeHardwareError extends Error {}
+
+let delays: FakeDelays = {};
+
+/** Sets the delays for the whole process (the seed, from settings.baremetal.fakeDelays). */
+export function configureFakeDelays(d: FakeDelays): void {
+  delays = d;
+}
+
+/** Takes the configured time of one operation; a cancelled task stops waiting. */
+async function pause(ctx: Ctx, iface: FakeDelayInterface): Promise<void> {
+  const ms = fakeDelayMs(delays, iface, Math.random());
+  if (ms > 0) await sleep(ms, undefined, { signal: ctx.signal });
+}
 
 const OPTIONS = {
   fake_wait: 'Comma-separated steps that wait for a call-back: deploy, clean, inspect, rescue. Optional.',
@@ -57,7 +73,8 @@ export const fakePower: PowerInterface = {
     const s = node.driver_internal_info.fake_power_state;
     return s === 'power on' ? 'power on' : 'power off';
   },
-  async setPowerState(_ctx: Ctx, node: Node, target: PowerTarget) {
+  async setPowerState(ctx: Ctx, node: Node, target: PowerTarget) {
+    await pause(ctx, 'power');
     failIfAsked(node, 'power');
     const on = target === 'power on' || target === 'rebooting' || target === 'soft rebooting';
     return { driverInternalInfo: { fake_power_state: on ? 'power on' : 'power off' } };
@@ -74,16 +91,17 @@ export const fakeManagement: ManagementInterface = {
     if (!d) return { boot_device: 'pxe', persistent: false };
     return { boot_device: d.boot_device as BootDevice, persistent: d.persistent === true };
   },
-  async setBootDevice(_ctx, _node, device, persistent) {
+  async setBootDevice(ctx, _node, device, persistent) {
+    await pause(ctx, 'management');
     return { driverInternalInfo: { fake_boot_device: { boot_device: device, persistent } } };
   },
 };
 
 export const fakeBoot: BootInterface = {
   ...base('fake'),
-  prepareRamdisk: async () => undefined,
-  prepareInstance: async () => undefined,
-  cleanUp: async () => undefined,
+  prepareRamdisk: (ctx) => pause(ctx, 'boot'),
+  prepareInstance: (ctx) => pause(ctx, 'boot'),
+  cleanUp: (ctx) => pause(ctx, 'boot'),
 };
 
 const step = (node: Node, what: string): StepOutcome => {
@@ -93,15 +111,25 @@ const step = (node: Node, what: string): StepOutcome => {
 
 export const fakeDeploy: DeployInterface = {
   ...base('fake'),
-  deploy: async (_ctx, node) => step(node, 'deploy'),
-  clean: async (_ctx, node) => step(node, 'clean'),
-  tearDown: async (_ctx, node) => failIfAsked(node, 'teardown'),
+  deploy: async (ctx, node) => {
+    await pause(ctx, 'deploy');
+    return step(node, 'deploy');
+  },
+  clean: async (ctx, node) => {
+    await pause(ctx, 'deploy');
+    return step(node, 'clean');
+  },
+  tearDown: async (ctx, node) => {
+    await pause(ctx, 'deploy');
+    failIfAsked(node, 'teardown');
+  },
   takeOver: async (_ctx, node) => failIfAsked(node, 'adopt'),
 };
 
 export const fakeInspect: InspectInterface = {
   ...base('fake'),
-  async inspect(_ctx, node) {
+  async inspect(ctx, node) {
+    await pause(ctx, 'inspect');
     const s = step(node, 'inspect');
     // The fake hardware discovers nothing: the node keeps the properties it was enrolled with.
     return s.kind === 'wait' ? s : { kind: 'done', properties: {} };
@@ -110,8 +138,14 @@ export const fakeInspect: InspectInterface = {
 
 export const fakeRescue: RescueInterface = {
   ...base('fake'),
-  rescue: async (_ctx, node) => step(node, 'rescue'),
-  unrescue: async (_ctx, node) => failIfAsked(node, 'unrescue'),
+  rescue: async (ctx, node) => {
+    await pause(ctx, 'rescue');
+    return step(node, 'rescue');
+  },
+  unrescue: async (ctx, node) => {
+    await pause(ctx, 'rescue');
+    failIfAsked(node, 'unrescue');
+  },
 };
 
 /** The interfaces with nothing to do but validate (console, raid, vendor, bios, firmware as fake). */

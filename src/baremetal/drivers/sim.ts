@@ -19,6 +19,8 @@ import type {
 
 export interface SimConfig {
   ctx: Ctx;
+  /** This process's conductor: recorded on the node as the host of its machine (sim_host). */
+  host: string;
   stateDir: string;
   /** This service's own URL (loopback), known once it listens. */
   apiUrl: () => string;
@@ -31,6 +33,10 @@ const GIB = 1024 ** 3;
 /** The machines of one bare metal service: their power, their one-time boot device, their agents. */
 export class SimFleet {
   readonly #c: SimConfig;
+
+  get host(): string {
+    return this.#c.host;
+  }
   readonly #power = new Map<string, PowerState>();
   readonly #oneTimeBoot = new Map<string, BootDevice>();
   readonly #agents = new Map<string, RunningAgent>();
@@ -151,7 +157,9 @@ export const simPower: PowerInterface = {
     const on = target === 'power on' || target === 'rebooting' || target === 'soft rebooting';
     await f.powerOff(node.uuid);
     if (on) await f.powerOn(node);
-    return { driverInternalInfo: { sim_power_state: on ? 'power on' : 'power off' } };
+    // sim_host: the conductor whose process holds the machine now; the ring leaves the node to it while it
+    // lives (worker/conductor.ts owns()).
+    return { driverInternalInfo: { sim_power_state: on ? 'power on' : 'power off', sim_host: f.host } };
   },
 };
 

@@ -33,6 +33,8 @@ export interface BaremetalSettings {
   tftpServer: string | null;
   /** A unix socket of an HTTP proxy onto the provisioning network, when this host has no address on it (the lab's). */
   agentSocket: string | null;
+  /** How many agent passes (heartbeat handling, command polls) run at once (Ironic's workers_pool_size). */
+  agentPassConcurrency: number;
 }
 
 const DEFAULT_TIMEOUTS: Partial<Record<ProvisionState, number>> = {
@@ -66,7 +68,7 @@ export function parseSettings(raw: Record<string, unknown>, hostname: string): B
   }
   return {
     host: typeof raw.host === 'string' ? raw.host : hostname,
-    conductorGroup: typeof raw.conductorGroup === 'string' ? raw.conductorGroup : '',
+    conductorGroup: typeof raw.conductorGroup === 'string' ? raw.conductorGroup.toLowerCase() : '',
     waitTimeouts: timeouts,
     periodicIntervalMs: num('periodicIntervalMs', 10_000),
     powerSyncIntervalMs: num('powerSyncIntervalMs', 60_000),
@@ -81,6 +83,7 @@ export function parseSettings(raw: Record<string, unknown>, hostname: string): B
     provisioningHost: optText(raw, 'provisioningHost'),
     tftpServer: optText(raw, 'tftpServer'),
     agentSocket: optText(raw, 'agentSocket'),
+    agentPassConcurrency: num('agentPassConcurrency', 32),
   };
 }
 

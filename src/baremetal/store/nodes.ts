@@ -47,9 +47,17 @@ const COLUMN_FILTERS = [
 /** Bound into each sealed driver_info, so one node's sealed value copied to another row does not open. */
 const sealContext = (uuid: string) => `baremetal:node:${uuid}:driver_info`;
 
+/** How many parsed nodes the read-only list cache keeps before it starts afresh. */
+const SHARED_CACHE_MAX = 20_000;
+
 export class NodeStore {
   readonly #db: Database;
   readonly #box: SecretBox;
+  /**
+   * Parsed nodes for read-only lists, by uuid, reused while the row's stored text is the same: a detailed
+   * list of hundreds of nodes otherwise spends a third of its time parsing and opening unchanged rows.
+   */
+  readonly #shared = new Map<string, { row: NodeRow; withInfo: boolean; node: Node }>();
 
   constructor(db: Database, box: SecretBox) {
     this.#db = db;
@@ -60,9 +68,12 @@ export class NodeStore {
     return this.#db;
   }
 
-  #toNode(r: NodeRow): Node {
+  /** With `driverInfo` false the sealed driver_info is not opened (left {}): lists that do not show it. */
+  #toNode(r: NodeRow, driverInfo = true): Node {
     const node = JSON.parse(r.doc) as Node;
-    node.driver_info = JSON.parse(this.#box.open(r.driver_info_enc, sealContext(r.uuid))) as Dict;
+    node.driver_info = driverInfo
+      ? (JSON.parse(this.#box.open(r.driver_info_enc, sealContext(r.uuid))) as Dict)
+      : {};
     return node;
   }
 
@@ -161,7 +172,15 @@ export class NodeStore {
     return r && this.#toNode(r);
   }
 
-  async list(f: NodeFilter = {}, q: Queryable = this.#db): Promise<Node[]> {
+  /**
+   * With `opts.driverInfo` false, driver_info is left unopened ({}): for reads that neither show nor save it.
+   * With `opts.shared`, the nodes may be shared with other reads (a cache): the caller must not change them.
+   */
+  async list(
+    f: NodeFilter = {},
+    q: Queryable = this.#db,
+    opts: { driverInfo?: boolean; shared?: boolean } = {},
+  ): Promise<Node[]> {
     const where: string[] = [];
     const params: SqlValue[] = [];
     for (const k of COLUMN_FILTERS) {
@@ -182,16 +201,39 @@ export class NodeStore {
       params.push(f.project, f.project);
     }
     const sql = `SELECT uuid, driver_info_enc, doc FROM bm_nodes${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`;
-    return (await q.all<NodeRow>(sql, params)).map((r) => this.#toNode(r));
+    const open = opts.driverInfo !== false;
+    const rows = await q.all<NodeRow>(sql, params);
+    return opts.shared ? rows.map((r) => this.#sharedNode(r, open)) : rows.map((r) => this.#toNode(r, open));
   }
 
-  async inStates(states: readonly ProvisionState[], q: Queryable = this.#db): Promise<Node[]> {
+  /** A parsed node that may be shared between reads: never to be changed by its caller. */
+  #sharedNode(r: NodeRow, driverInfo: boolean): Node {
+    const hit = this.#shared.get(r.uuid);
+    if (
+      hit &&
+      hit.row.doc === r.doc &&
+      hit.row.driver_info_enc === r.driver_info_enc &&
+      (hit.withInfo || !driverInfo)
+    )
+      return hit.node;
+    if (this.#shared.size >= SHARED_CACHE_MAX) this.#shared.clear();
+    const node = this.#toNode(r, driverInfo);
+    this.#shared.set(r.uuid, { row: r, withInfo: driverInfo, node });
+    return node;
+  }
+
+  async inStates(
+    states: readonly ProvisionState[],
+    q: Queryable = this.#db,
+    opts: { driverInfo?: boolean } = {},
+  ): Promise<Node[]> {
     if (states.length === 0) return [];
     const rows = await q.all<NodeRow>(
       `SELECT uuid, driver_info_enc, doc FROM bm_nodes WHERE provision_state IN (${states.map(() => '?').join(', ')})`,
       [...states],
     );
-    return rows.map((r) => this.#toNode(r));
+    const open = opts.driverInfo !== false;
+    return rows.map((r) => this.#toNode(r, open));
   }
 
   async reserved(q: Queryable = this.#db): Promise<Node[]> {
@@ -202,6 +244,7 @@ export class NodeStore {
   }
 
   async delete(uuid: string, q: Queryable = this.#db): Promise<boolean> {
+    this.#shared.delete(uuid);
     const { changes } = await q.run('DELETE FROM bm_nodes WHERE uuid = ?', [uuid]);
     return changes === 1;
   }

@@ -63,6 +63,40 @@ export async function advanceWithAgent(task: NodeTask, d: AgentStepDeps): Promis
   }
 }
 
+/** The agent command a node in a wait state is waiting for, when one was started. */
+function awaitedCommand(n: Node): { name: string; id: string } | undefined {
+  const info = n.driver_internal_info;
+  if (n.provision_state === 'clean wait' && Array.isArray(info.agent_clean_steps)) {
+    const id = info.agent_command_id;
+    return typeof id === 'string' ? { name: 'execute_clean_step', id } : undefined;
+  }
+  const id = (info.agent_deploy as Dict | undefined)?.command_id;
+  if (n.provision_state === 'wait call-back' && typeof id === 'string')
+    return { name: 'execute_deploy_step', id };
+  return undefined;
+}
+
+/**
+ * Whether the command the node waits for still runs on its agent, so a pass would only look and go: asked
+ * without the node's lease (nothing is written), as Ironic looks under a shared lock before it upgrades.
+ * Any doubt (no command yet, the agent unreachable) answers false and the pass runs as usual.
+ */
+export async function agentStillBusy(ctx: Ctx, n: Node): Promise<boolean> {
+  const info = n.driver_internal_info;
+  if (n.maintenance || typeof info.agent_url !== 'string' || typeof info.agent_secret_token !== 'string')
+    return false;
+  if (info.agent_seen !== info.agent_url) return false; // its first pass records the ramdisk's arrival
+  const awaited = awaitedCommand(n);
+  if (!awaited) return false;
+  try {
+    const cmds = await new AgentClient(info.agent_url, info.agent_secret_token).list(ctx);
+    const last = lastOf(cmds, awaited.name, awaited.id);
+    return last !== 'fresh' && last.command_status === 'RUNNING';
+  } catch {
+    return false;
+  }
+}
+
 /** The node as the agent is shown it (secrets masked) and its ports. */
 async function agentView(task: NodeTask, d: AgentStepDeps): Promise<{ node: Dict; ports: Dict[] }> {
   const n = task.node;

@@ -1,12 +1,18 @@
 // The conductor: runs every exclusive node operation under the node's lease, starts the long ones in the
 // background once their first transition is committed (so the API can answer 202), and, periodically,
 // fails nodes whose wait timed out and takes over nodes a dead conductor left in an action state.
+// Several conductors share one database: each is a member of its conductor group's hash ring (the
+// platform's Membership), and its periodic work (timeouts, takeover, power sync, the agent resync) covers
+// only the nodes the ring gives it. When a conductor stops beating, the ring without it hands its nodes to
+// the others. An operation asked through the API runs in whichever process received it, under the lease
+// (docs/decisions/baremetal-conductors.md).
 import { randomUUID } from 'node:crypto';
 import type { Ctx } from '../../platform/context.ts';
 import type { Database } from '../../platform/db/types.ts';
 import type { EventLog } from '../../platform/events/event-log.ts';
 import type { Leases } from '../../platform/work/leases.ts';
 import { done, type Outcome, Reconciler, requeueAfter } from '../../platform/work/reconcile.ts';
+import { Membership, WorkerRegistry } from '../../platform/work/registry.ts';
 import { isLeaseLost, withTask } from '../../platform/work/task.ts';
 import { nodeLocked, nodeNotFound } from '../model/errors.ts';
 import { HARDWARE_TYPES } from '../model/hardware-types.ts';
@@ -15,7 +21,7 @@ import { ACTION_STATES, failureOf, type ProvisionState, WAIT_STATES } from '../m
 import type { BaremetalSettings } from '../model/settings.ts';
 import type { ConductorStore } from '../store/conductors.ts';
 import type { NodeStore } from '../store/nodes.ts';
-import { type AgentStepDeps, advanceWithAgent } from './agent-steps.ts';
+import { type AgentStepDeps, advanceWithAgent, agentStillBusy } from './agent-steps.ts';
 import { NodeGoneError, NodeTask, nodeResource } from './node-task.ts';
 import { syncPowerStates } from './power-sync.ts';
 
@@ -53,6 +59,7 @@ export class Conductor {
   readonly #running = new Set<Promise<unknown>>();
   readonly #stopping = new AbortController();
   readonly #heartbeats = new Map<string, HeartbeatRecord>();
+  readonly #membership: Membership;
   #ctx: Ctx | undefined;
   #loop: Reconciler | undefined;
 
@@ -60,6 +67,30 @@ export class Conductor {
     this.#d = d;
     this.host = d.settings.host;
     this.#now = d.now ?? Date.now;
+    this.#membership = new Membership({
+      registry: new WorkerRegistry(d.db, this.#now),
+      group: ringGroup(d.settings.conductorGroup),
+      id: this.host,
+      ttlMs: d.settings.heartbeatTimeoutMs,
+    });
+  }
+
+  /**
+   * Whether this conductor's periodic work covers the node: its group, and the ring gives it to us — except
+   * a node whose machine lives in a conductor's process (`sim_host`), which stays with that conductor while
+   * it is in the ring (its agent and virtual power are there).
+   */
+  owns(node: Pick<Node, 'uuid' | 'conductor_group' | 'driver_internal_info'>): boolean {
+    if (node.conductor_group !== this.#d.settings.conductorGroup) return false;
+    const pinned = node.driver_internal_info?.sim_host;
+    if (typeof pinned === 'string' && this.#membership.ring().members().includes(pinned))
+      return pinned === this.host;
+    return this.#membership.owns(node.uuid);
+  }
+
+  /** The live conductors of this conductor's group, as the last heartbeat saw them. */
+  ringMembers(): string[] {
+    return this.#membership.ring().members();
   }
 
   /**
@@ -140,6 +171,7 @@ export class Conductor {
   async start(ctx: Ctx): Promise<void> {
     this.#ctx = ctx;
     const now = this.#now();
+    await this.#membership.start(ctx);
     await this.#d.conductors.register({
       hostname: this.host,
       conductor_group: this.#d.settings.conductorGroup,
@@ -152,12 +184,14 @@ export class Conductor {
     this.#loop = new Reconciler({
       name: 'baremetal-conductor',
       reconcile: (c, key) => this.#agentPass(c, key),
+      // Passes mostly wait on the agent's HTTP and the database: a thousand nodes need more than a few.
+      concurrency: this.#d.settings.agentPassConcurrency,
       // The safety net under missed heartbeats: every node an agent is working for gets a pass.
       resync: {
         everyMs: this.#d.settings.periodicIntervalMs,
         keys: async () =>
-          (await this.#d.nodes.inStates(AGENT_WAIT_STATES))
-            .filter((n) => typeof n.driver_internal_info.agent_url === 'string')
+          (await this.#d.nodes.inStates(AGENT_WAIT_STATES, undefined, { driverInfo: false }))
+            .filter((n) => this.owns(n) && typeof n.driver_internal_info.agent_url === 'string')
             .map((n) => n.uuid),
       },
       periodic: [
@@ -172,6 +206,8 @@ export class Conductor {
     this.#stopping.abort();
     await this.#loop?.stop();
     await Promise.allSettled([...this.#running]);
+    // Leaving the ring at once hands this conductor's nodes to the others without waiting for the TTL.
+    await this.#membership.stop().catch((e) => this.#ctx?.log.warn({ err: e }, 'could not leave the ring'));
   }
 
   /**
@@ -185,6 +221,12 @@ export class Conductor {
 
   async #agentPass(ctx: Ctx, uuid: string): Promise<Outcome> {
     const record = this.#heartbeats.get(uuid);
+    if (!record && this.#d.agentSteps) {
+      // A poll while the agent's command runs takes no lease and writes nothing.
+      const node = await this.#d.nodes.get(uuid);
+      if (!node) return done();
+      if (await agentStillBusy(ctx, node)) return requeueAfter(this.#d.settings.agentPollIntervalMs);
+    }
     try {
       const again = await this.exclusive(ctx, uuid, 'agent call-back', null, async (task) => {
         if (record) {
@@ -209,6 +251,11 @@ export class Conductor {
     }
   }
 
+  /** Waits until the reconcile loop's passes and periodic rounds now running have ended (tests). */
+  async loopIdle(): Promise<void> {
+    await this.#loop?.idle();
+  }
+
   /** Waits until every background operation started so far has ended (tests, shutdown). */
   async idle(): Promise<void> {
     while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
@@ -217,18 +264,25 @@ export class Conductor {
   /** One round of the periodic work: heartbeat, wait timeouts, takeover of orphaned nodes. */
   async periodic(ctx: Ctx): Promise<void> {
     await this.#d.conductors.heartbeat(this.host, this.#now());
+    await this.#membership.beat();
     await this.failTimedOutWaits(ctx);
     await this.takeOverOrphans(ctx);
   }
 
-  /** One round of power-state sync over every node (its own, slower period, like Ironic's). */
+  /** One round of power-state sync over this conductor's nodes (its own, slower period, like Ironic's). */
   async syncPower(ctx: Ctx): Promise<void> {
-    await syncPowerStates(ctx, this, await this.#d.nodes.list());
+    const mine = await this.#d.nodes.list({ conductor_group: this.#d.settings.conductorGroup });
+    await syncPowerStates(
+      ctx,
+      this,
+      mine.filter((n) => this.owns(n)),
+    );
   }
 
   async failTimedOutWaits(ctx: Ctx): Promise<void> {
     const now = this.#now();
-    for (const node of await this.#d.nodes.inStates([...WAIT_STATES])) {
+    for (const node of await this.#d.nodes.inStates([...WAIT_STATES], undefined, { driverInfo: false })) {
+      if (!this.owns(node)) continue;
       const limit = this.#d.settings.waitTimeouts[node.provision_state];
       const since = node.provision_updated_at ? Date.parse(node.provision_updated_at) : 0;
       if (limit === undefined || node.maintenance || now - since < limit * 1000) continue;
@@ -244,9 +298,11 @@ export class Conductor {
   /** Nodes in an action state (or reserved) with no live lease: their conductor died mid-operation. */
   async takeOverOrphans(ctx: Ctx): Promise<void> {
     const candidates = new Map<string, Node>();
-    for (const n of await this.#d.nodes.inStates([...ACTION_STATES])) candidates.set(n.uuid, n);
+    for (const n of await this.#d.nodes.inStates([...ACTION_STATES], undefined, { driverInfo: false }))
+      candidates.set(n.uuid, n);
     for (const n of await this.#d.nodes.reserved()) candidates.set(n.uuid, n);
     for (const node of candidates.values()) {
+      if (!this.owns(node)) continue;
       const lease = await this.#d.leases.get(nodeResource(node.uuid));
       if (lease && lease.expiresAt > this.#now()) continue; // someone is working on it
       const state = node.provision_state;
@@ -271,6 +327,9 @@ export class Conductor {
     }
   }
 }
+
+/** The platform's worker group of one conductor group's ring. */
+export const ringGroup = (conductorGroup: string) => `baremetal-conductor:${conductorGroup}`;
 
 function timeoutMessage(state: ProvisionState, seconds: number): string {
   switch (state) {
