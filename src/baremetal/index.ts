@@ -17,6 +17,7 @@ import { ramdiskRoutes } from './api/ramdisk.ts';
 import { renderIronicError } from './api/render.ts';
 import { configureBmc } from './drivers/bmc-options.ts';
 import { SimFleet, setSimFleet } from './drivers/sim.ts';
+import { baremetalServiceClient, HttpBaremetalClient } from './http-client.ts';
 import { parseSettings } from './model/settings.ts';
 import { AllocationStore } from './store/allocations.ts';
 import { ChassisStore } from './store/chassis.ts';
@@ -96,7 +97,11 @@ export const baremetalService: ServiceDefinition<'baremetal', 'identity' | 'imag
         allocationRoutes(app, api);
         ramdiskRoutes(app, api);
       },
-      client: { conductor },
+      // Other services' client (over this service's own API); the conductor for this service's tests.
+      client: Object.assign(
+        baremetalServiceClient(() => url('baremetal')),
+        { conductor },
+      ),
       start: (ctx) => conductor.start(ctx),
       stop: async () => {
         await conductor.stop();
@@ -104,4 +109,5 @@ export const baremetalService: ServiceDefinition<'baremetal', 'identity' | 'imag
       },
     };
   },
+  remote: (target) => ({ connect: (auth) => new HttpBaremetalClient(target.url, auth) }),
 };

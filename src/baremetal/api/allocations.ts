@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { duplicate, invalid, invalidState, notAcceptable, notFound } from '../model/errors.ts';
 import { checkName, isUuid } from '../model/node.ts';
 import type { Allocation } from '../store/allocations.ts';
-import { admin, authOf, can, enforce, input, iso, minorOf, objectBody } from './common.ts';
+import { authOf, can, enforce, input, iso, minorOf, objectBody } from './common.ts';
 import type { ApiContext } from './context.ts';
 import { baseUrl } from './discovery.ts';
 import { allocationView } from './views.ts';
@@ -59,7 +59,9 @@ export function allocationRoutes(app: FastifyInstance, api: ApiContext) {
       throw invalid('Mandatory field missing: resource_class');
     if (body.node !== undefined)
       throw invalid('Backfilling an allocation for a given node is not supported by this service.');
-    const owner = admin(req) ? ((body.owner as string | undefined) ?? null) : (authOf(req).projectId ?? null);
+    const owner = can(req, 'allocation:create_any_owner')
+      ? ((body.owner as string | undefined) ?? null)
+      : (authOf(req).projectId ?? null);
     const a: Allocation = {
       uuid: typeof body.uuid === 'string' && isUuid(body.uuid) ? body.uuid.toLowerCase() : randomUUID(),
       name: body.name === undefined ? null : input(() => checkName(body.name)),
