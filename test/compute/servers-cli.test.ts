@@ -83,6 +83,31 @@ describe('servers on sim nodes through the openstack CLI', { skip: cliUnavailabl
     assert.equal(ports[0].mac_address, mac);
     assert.equal(ports[0]['binding:vnic_type'], 'baremetal');
     assert.equal(ports[0]['binding:host_id'], node);
+    // The metadata service answers the instance by its fixed IP (here through X-Forwarded-For).
+    const ip = ports[0].fixed_ips[0].ip_address;
+    const md = async (path: string, from?: string) => {
+      const res = await fetch(`${lab.seed.urls['compute-metadata']}${path}`, {
+        headers: from ? { 'x-forwarded-for': from } : {},
+      });
+      return { status: res.status, type: res.headers.get('content-type'), text: await res.text() };
+    };
+    const meta = await md('/openstack/latest/meta_data.json', ip);
+    assert.equal(meta.status, 200);
+    assert.match(String(meta.type), /application\/json/);
+    const doc = JSON.parse(meta.text);
+    assert.equal(doc.uuid, shown.id);
+    assert.deepEqual(doc.meta, { role: 'web' });
+    assert.match(doc.public_keys.k1, /^ssh-ed25519 /);
+    assert.equal((await md('/latest/user-data', ip)).text, '#!/bin/sh\necho hello > /tmp/marker\n');
+    assert.equal((await md('/2009-04-04/meta-data/local-ipv4', ip)).text, ip);
+    assert.match((await md('/2009-04-04/meta-data/instance-id', ip)).text, /^i-[0-9a-f]{8}$/);
+    const netData = JSON.parse((await md('/openstack/latest/network_data.json', ip)).text);
+    assert.equal(netData.links[0].ethernet_mac_address, mac);
+    assert.equal(
+      (await md('/openstack/latest/meta_data.json', '192.168.24.250')).status,
+      404,
+      'no such instance',
+    );
     const listed = await lab.ok('server', 'list', '-f', 'json');
     assert.deepEqual(
       listed.map((s: Json) => [s.Name, s.Status]),

@@ -33,11 +33,13 @@ export interface ServerLab {
 
 export async function startServerLab(computeSettings: Record<string, unknown> = {}): Promise<ServerLab> {
   const seed = await startTestSeed({
-    services: ['image', 'network', 'baremetal', 'compute'],
+    services: ['image', 'network', 'baremetal', 'compute', 'compute-metadata'],
     serviceUsers: true,
     settings: {
       baremetal: { agentPollIntervalMs: 100, periodicIntervalMs: 1000, simDiskGb: 1 },
       compute: { pollMs: 100, ...computeSettings },
+      // The test asks as the instance through X-Forwarded-For, as a proxy in front of 8775 would.
+      'compute-metadata': { useForwardedFor: true },
     },
   });
   const admin = await seed.tokenFor('admin', seed.adminPassword, 'admin');
