@@ -9,6 +9,9 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { baremetalService } from '../../src/baremetal/index.ts';
+import { silentLogger } from '../../src/platform/log/logger.ts';
+import { fixedToken } from '../../src/platform/service-auth.ts';
 import { cliUnavailable } from '../support/openstack-cli.ts';
 import { type Json, type ServerLab, startServerLab } from './servers-sim.ts';
 
@@ -220,6 +223,31 @@ describe('servers on sim nodes through the openstack CLI', { skip: cliUnavailabl
     assert.deepEqual(await leftovers(), { ports: [], allocations: [] });
   });
 
+  test('the remote BaremetalClient reads and claims as the API answers, with Ironic faults as errors', async () => {
+    const ctx = { log: silentLogger(), signal: AbortSignal.timeout(60_000) };
+    const remote = baremetalService.remote!(
+      { url: lab.seed.urls.baremetal ?? '', settings: {} },
+      { service: 'test', ctx, auth: fixedToken(lab.admin) },
+    ).connect(fixedToken(lab.admin));
+    const node = await remote.getNode(ctx, nodes[1].uuid);
+    assert.equal(node?.name, 'bm-1');
+    assert.equal(await remote.getNode(ctx, '00000000-0000-4000-8000-000000000000'), undefined);
+    const listed = await remote.listNodes(ctx, { maintenance: false });
+    assert.deepEqual(listed.map((n) => n.name).sort(), ['bm-0', 'bm-1']);
+    assert.deepEqual(
+      (await remote.nodePorts(ctx, nodes[1].uuid)).map((p) => p.address),
+      [nodes[1].mac],
+    );
+    const taken = await remote.createAllocation(ctx, { resource_class: 'no-such-class' });
+    assert.equal(taken.state, 'error');
+    assert.match(String(taken.last_error), /No available nodes match the resource class no-such-class/);
+    assert.equal(await remote.deleteAllocation(ctx, taken.uuid), true);
+    assert.equal(await remote.deleteAllocation(ctx, taken.uuid), false);
+    await assert.rejects(remote.setProvisionState(ctx, nodes[1].uuid, 'rebuild'), (e: Error) =>
+      /rebuild/.test(e.message),
+    );
+  });
+
   test("bad input: Nova's errors, and nothing allocated is left behind", async () => {
     const body = (extra: Record<string, unknown>) => ({
       server: { name: 'bad', imageRef: image.id, flavorRef: 'baremetal', ...extra },
@@ -304,5 +332,43 @@ describe('servers on sim nodes through the openstack CLI', { skip: cliUnavailabl
     await lab.ok('server', 'delete', '--wait', 'nohost');
     const servers = await lab.ok('server', 'list', '-f', 'json');
     assert.deepEqual(servers, []);
+  });
+
+  test('server groups: members, and anti-affinity with every node behind one compute host', async () => {
+    const g = await lab.ok('server', 'group', 'create', '--policy', 'anti-affinity', 'spread', '-f', 'json');
+    const hint = `group=${g.id}`;
+    await lab.ok(
+      'server',
+      'create',
+      '--image',
+      'img-a',
+      '--flavor',
+      'baremetal',
+      '--hint',
+      hint,
+      '--wait',
+      'g1',
+    );
+    const second = await lab.os(
+      'server',
+      'create',
+      '--image',
+      'img-a',
+      '--flavor',
+      'baremetal',
+      '--hint',
+      hint,
+      '--wait',
+      'g2',
+    );
+    assert.match(second.stdout + second.stderr, /Error creating server/);
+    const g2 = await lab.ok('server', 'show', 'g2', '-f', 'json');
+    assert.match(JSON.stringify(g2.fault), /No valid host was found\. .*anti-affinity/);
+    const shown = await lab.ok('server', 'group', 'show', 'spread', '-f', 'json');
+    const ids = [(await lab.ok('server', 'show', 'g1', '-f', 'json')).id, g2.id].sort();
+    const members = Array.isArray(shown.members) ? shown.members : String(shown.members).split(/[,\s]+/);
+    assert.deepEqual(members.filter(Boolean).sort(), ids);
+    await lab.ok('server', 'delete', '--wait', 'g1', 'g2');
+    assert.deepEqual(await leftovers(), { ports: [], allocations: [] });
   });
 });
