@@ -15,15 +15,16 @@ export function briefView(req: FastifyRequest, s: Server) {
 
 export function addresses(s: Server): Record<string, unknown[]> {
   const out: Record<string, unknown[]> = {};
-  for (const p of s.ports)
-    (out[p.network_name || p.network_id] ??= []).push(
-      ...p.ips.map((ip) => ({
-        version: ip.version,
-        addr: ip.addr,
-        'OS-EXT-IPS:type': 'fixed',
-        'OS-EXT-IPS-MAC:mac_addr': p.mac,
-      })),
-    );
+  for (const p of s.ports) {
+    const key = p.network_name || p.network_id;
+    const entries = p.ips.map((ip) => ({
+      version: ip.version,
+      addr: ip.addr,
+      'OS-EXT-IPS:type': 'fixed',
+      'OS-EXT-IPS-MAC:mac_addr': p.mac,
+    }));
+    out[key] = [...(out[key] ?? []), ...entries];
+  }
   return out;
 }
 

@@ -16,19 +16,7 @@ import type { KeypairStore } from '../store/keypairs.ts';
 import type { QuotaStore } from '../store/quotas.ts';
 import type { ServerGroupStore } from '../store/server-groups.ts';
 import { type ServerStore, serverNotFound } from '../store/servers.ts';
-import {
-  auth,
-  bodyOf,
-  can,
-  enforce,
-  intParam,
-  links,
-  nextLink,
-  param,
-  query,
-  since,
-  version,
-} from './common.ts';
+import { auth, bodyOf, can, enforce, intParam, links, nextLink, param, since, version } from './common.ts';
 import { briefView, serverView } from './server-views.ts';
 
 export interface ServerApiDeps {
@@ -367,10 +355,10 @@ export function serverRoutes(app: FastifyInstance, d: ServerApiDeps): void {
   app.get<{ Params: { id: string } }>('/servers/:id/ips', async (req) => {
     const s = await visibleServer(req, d.servers, req.params.id);
     const out: Record<string, unknown[]> = {};
-    for (const p of s.ports)
-      (out[p.network_name || p.network_id] ??= []).push(
-        ...p.ips.map((ip) => ({ version: ip.version, addr: ip.addr })),
-      );
+    for (const p of s.ports) {
+      const key = p.network_name || p.network_id;
+      out[key] = [...(out[key] ?? []), ...p.ips.map((ip) => ({ version: ip.version, addr: ip.addr }))];
+    }
     return { addresses: out };
   });
 }
