@@ -9,9 +9,16 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import type { BaremetalServiceClient } from '../../src/baremetal/client.ts';
 import { baremetalService } from '../../src/baremetal/index.ts';
+import { parseSettings } from '../../src/compute/model/settings.ts';
+import { QuotaStore } from '../../src/compute/store/quotas.ts';
+import { ServerStore } from '../../src/compute/store/servers.ts';
+import { ServerWorker } from '../../src/compute/worker/server-worker.ts';
+import type { NetworkClient } from '../../src/network/client.ts';
 import { silentLogger } from '../../src/platform/log/logger.ts';
 import { fixedToken } from '../../src/platform/service-auth.ts';
+import { Leases } from '../../src/platform/work/leases.ts';
 import { cliUnavailable } from '../support/openstack-cli.ts';
 import { type Json, type ServerLab, startServerLab } from './servers-sim.ts';
 
@@ -29,7 +36,9 @@ describe('servers on sim nodes through the openstack CLI', { skip: cliUnavailabl
     image = await lab.image(dir, 'img-a', 2);
     nodes = await lab.simNodes(['bm-0', 'bm-1'], 0x0100);
   });
+  let successor: ServerWorker | undefined;
   after(async () => {
+    await successor?.stop();
     await lab?.seed.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
@@ -181,6 +190,49 @@ describe('servers on sim nodes through the openstack CLI', { skip: cliUnavailabl
     }
     const quota = (await lab.nova('GET', `/os-quota-sets/${shown.project_id}/detail`)).body.quota_set;
     assert.equal(quota.instances.in_use, 0);
+  });
+
+  test('a worker stopped mid-build leaves the server BUILD; the next worker resumes it to ACTIVE', async () => {
+    const seed = lab.seed.seed;
+    const served = (name: string) => seed.services.find((x) => x.name === name)!.running;
+    const flavor = (await lab.ok('flavor', 'show', 'baremetal', '-f', 'json')).id;
+    const r = await lab.nova(
+      'POST',
+      '/servers',
+      { server: { name: 'resumed', imageRef: image.id, flavorRef: flavor } },
+      '2.1',
+    );
+    assert.equal(r.status, 202);
+    const id = r.body.server.id;
+    for (;;) {
+      const s = (await lab.nova('GET', `/servers/${id}`)).body.server;
+      if (s['OS-EXT-STS:task_state'] !== 'scheduling') break;
+      await new Promise((res) => setTimeout(res, 20));
+    }
+    // The compute process's worker goes away mid-build (its passes aborted, its leases released).
+    await served('compute').stop?.();
+    const left = (await lab.nova('GET', `/servers/${id}`)).body.server;
+    assert.equal(left.status, 'BUILD', 'nothing finishes the build without a worker');
+    // Another worker (as another process would run) over the same database resumes from the rows.
+    const admin = fixedToken(lab.admin);
+    successor = new ServerWorker(seed.db, new Leases(seed.db), {
+      servers: new ServerStore(seed.db, new QuotaStore(seed.db)),
+      settings: parseSettings({ pollMs: 100 }, 'successor'),
+      baremetal: () => (served('baremetal').client as BaremetalServiceClient).connect(admin),
+      network: () => served('network').client as NetworkClient,
+    });
+    await successor.start(seed.ctx);
+    const done = await lab.settle(id);
+    assert.equal(done.status, 'ACTIVE', JSON.stringify(done.fault));
+    assert.deepEqual((await leftovers()).allocations, [id], 'one claim, adopted or made once');
+    assert.equal((await lab.neutron(`/v2.0/ports?device_id=${id}`)).ports.length, 1, 'one port');
+    await lab.ok('server', 'delete', '--wait', 'resumed');
+    assert.deepEqual(await leftovers(), { ports: [], allocations: [] });
+    for (;;) {
+      const all = (await lab.ironic('GET', '/v1/nodes/detail')).body.nodes;
+      if (all.every((n: Json) => n.provision_state === 'available')) break;
+      await new Promise((res) => setTimeout(res, 200));
+    }
   });
 
   test('a node whose deploy fails: the server is rebuilt on the next node', async () => {
