@@ -75,7 +75,7 @@ export async function startBenchServer(
   return {
     base,
     db,
-    conductor: (running.client as { conductor: Conductor }).conductor,
+    conductor: (running.client as unknown as { conductor: Conductor }).conductor,
     stateDir,
     async call(method, path, body, expect) {
       const r = await fetch(`${base}${path}`, {

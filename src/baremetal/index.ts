@@ -23,6 +23,7 @@ import { BootFiles } from './drivers/boot-files.ts';
 import { configureFakeDelays } from './drivers/fake.ts';
 import { networkBooted, setPxeEnv, urlForNodes } from './drivers/pxe-boot.ts';
 import { SimFleet, setSimFleet } from './drivers/sim.ts';
+import { baremetalServiceClient, HttpBaremetalClient } from './http-client.ts';
 import { parseFakeDelays } from './model/fake-delays.ts';
 import { parseSettings } from './model/settings.ts';
 import { AllocationStore } from './store/allocations.ts';
@@ -133,7 +134,11 @@ export const baremetalService: ServiceDefinition<'baremetal', 'identity' | 'imag
         ramdiskRoutes(app, api);
         bootRoutes(app, bootFiles);
       },
-      client: { conductor },
+      // Other services' client (over this service's own API); the conductor for this service's tests.
+      client: Object.assign(
+        baremetalServiceClient(() => url('baremetal')),
+        { conductor },
+      ),
       start: async (ctx) => {
         await conductor.start(ctx);
         await allocator.start(ctx);
@@ -145,4 +150,5 @@ export const baremetalService: ServiceDefinition<'baremetal', 'identity' | 'imag
       },
     };
   },
+  remote: (target) => ({ connect: (auth) => new HttpBaremetalClient(target.url, auth) }),
 };

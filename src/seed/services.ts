@@ -1,6 +1,7 @@
 // Every service this build serves, in the order they start (a service's needs come before it).
 import { baremetalService } from '../baremetal/index.ts';
 import { computeService } from '../compute/index.ts';
+import { computeMetadataService } from '../compute/metadata-service.ts';
 import { identityService } from '../identity/index.ts';
 import { imageService } from '../image/index.ts';
 import { networkService } from '../network/index.ts';
@@ -16,4 +17,5 @@ export const ALL_SERVICES: readonly ServiceDefinition[] = [
   computeService,
   orchestrationService,
   cfnService,
+  computeMetadataService,
 ];

@@ -1,11 +1,14 @@
 // The compute API in-process on both engines: discovery and microversions, Nova's error bodies, policy,
 // flavors, keypairs, quotas and limits, zones, hypervisors (through a stand-in bare metal API) and groups.
+
 import assert from 'node:assert/strict';
 import { createHash, randomBytes, X509Certificate } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { HttpBaremetalClient } from '../../src/baremetal/http-client.ts';
 import { computeService } from '../../src/compute/index.ts';
+import { fixedToken } from '../../src/platform/service-auth.ts';
 import {
   createDatabase,
   postgresUnavailable,
@@ -88,7 +91,10 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       svc = await startServiceApp(computeService, {
         databaseUrl: pg && createDatabase(pg.url, `cmp_${randomBytes(4).toString('hex')}`),
         settings: { quotaDefaults: { key_pairs: 3, server_groups: 2 } },
-        urls: new Map([['baremetal', ironic.url]]),
+        // The bare metal client as the compute service's own user (here a fixed token), over HTTP.
+        clients: {
+          baremetal: { connect: () => new HttpBaremetalClient(ironic.url, fixedToken('compute-svc')) },
+        },
       });
     });
     after(async () => {
@@ -523,7 +529,7 @@ for (const engine of ['sqlite', 'postgres'] as const) {
         .hypervisor_statistics;
       assert.deepEqual([stats.count, stats.vcpus, stats.running_vms], [2, 6, 1]);
       assert.ok(
-        ironic.seen.every((s) => s.endsWith('admin 1.46')),
+        ironic.seen.every((s) => s.endsWith('compute-svc 1.78')),
         ironic.seen.join('\n'),
       );
       assert.ok(
@@ -589,10 +595,33 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       assert.match(other.body.badRequest.message, /doesn't match Context's project_id 'project-a'/);
     });
 
-    test('servers are not served yet: refused with Nova 404, not a silent answer', async () => {
+    test('servers: empty listing, Nova 404 for an unknown server, schema 400s before any lookup', async () => {
       const r = await call('member', 'GET', '/v2.1/servers/detail');
-      assert.equal(r.status, 404);
-      assert.equal(r.body.itemNotFound.code, 404);
+      assert.deepEqual([r.status, r.body.servers], [200, []]);
+      const missing = await call('member', 'GET', '/v2.1/servers/00000000-0000-4000-8000-000000000000');
+      assert.equal(missing.status, 404);
+      assert.match(missing.body.itemNotFound.message, /Instance 00000000-.* could not be found/);
+      const noName = await call('member', 'POST', '/v2.1/servers', {
+        server: { imageRef: 'x', flavorRef: '1' },
+      });
+      assert.equal(noName.status, 400);
+      assert.match(noName.body.badRequest.message, /'name' is a required property/);
+      const badData = await call('member', 'POST', '/v2.1/servers', {
+        server: { name: 's', imageRef: 'x', flavorRef: '1', user_data: 'not base64!' },
+      });
+      assert.equal(badData.body.badRequest.message, 'User data needs to be valid base 64.');
+      const noNetworks = await call(
+        'member',
+        'POST',
+        '/v2.1/servers',
+        { server: { name: 's', imageRef: 'x', flavorRef: '1' } },
+        '2.37',
+      );
+      assert.match(noNetworks.body.badRequest.message, /'networks' is a required property/);
+      const reader = await call('reader', 'POST', '/v2.1/servers', {
+        server: { name: 's', imageRef: 'x', flavorRef: '1' },
+      });
+      assert.equal(reader.status, 403);
     });
   });
 }

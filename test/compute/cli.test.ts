@@ -29,7 +29,8 @@ describe('openstack CLI against the compute service', { skip: cliUnavailable() }
   };
 
   before(async () => {
-    seed = await startTestSeed({ services: ['network', 'compute'] });
+    // Compute reads nodes as its own service user: the seed makes the service users.
+    seed = await startTestSeed({ services: ['network', 'compute'], serviceUsers: true });
     dir = mkdtempSync(join(tmpdir(), 'ooo-compute-cli-'));
   });
   after(async () => {
@@ -171,7 +172,7 @@ describe('openstack CLI against the compute service', { skip: cliUnavailable() }
     );
   });
 
-  test('availability zone list, hypervisor list (no bare metal service here: none), server group create', async () => {
+  test('availability zone list, hypervisor list (no bare metal node enrolled: none), server group create', async () => {
     const zones = await os('availability', 'zone', 'list', '--compute', '-f', 'json');
     assert.ok(
       zones.some((z: Json) => z['Zone Name'] === 'nova' && z['Zone Status'] === 'available'),

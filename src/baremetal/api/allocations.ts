@@ -50,7 +50,9 @@ async function backfill(
     throw invalid('Cannot use the node field together with candidate_nodes.');
   const ident = body.node;
   if (typeof ident !== 'string') throw invalid('node must be a node name or UUID.');
-  const owner = admin(req) ? ((body.owner as string | undefined) ?? null) : (authOf(req).projectId ?? null);
+  const owner = can(req, 'allocation:create_any_owner')
+    ? ((body.owner as string | undefined) ?? null)
+    : (authOf(req).projectId ?? null);
   const a = fromBody(req, body, owner);
   // Looked up before the transaction: lookups outside it would wait for it on a single-connection engine.
   const found = isUuid(ident) ? await api.nodes.get(ident) : await api.nodes.byName(ident);
@@ -127,7 +129,9 @@ export function allocationRoutes(app: FastifyInstance, api: ApiContext) {
     }
     if (typeof body.resource_class !== 'string' || body.resource_class === '')
       throw invalid('Mandatory field missing: resource_class');
-    const owner = admin(req) ? ((body.owner as string | undefined) ?? null) : (authOf(req).projectId ?? null);
+    const owner = can(req, 'allocation:create_any_owner')
+      ? ((body.owner as string | undefined) ?? null)
+      : (authOf(req).projectId ?? null);
     const candidates: string[] = [];
     for (const c of strings('candidate_nodes', body.candidate_nodes)) {
       const n = isUuid(c) ? await api.nodes.get(c) : await api.nodes.byName(c);

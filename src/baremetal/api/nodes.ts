@@ -100,7 +100,7 @@ function nodeFilter(
   if (a !== undefined) filter.associated = input(() => parseBool('associated', a));
   const project = one(q, 'project');
   if (project !== undefined) filter.project = project;
-  if (!can(req, 'node:create')) {
+  if (!can(req, 'node:list_all')) {
     // Not an operator: only the nodes its project owns or leases, whatever it asked for.
     const mine = authOf(req).projectId ?? '\u0000none';
     if (project !== undefined && project !== mine) filter.project = '\u0000none';

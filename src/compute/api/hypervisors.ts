@@ -3,9 +3,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Ctx } from '../../platform/context.ts';
 import { badRequest, notFound } from '../../platform/errors/catalogue.ts';
-import type { BaremetalNode, ComputePeers } from '../peers.ts';
+import type { BaremetalNode } from '../model/baremetal-node.ts';
 import type { HypervisorIdStore } from '../store/hypervisor-ids.ts';
-import { auth, enforce, intParam, nextLink, param, since } from './common.ts';
+import { enforce, intParam, nextLink, param, since } from './common.ts';
 
 export interface HypervisorHost {
   /** The compute host name (this service's). */
@@ -31,15 +31,14 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function hypervisorRoutes(
   app: FastifyInstance,
-  peers: ComputePeers,
+  /** Every bare metal node, read with this service's own credentials (as Nova's ironic driver reads them). */
+  baremetalNodes: (ctx: Ctx) => Promise<BaremetalNode[]>,
   ids: HypervisorIdStore,
   where: HypervisorHost,
   ctx: Ctx,
 ): void {
   const load = async (req: FastifyRequest) => {
-    const nodes = (await peers.baremetalNodes(ctx, auth(req).tokenId)).sort((a, b) =>
-      a.uuid.localeCompare(b.uuid),
-    );
+    const nodes = (await baremetalNodes(ctx)).sort((a, b) => a.uuid.localeCompare(b.uuid));
     const intIds = await ids.idsFor(nodes.map((n) => n.uuid));
     const idOf = (n: BaremetalNode) => (since(req, 53) ? n.uuid : intIds.get(n.uuid)!);
     return { nodes, idOf };

@@ -10,6 +10,12 @@ export interface ComputeSettings {
   hostIp: string;
   /** Quota defaults over Nova's. */
   quotaDefaults: Record<string, number>;
+  /** The network (name or id) a server's port goes on when the request names none. */
+  provisioningNetwork: string;
+  /** Nodes tried for one server before it is ERROR (Nova's [scheduler] max_attempts). */
+  maxAttempts: number;
+  /** How often a deploying or undeploying node is looked at (Nova's [ironic] api_retry_interval, in ms). */
+  pollMs: number;
 }
 
 export function parseSettings(raw: Record<string, unknown>, hostname: string): ComputeSettings {
@@ -32,7 +38,17 @@ export function parseSettings(raw: Record<string, unknown>, hostname: string): C
       quotaDefaults[k] = v;
     }
   }
+  const whole = (k: string, d: number, min: number) => {
+    const v = raw[k];
+    if (v === undefined) return d;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min)
+      throw new Error(`compute settings: ${k} must be an integer ≥ ${min}`);
+    return v;
+  };
   return {
+    provisioningNetwork: text('provisioningNetwork', 'ctlplane'),
+    maxAttempts: whole('maxAttempts', 3, 1),
+    pollMs: whole('pollMs', 2000, 10),
     availabilityZone: text('availabilityZone', 'nova'),
     host: text('host', hostname),
     hostIp: text('hostIp', '127.0.0.1'),

@@ -39,7 +39,26 @@ CREATE TABLE cmp_quota_classes (
   class_name TEXT NOT NULL, resource TEXT NOT NULL, hard_limit BIGINT NOT NULL, PRIMARY KEY (class_name, resource)
 )`;
 
+// Servers (the whole record as JSON beside the columns that are filtered, counted or compare-and-set) and
+// their instance actions with events.
+const servers = `
+CREATE TABLE cmp_servers (
+  id TEXT PRIMARY KEY, project_id TEXT NOT NULL, user_id TEXT NOT NULL, name TEXT NOT NULL,
+  vm_state TEXT NOT NULL, task_state TEXT, node_uuid TEXT, group_id TEXT, vcpus INTEGER NOT NULL,
+  ram INTEGER NOT NULL, version BIGINT NOT NULL, internal_id BIGINT NOT NULL UNIQUE,
+  created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, doc TEXT NOT NULL
+);
+CREATE INDEX cmp_servers_project ON cmp_servers (project_id);
+CREATE INDEX cmp_servers_group ON cmp_servers (group_id);
+CREATE TABLE cmp_instance_actions (
+  request_id TEXT NOT NULL, server_id TEXT NOT NULL, action TEXT NOT NULL, project_id TEXT NOT NULL,
+  user_id TEXT NOT NULL, start_time BIGINT NOT NULL, seq BIGINT NOT NULL, doc TEXT NOT NULL,
+  PRIMARY KEY (server_id, request_id)
+);
+CREATE INDEX cmp_instance_actions_server ON cmp_instance_actions (server_id, seq)`;
+
 export const computeMigrations: Migration[] = [
   { id: '0001_initial', sql: initial },
   { id: '0002_quota_classes', sql: quotaClasses },
+  { id: '0003_servers', sql: servers },
 ];

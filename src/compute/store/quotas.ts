@@ -70,11 +70,13 @@ export class QuotaStore {
     await this.#db.run('DELETE FROM cmp_quotas WHERE project_id = ?', [projectId]);
   }
 
-  /**
-   * What a project uses, counted from the rows this service keeps. Servers are not served yet, so no row
-   * holds instances, cores or RAM; key pairs are counted per user as Nova counts them.
-   */
+  /** What a project uses, counted from this service's rows: servers (instances, their flavors' cores and
+   * RAM), server groups; key pairs per user, as Nova counts them. */
   async usage(projectId: string, userId?: string, q: Queryable = this.#db): Promise<Record<string, number>> {
+    const servers = await q.get<{ n: number; cores: number | null; ram: number | null }>(
+      'SELECT COUNT(*) AS n, SUM(vcpus) AS cores, SUM(ram) AS ram FROM cmp_servers WHERE project_id = ?',
+      [projectId],
+    );
     const groups = await q.get<{ n: number }>(
       'SELECT COUNT(*) AS n FROM cmp_server_groups WHERE project_id = ?',
       [projectId],
@@ -84,9 +86,9 @@ export class QuotaStore {
         ? { n: 0 }
         : await q.get<{ n: number }>('SELECT COUNT(*) AS n FROM cmp_keypairs WHERE user_id = ?', [userId]);
     return {
-      instances: 0,
-      cores: 0,
-      ram: 0,
+      instances: Number(servers?.n ?? 0),
+      cores: Number(servers?.cores ?? 0),
+      ram: Number(servers?.ram ?? 0),
       server_groups: Number(groups?.n ?? 0),
       key_pairs: Number(keys?.n ?? 0),
     };

@@ -1,4 +1,4 @@
-// Server groups: the only code touching cmp_server_groups. Membership comes with servers (not served yet).
+// Server groups: the only code touching cmp_server_groups. Members are the servers naming the group.
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../../platform/db/types.ts';
 import { notFound } from '../../platform/errors/catalogue.ts';
@@ -72,7 +72,15 @@ export class ServerGroupStore {
 
   async get(id: string): Promise<ServerGroup | undefined> {
     const r = await this.#db.get<Row>('SELECT * FROM cmp_server_groups WHERE id = ?', [id]);
-    return r && fromRow(r);
+    return r && this.#withMembers(fromRow(r));
+  }
+
+  async #withMembers(g: ServerGroup): Promise<ServerGroup> {
+    const rows = await this.#db.all<{ id: string }>(
+      'SELECT id FROM cmp_servers WHERE group_id = ? ORDER BY created_at, id',
+      [g.id],
+    );
+    return { ...g, members: rows.map((r) => r.id) };
   }
 
   /** Groups of one project, or of all projects (undefined), oldest first. */
@@ -84,7 +92,7 @@ export class ServerGroupStore {
             'SELECT * FROM cmp_server_groups WHERE project_id = ? ORDER BY created_at, id',
             [projectId],
           );
-    return rows.map(fromRow);
+    return Promise.all(rows.map((r) => this.#withMembers(fromRow(r))));
   }
 
   async delete(id: string): Promise<void> {
