@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { duplicate, invalid, invalidState, notAcceptable, notFound } from '../model/errors.ts';
 import { checkName, isUuid } from '../model/node.ts';
 import type { Allocation } from '../store/allocations.ts';
-import { admin, authOf, can, enforce, findNode, input, iso, minorOf, objectBody } from './common.ts';
+import { authOf, can, enforce, findNode, input, iso, minorOf, objectBody } from './common.ts';
 import type { ApiContext } from './context.ts';
 import { baseUrl } from './discovery.ts';
 import { allocationView } from './views.ts';
