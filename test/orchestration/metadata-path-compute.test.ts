@@ -6,6 +6,7 @@
 // 99-refresh-completed signals → deployments and stack COMPLETE. An image change with
 // REBUILD_PRESERVE_EPHEMERAL rebuilds the same server keeping its data partition; a script exiting 1
 // fails the update with its stderr; delete removes the server through compute and frees the node.
+// OS::Nova::KeyPair and OS::Nova::Flavor go through the same compute service.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -127,6 +128,10 @@ describe('the metadata path over the real compute service (sim bare metal)', { s
         r.resource_name,
         r,
       ]),
+    );
+  const resources2 = async (path: string) =>
+    Object.fromEntries(
+      ((await call('GET', `${path}/resources`)).json.resources as Json[]).map((r) => [r.resource_name, r]),
     );
   const settled = async (action: string) => {
     await until(`${action} to end`, async () => (await stack()).stack_status !== `${action}_IN_PROGRESS`);
@@ -306,6 +311,67 @@ describe('the metadata path over the real compute service (sim bare metal)', { s
     assert.match(s.stack_status_reason, /the script says no/);
     const actions = (await lab.nova('GET', `/servers/${serverId}/os-instance-actions`)).body.instanceActions;
     assert.equal(actions.length, 2, 'no further rebuild');
+  });
+
+  test('OS::Nova::KeyPair and OS::Nova::Flavor: made through compute, specs in place, deleted', async () => {
+    const template = {
+      heat_template_version: '2016-10-14',
+      resources: {
+        key: { type: 'OS::Nova::KeyPair', properties: { name: 'heat-key', save_private_key: true } },
+        flavor: {
+          type: 'OS::Nova::Flavor',
+          properties: {
+            name: 'heat-flavor',
+            ram: 1024,
+            vcpus: 1,
+            disk: 1,
+            extra_specs: { 'resources:VCPU': 0, 'resources:CUSTOM_BAREMETAL': 1 } as Json,
+          },
+        },
+      },
+      outputs: {
+        private: { value: { get_attr: ['key', 'private_key'] } },
+        public: { value: { get_attr: ['key', 'public_key'] } },
+        flavor: { value: { get_resource: 'flavor' } },
+      },
+    };
+    const created = await call('POST', '/stacks', { stack_name: 'nova-things', template });
+    assert.equal(created.status, 201, JSON.stringify(created.json));
+    const path = `/stacks/nova-things/${created.json.stack.id}`;
+    const view = async () => (await call('GET', path)).json.stack as Json;
+    await until('CREATE to end', async () => (await view()).stack_status !== 'CREATE_IN_PROGRESS');
+    let st = await view();
+    assert.equal(st.stack_status, 'CREATE_COMPLETE', st.stack_status_reason);
+    const out = Object.fromEntries((st.outputs as Json[]).map((o: Json) => [o.output_key, o.output_value]));
+    assert.match(out.private, /PRIVATE KEY/);
+    const key = (await lab.nova('GET', '/os-keypairs/heat-key')).body.keypair;
+    assert.equal(key.public_key, out.public);
+    const flavor = (await lab.nova('GET', `/flavors/${out.flavor}`)).body.flavor;
+    assert.equal(flavor.name, 'heat-flavor');
+    assert.deepEqual((await lab.nova('GET', `/flavors/${out.flavor}/os-extra_specs`)).body.extra_specs, {
+      'resources:VCPU': '0',
+      'resources:CUSTOM_BAREMETAL': '1',
+    });
+    // The private key is masked where Heat's views show attributes.
+    const shown = (await call('GET', `${path}/resources/key`)).json.resource;
+    assert.notEqual(shown.attributes.private_key, out.private);
+    // Extra specs update in place: the same flavor, the specs exactly the new ones.
+    template.resources.flavor.properties.extra_specs = { 'resources:CUSTOM_GOLD': 1 };
+    assert.equal((await call('PUT', path, { template })).status, 202);
+    await until('UPDATE to end', async () => (await view()).stack_status !== 'UPDATE_IN_PROGRESS');
+    st = await view();
+    assert.equal(st.stack_status, 'UPDATE_COMPLETE', st.stack_status_reason);
+    assert.equal((await resources2(path)).flavor.physical_resource_id, out.flavor);
+    assert.deepEqual((await lab.nova('GET', `/flavors/${out.flavor}/os-extra_specs`)).body.extra_specs, {
+      'resources:CUSTOM_GOLD': '1',
+    });
+    assert.equal((await call('DELETE', path)).status, 204);
+    await until('the stack to go', async () => {
+      const x = await call('GET', path);
+      return x.status === 404 || x.json.stack?.stack_status === 'DELETE_COMPLETE';
+    });
+    assert.equal((await lab.nova('GET', '/os-keypairs/heat-key')).status, 404);
+    assert.equal((await lab.nova('GET', `/flavors/${out.flavor}`)).status, 404);
   });
 
   test('delete: the server goes through compute and the node is available again', async () => {
