@@ -46,10 +46,22 @@ export const awsWaitConditionHandleResource: ResourcePlugin = {
   },
 };
 
+/** A handle replaced by every stack update: a new URL, so its wait condition (whose Handle changes)
+ * is replaced too and waits for new signals. */
+export const awsUpdateWaitConditionHandleResource: ResourcePlugin = {
+  ...awsWaitConditionHandleResource,
+  type: 'OS::Heat::UpdateWaitConditionHandle',
+  description:
+    'An AWS::CloudFormation::WaitConditionHandle replaced on every stack update, so its wait condition waits again.',
+  replacedOnEveryUpdate: true,
+};
+
+const HANDLE_TYPES = [awsWaitConditionHandleResource.type, awsUpdateWaitConditionHandleResource.type];
+
 async function handleOf(rc: ResourceContext, url: string): Promise<string> {
   const rows = await rc.store.resources(rc.stack.id);
-  const h = rows.find((r) => r.type === awsWaitConditionHandleResource.type && r.attributes.url === url);
-  if (!h) throw new Error(`Handle ${url} is not an AWS::CloudFormation::WaitConditionHandle of this stack.`);
+  const h = rows.find((r) => HANDLE_TYPES.includes(r.type) && r.attributes.url === url);
+  if (!h) throw new Error(`Handle ${url} is not a wait condition handle of this stack.`);
   return h.name;
 }
 
