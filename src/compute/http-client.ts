@@ -2,7 +2,8 @@
 // more). Nova's error bodies ({"itemNotFound": {"code", "message"}}, {"badRequest": ...}) come back as
 // AppErrors with the same status and message.
 import type { Ctx } from '../platform/context.ts';
-import { AppError, catalogue, type ErrorCode } from '../platform/errors/catalogue.ts';
+import { AppError } from '../platform/errors/catalogue.ts';
+import { errorCodeOfStatus, sendServiceRequest } from '../platform/http/service-request.ts';
 import type {
   ComputeAuth,
   ComputeClient,
@@ -13,10 +14,6 @@ import type {
   ServerCreateRequest,
   ServerRebuildRequest,
 } from './client.ts';
-
-const CODES = new Map<number, ErrorCode>(
-  Object.entries(catalogue).map(([code, status]) => [status, code as ErrorCode]),
-);
 
 export class HttpComputeClient implements ComputeClient {
   readonly #url: () => string | undefined;
@@ -136,23 +133,14 @@ export class HttpComputeClient implements ComputeClient {
   ): Promise<Record<string, unknown>> {
     const base = this.#url()?.replace(/\/+$/, '');
     if (!base) throw new AppError('UNAVAILABLE', 'The compute service is not reachable from here.');
-    let res: Response;
-    try {
-      res = await fetch(`${base}/v2.1${path}`, {
-        method,
-        headers: {
-          accept: 'application/json',
-          'x-auth-token': auth.token,
-          'x-openstack-nova-api-version': version,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: ctx.signal,
-      });
-    } catch (e) {
-      if (ctx.signal.aborted) throw e;
-      throw new AppError('UNAVAILABLE', `The compute service at ${base} does not answer.`, { cause: e });
-    }
+    const res = await sendServiceRequest(ctx, {
+      service: 'compute',
+      method,
+      url: `${base}/v2.1${path}`,
+      token: auth.token,
+      body,
+      headers: { 'x-openstack-nova-api-version': version },
+    });
     const text = await res.text();
     if (res.status >= 400) throw errorOf(res.status, text);
     return text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
@@ -171,6 +159,6 @@ function errorOf(status: number, text: string): AppError {
       type = name;
     }
   } catch {}
-  const code = CODES.get(status) ?? (status >= 500 ? 'INTERNAL' : 'BAD_REQUEST');
+  const code = errorCodeOfStatus(status);
   return new AppError(code, message, type ? { type } : {});
 }
