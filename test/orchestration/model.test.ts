@@ -9,7 +9,8 @@ import {
   resolveType,
 } from '../../src/orchestration/model/environment.ts';
 import { TemplateError } from '../../src/orchestration/model/errors.ts';
-import { evaluateCondition, type ResolveEnv, resolveValue } from '../../src/orchestration/model/functions.ts';
+import type { ResolveEnv } from '../../src/orchestration/model/functions/call.ts';
+import { evaluateCondition, resolveValue } from '../../src/orchestration/model/functions/resolve.ts';
 import { checkAcyclic } from '../../src/orchestration/model/graph.ts';
 import { parseParamSchemas, resolveParameters } from '../../src/orchestration/model/parameters.ts';
 import { parseTemplate } from '../../src/orchestration/model/template.ts';

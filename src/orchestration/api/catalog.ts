@@ -2,7 +2,7 @@
 // the template that wraps one). Template validation is in validate.ts.
 import type { FastifyInstance } from 'fastify';
 import { badRequest, notFound } from '../../platform/errors/catalogue.ts';
-import { implementedFunctions } from '../model/functions.ts';
+import { implementedFunctions } from '../model/functions/table.ts';
 import { propertyView } from '../model/properties.ts';
 import { VERSIONS, versionListing } from '../model/versions.ts';
 import { callerOf, type OrchestrationApi, qs } from './deps.ts';

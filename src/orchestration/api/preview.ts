@@ -5,7 +5,7 @@
 // stack named <stack>-<resource>, recursively, and a ResourceGroup the list of its members.
 
 import type { Environment } from '../model/environment.ts';
-import { resolveValue } from '../model/functions.ts';
+import { resolveValue } from '../model/functions/resolve.ts';
 import { resolveParameters } from '../model/parameters.ts';
 import { checkProperties, type PropsSchema } from '../model/properties.ts';
 import { parseTemplate, type Template } from '../model/template.ts';

@@ -5,7 +5,7 @@
 // its `resources` map and every template URL the template uses as a type.
 import type { FastifyInstance } from 'fastify';
 import { type Environment, isTemplateUrl } from '../model/environment.ts';
-import { resolveValue } from '../model/functions.ts';
+import { resolveValue } from '../model/functions/resolve.ts';
 import { validateView } from '../model/parameters.ts';
 import { parseTemplate, type Template } from '../model/template.ts';
 import { isMap, type Json, type JsonMap, parseTemplateText } from '../model/template-format.ts';

@@ -3,7 +3,8 @@
 // something that exists, and no dependency cycle. Errors name the path to the bad part.
 
 import { formatPath, type Path, TemplateError } from './errors.ts';
-import { checkFunctions, functionName, referencedResources } from './functions.ts';
+import { functionName } from './functions/names.ts';
+import { checkFunctions, referencedResources } from './functions/static-checks.ts';
 import { checkAcyclic } from './graph.ts';
 import { type ParamSchema, parseParamSchemas } from './parameters.ts';
 import { isMap, type Json, type JsonMap } from './template-format.ts';

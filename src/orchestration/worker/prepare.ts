@@ -4,7 +4,7 @@
 // templates from `files` checked the same way, and the parameters resolved.
 import { buildEnvironment, type Environment, isTemplateUrl, resolveType } from '../model/environment.ts';
 import { TemplateError } from '../model/errors.ts';
-import { functionName } from '../model/functions.ts';
+import { functionName } from '../model/functions/names.ts';
 import { type CustomCheck, resolveParameters } from '../model/parameters.ts';
 import { checkProperties } from '../model/properties.ts';
 import { parseTemplate, type Template } from '../model/template.ts';

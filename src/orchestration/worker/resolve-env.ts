@@ -1,7 +1,8 @@
 // The resolution environment of one stack at one moment: its parameters (and pseudo-parameters), the
 // current rows of its resources, its files and its conditions (evaluated once, cycles refused).
 import { TemplateError } from '../model/errors.ts';
-import { evaluateCondition, type ResolveEnv } from '../model/functions.ts';
+import type { ResolveEnv } from '../model/functions/call.ts';
+import { evaluateCondition } from '../model/functions/resolve.ts';
 import type { Template } from '../model/template.ts';
 import { isMap, type Json } from '../model/template-format.ts';
 import type { ResourceRow, StackRow } from '../store/stacks.ts';

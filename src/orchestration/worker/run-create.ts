@@ -1,6 +1,6 @@
 // Create: every enabled resource not yet COMPLETE starts as soon as what it depends on is complete; a
 // failure stops new starts, and a root stack with rollback enabled then deletes what was created.
-import { resolveValue } from '../model/functions.ts';
+import { resolveValue } from '../model/functions/resolve.ts';
 import { checkProperties } from '../model/properties.ts';
 import { isMap } from '../model/template-format.ts';
 import type { ResourceRow, StackRow } from '../store/stacks.ts';

@@ -1,6 +1,6 @@
 // Read-side views of a stored stack: its outputs resolved now, and a resource's reference id and
 // attributes (for resource show and for a parent's get_attr on a child stack).
-import { evaluateCondition, resolveValue } from '../model/functions.ts';
+import { evaluateCondition, resolveValue } from '../model/functions/resolve.ts';
 import { isMap, type Json, type JsonMap } from '../model/template-format.ts';
 import type { ResourceRow, StackRow } from '../store/stacks.ts';
 import type { EngineCore } from './engine-core.ts';
