@@ -6,7 +6,7 @@
 
 import type { Environment } from '../model/environment.ts';
 import { resolveValue } from '../model/functions/resolve.ts';
-import { resolveParameters } from '../model/parameters.ts';
+import { resolveParameters } from '../model/parameters/resolve.ts';
 import { checkProperties, type PropsSchema } from '../model/properties.ts';
 import { parseTemplate, type Template } from '../model/template.ts';
 import { isMap, type Json, type JsonMap, parseTemplateText } from '../model/template-format.ts';

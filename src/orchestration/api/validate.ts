@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { type Environment, isTemplateUrl } from '../model/environment.ts';
 import { resolveValue } from '../model/functions/resolve.ts';
-import { validateView } from '../model/parameters.ts';
+import { validateView } from '../model/parameters/views.ts';
 import { parseTemplate, type Template } from '../model/template.ts';
 import { isMap, type Json, type JsonMap, parseTemplateText } from '../model/template-format.ts';
 import { inputFromBody, prepare, resolvePlugins } from '../worker/prepare.ts';

@@ -1,6 +1,6 @@
 // The JSON shapes of Heat v1: stacks, resources, events, with the links the client follows.
 import type { FastifyRequest } from 'fastify';
-import { displayParams } from '../model/parameters.ts';
+import { displayParams } from '../model/parameters/views.ts';
 import type { Template } from '../model/template.ts';
 import type { Json, JsonMap } from '../model/template-format.ts';
 import type { EventRow, ResourceRow, StackRow } from '../store/stacks.ts';

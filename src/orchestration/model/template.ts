@@ -6,7 +6,8 @@ import { formatPath, type Path, TemplateError } from './errors.ts';
 import { functionName } from './functions/names.ts';
 import { checkFunctions, referencedResources } from './functions/static-checks.ts';
 import { checkAcyclic } from './graph.ts';
-import { type ParamSchema, parseParamSchemas } from './parameters.ts';
+import { parseParamSchemas } from './parameters/parse.ts';
+import type { ParamSchema } from './parameters/schema.ts';
 import { isMap, type Json, type JsonMap } from './template-format.ts';
 import { findVersion, type TemplateVersion } from './versions.ts';
 

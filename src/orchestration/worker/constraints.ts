@@ -4,7 +4,7 @@
 
 import type { Ctx } from '../../platform/context.ts';
 import { TemplateError } from '../model/errors.ts';
-import type { CustomCheck } from '../model/parameters.ts';
+import type { CustomCheck } from '../model/parameters/resolve.ts';
 import type { HeatClients } from './resources/plugin.ts';
 
 export type ConstraintChecker = (ctx: Ctx, token: string, value: unknown) => Promise<string | undefined>;

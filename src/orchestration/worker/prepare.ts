@@ -5,7 +5,7 @@
 import { buildEnvironment, type Environment, isTemplateUrl, resolveType } from '../model/environment.ts';
 import { TemplateError } from '../model/errors.ts';
 import { functionName } from '../model/functions/names.ts';
-import { type CustomCheck, resolveParameters } from '../model/parameters.ts';
+import { type CustomCheck, resolveParameters } from '../model/parameters/resolve.ts';
 import { checkProperties } from '../model/properties.ts';
 import { parseTemplate, type Template } from '../model/template.ts';
 import { isMap, type Json, type JsonMap, parseTemplateText } from '../model/template-format.ts';
