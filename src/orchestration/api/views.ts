@@ -1,7 +1,7 @@
 // The JSON shapes of Heat v1: stacks, resources, events, with the links the client follows.
 import type { FastifyRequest } from 'fastify';
 import { displayParams } from '../model/parameters/views.ts';
-import type { Template } from '../model/template.ts';
+import { parseTemplate, type Template } from '../model/template.ts';
 import type { Json, JsonMap } from '../model/template-format.ts';
 import type { EventRow, ResourceRow, StackRow } from '../store/stacks.ts';
 
@@ -109,4 +109,13 @@ export function eventView(req: FastifyRequest, s: StackRow, e: EventRow, root?: 
     resource_type: e.resourceType,
     links,
   };
+}
+
+/** The stored template parsed again for its description, parameters and outputs; undefined if it no longer parses. */
+export function storedTemplate(s: StackRow): Template | undefined {
+  try {
+    return parseTemplate(s.template);
+  } catch {
+    return undefined;
+  }
 }
