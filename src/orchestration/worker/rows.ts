@@ -5,6 +5,7 @@ import { TemplateError } from '../model/errors.ts';
 import type { JsonMap } from '../model/template-format.ts';
 import type { ResourceRow, StackRow } from '../store/stacks.ts';
 import type { StackDefinition, StackInput } from './prepare.ts';
+import type { Outcome } from './resources/plugin.ts';
 
 export interface Caller {
   projectId: string;
@@ -69,6 +70,25 @@ export function initRow(stack: StackRow, name: string, type: string, now: number
     nestedId: null,
     createdAt: now,
     updatedAt: null,
+  };
+}
+
+/** A row after a plugin made or changed its resource: the outcome, and the properties and metadata it was
+ * given; `kept` supplies private data and the child stack when the outcome leaves them out. */
+export function withOutcome(
+  row: ResourceRow,
+  o: Outcome,
+  resolved: { props: JsonMap; metadata: JsonMap },
+  kept: Pick<ResourceRow, 'data' | 'nestedId'> = { data: {}, nestedId: null },
+): ResourceRow {
+  return {
+    ...row,
+    physicalId: o.physicalId,
+    attributes: o.attributes,
+    data: o.data ?? kept.data,
+    nestedId: o.nestedId ?? kept.nestedId,
+    properties: resolved.props,
+    metadata: resolved.metadata,
   };
 }
 

@@ -1,19 +1,16 @@
 // Create: every enabled resource not yet COMPLETE starts as soon as what it depends on is complete; a
 // failure stops new starts, and a root stack with rollback enabled then deletes what was created.
-import { resolveValue } from '../model/functions/resolve.ts';
-import { checkProperties } from '../model/properties.ts';
-import { isMap } from '../model/template-format.ts';
+import type { ResolveEnv } from '../model/functions/call.ts';
 import type { ResourceRow, StackRow } from '../store/stacks.ts';
 import type { EngineCore } from './engine-core.ts';
-import { walkGraph } from './graph-walk.ts';
 import { resourceContext } from './nested-ops.ts';
 import type { StackDefinition } from './prepare.ts';
 import { makeResolveEnv, type StackScope } from './resolve-env.ts';
+import { resolveResource } from './resolve-resource.ts';
 import type { ResourcePlugin } from './resources/plugin.ts';
-import { abortReason, type Caller, errorReason } from './rows.ts';
+import { type Caller, withOutcome } from './rows.ts';
 import { walkDelete } from './run-delete.ts';
-
-export type ResolveEnv = ReturnType<typeof makeResolveEnv>;
+import { walkResources } from './walk-resources.ts';
 
 export async function runCreate(core: EngineCore, stackId: string, signal: AbortSignal, caller: Caller) {
   const stack = await core.mustGet(stackId);
@@ -51,26 +48,13 @@ export async function walkCreate(
 ): Promise<string | undefined> {
   const scope = core.scopeOf(stack, def, rows);
   const env = makeResolveEnv(scope);
-  let failure: string | undefined;
-  const waitsFor = (name: string) => def.template.deps.get(name) ?? [];
-  await walkGraph(def.template.resources.keys(), waitsFor, async (name) => {
-    if (failure || signal.aborted) return false;
+  const step = async (name: string) => {
     const row = rows.get(name);
-    if (!row) return true; // condition false: nothing to create
-    if (row.action === 'CREATE' && row.status === 'COMPLETE') return true;
-    try {
-      await createOne(core, stack, def, scope, env, name, signal, caller);
-      return true;
-    } catch (e) {
-      const reason = signal.aborted ? abortReason(signal, 'CREATE') : errorReason(e, name, 'CREATE');
-      const cur = rows.get(name) as ResourceRow;
-      rows.set(name, await core.setResource(stack, cur, 'CREATE', 'FAILED', reason));
-      failure ??= signal.aborted ? reason : `Resource CREATE failed: ${reason}`;
-      return false;
-    }
-  });
-  if (!failure && signal.aborted) failure = abortReason(signal, 'CREATE');
-  return failure;
+    if (!row) return; // condition false: nothing to create
+    if (row.action === 'CREATE' && row.status === 'COMPLETE') return;
+    await createOne(core, stack, def, scope, env, name, signal, caller);
+  };
+  return walkResources(core, stack, def, rows, signal, 'CREATE', step, () => 'CREATE');
 }
 
 export async function createOne(
@@ -98,29 +82,6 @@ export async function createOne(
   const { props, metadata } = resolveResource(def, env, name, plugin);
   const outcome = await plugin.create(resourceContext(core, stack, name, signal, caller, def), props);
   if (signal.aborted) throw signal.reason;
-  row = {
-    ...row,
-    physicalId: outcome.physicalId,
-    attributes: outcome.attributes,
-    data: outcome.data ?? {},
-    nestedId: outcome.nestedId ?? null,
-    properties: props,
-    metadata,
-  };
+  row = withOutcome(row, outcome, { props, metadata });
   rows.set(name, await core.setResource(stack, row, 'CREATE', 'COMPLETE', 'state changed'));
-}
-
-/** A resource's properties (checked against its type's schema) and metadata, resolved now. */
-export function resolveResource(def: StackDefinition, env: ResolveEnv, name: string, plugin: ResourcePlugin) {
-  const rdef = def.template.resources.get(name);
-  if (!rdef) throw new Error(`unknown resource ${name}`);
-  const section =
-    def.template.version.kind === 'hot'
-      ? ['resources', name, 'properties']
-      : ['Resources', name, 'Properties'];
-  const resolved = resolveValue(rdef.properties, env, section);
-  const raw = isMap(resolved) ? resolved : {};
-  const props = plugin.properties ? checkProperties(plugin.properties, raw, section) : raw;
-  const meta = resolveValue(rdef.metadata, env, [section[0] as string, name, 'metadata']);
-  return { props, metadata: isMap(meta) ? meta : {} };
 }

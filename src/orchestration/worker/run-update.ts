@@ -1,19 +1,21 @@
 // Update by diff: each resource is unchanged, updated in place (only properties its type allows) or
 // replaced (new one first, then the old one deleted or retained); removed resources go last, dependents
 // first. A failed or cancelled update of a root stack rolls back by applying the previous definition.
+import type { ResolveEnv } from '../model/functions/call.ts';
 import { changedProperties } from '../model/properties.ts';
 import type { JsonMap } from '../model/template-format.ts';
 import type { ResourceRow, StackRow } from '../store/stacks.ts';
 import type { EngineCore, Stored } from './engine-core.ts';
-import { walkGraph } from './graph-walk.ts';
 import { resourceContext } from './nested-ops.ts';
 import type { StackDefinition } from './prepare.ts';
 import { makeResolveEnv, resourceEnabled, type StackScope } from './resolve-env.ts';
+import { resolveResource } from './resolve-resource.ts';
 import { templateDigest } from './resources/nested.ts';
 import type { ResourcePlugin } from './resources/plugin.ts';
-import { abortReason, type Caller, Cancelled, errorReason, initRow } from './rows.ts';
-import { createOne, type ResolveEnv, resolveResource } from './run-create.ts';
+import { type Caller, Cancelled, initRow, withOutcome } from './rows.ts';
+import { createOne } from './run-create.ts';
 import { walkDelete } from './run-delete.ts';
+import { walkResources } from './walk-resources.ts';
 
 export async function runUpdate(
   core: EngineCore,
@@ -148,28 +150,13 @@ export async function applyDefinition(
   const oldNames = new Set(rows.keys());
   const scope = core.scopeOf(stack, def, rows);
   const env = makeResolveEnv(scope);
-  let failure: string | undefined;
-  const waitsFor = (name: string) => def.template.deps.get(name) ?? [];
-  await walkGraph(def.template.resources.keys(), waitsFor, async (name) => {
-    if (failure || signal.aborted) return false;
-    if (!resourceEnabled(env, def.template, name)) return true;
-    try {
-      await updateOne(core, stack, def, scope, env, name, signal, caller);
-      return true;
-    } catch (e) {
-      const reason = signal.aborted ? abortReason(signal, 'UPDATE') : errorReason(e, name, 'UPDATE');
-      const cur = rows.get(name);
-      if (cur)
-        rows.set(
-          name,
-          await core.setResource(stack, cur, cur.action === 'INIT' ? 'CREATE' : 'UPDATE', 'FAILED', reason),
-        );
-      failure ??= signal.aborted ? reason : `Resource UPDATE failed: ${reason}`;
-      return false;
-    }
-  });
+  const step = async (name: string) => {
+    if (!resourceEnabled(env, def.template, name)) return;
+    await updateOne(core, stack, def, scope, env, name, signal, caller);
+  };
+  const failedAction = (row: ResourceRow) => (row.action === 'INIT' ? 'CREATE' : 'UPDATE');
+  const failure = await walkResources(core, stack, def, rows, signal, 'UPDATE', step, failedAction);
   if (failure) return failure;
-  if (signal.aborted) return abortReason(signal, 'UPDATE');
   // Resources the new definition no longer has (or whose condition turned false) go, dependents first.
   const gone = new Map(
     [...rows].filter(
@@ -215,31 +202,14 @@ async function updateOne(
   rows.set(name, cur);
   if (change.kind === 'updated' && plugin.update) {
     const o = await plugin.update(rc, change.props, cur);
-    cur = {
-      ...cur,
-      physicalId: o.physicalId,
-      attributes: o.attributes,
-      data: o.data ?? cur.data,
-      nestedId: o.nestedId ?? cur.nestedId,
-      properties: change.props,
-      metadata: change.metadata,
-    };
+    cur = withOutcome(cur, o, change, cur);
     rows.set(name, await core.setResource(stack, cur, 'UPDATE', 'COMPLETE', 'state changed'));
     return;
   }
   // Replacement: the new one is created first, then the old one is removed.
   const o = await plugin.create(rc, change.props);
   const old = cur;
-  cur = {
-    ...cur,
-    type: rdef.type,
-    physicalId: o.physicalId,
-    attributes: o.attributes,
-    data: o.data ?? {},
-    nestedId: o.nestedId ?? null,
-    properties: change.props,
-    metadata: change.metadata,
-  };
+  cur = withOutcome({ ...cur, type: rdef.type }, o, change);
   rows.set(name, cur);
   const oldPlugin = core.d.registry.get(old.type) ?? plugin;
   if (rdef.deletionPolicy !== 'Retain') await oldPlugin.delete(rc, old);
