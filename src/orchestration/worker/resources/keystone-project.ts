@@ -2,8 +2,8 @@
 // only). Name, domain, description, enabled and tags update in place; another parent replaces it.
 import { changedProperties } from '../../model/properties.ts';
 import type { JsonMap } from '../../model/template-format.ts';
-import { deleteQuietly, idOf, keystone } from './keystone-lookup.ts';
-import { physicalName } from './neutron-lookup.ts';
+import { deleteAndCheck, sharedBody, sharedPatch } from './keystone-entity.ts';
+import { idOf, keystone } from './keystone-lookup.ts';
 import type { ResourcePlugin } from './plugin.ts';
 
 const TYPE = 'OS::Keystone::Project';
@@ -64,10 +64,7 @@ export const keystoneProjectResource: ResourcePlugin = {
     const k = keystone(rc, TYPE);
     const domain = await idOf(k, rc, 'domains', String(props.domain));
     const body = {
-      name: typeof props.name === 'string' ? props.name : physicalName(rc),
-      domain_id: domain,
-      description: String(props.description ?? ''),
-      enabled: props.enabled !== false,
+      ...sharedBody(rc, props, domain),
       tags: (props.tags as string[] | undefined) ?? [],
       ...(typeof props.parent === 'string'
         ? { parent_id: await idOf(k, rc, 'projects', props.parent, domain) }
@@ -80,21 +77,13 @@ export const keystoneProjectResource: ResourcePlugin = {
     const k = keystone(rc, TYPE);
     const patch: Record<string, unknown> = {};
     for (const key of changedProperties(prev.properties, props)) {
-      if (key === 'name') patch.name = typeof props.name === 'string' ? props.name : physicalName(rc);
+      Object.assign(patch, sharedPatch(rc, props, key));
       if (key === 'domain') patch.domain_id = await idOf(k, rc, 'domains', String(props.domain));
-      if (key === 'description') patch.description = String(props.description ?? '');
-      if (key === 'enabled') patch.enabled = props.enabled !== false;
       if (key === 'tags') patch.tags = (props.tags as string[] | undefined) ?? [];
     }
     const id = String(prev.physicalId);
     const p = await k.dir.update(rc.ctx, k.token, 'projects', id, patch);
     return { physicalId: prev.physicalId, attributes: attributesOf(p) };
   },
-  async delete(rc, row) {
-    await deleteQuietly(keystone(rc, TYPE), rc, 'projects', row.physicalId);
-  },
-  async check(rc, row) {
-    const k = keystone(rc, TYPE);
-    await k.dir.get(rc.ctx, k.token, 'projects', String(row.physicalId));
-  },
+  ...deleteAndCheck(TYPE, 'projects'),
 };

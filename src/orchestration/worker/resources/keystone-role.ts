@@ -1,8 +1,8 @@
 // OS::Keystone::Role through the identity client, with the stack owner's token. The name updates in
 // place; a role in another domain replaces it.
 import type { JsonMap } from '../../model/template-format.ts';
-import { deleteQuietly, idOf, keystone } from './keystone-lookup.ts';
-import { physicalName } from './neutron-lookup.ts';
+import { deleteAndCheck, entityName } from './keystone-entity.ts';
+import { idOf, keystone } from './keystone-lookup.ts';
 import type { ResourcePlugin } from './plugin.ts';
 
 const TYPE = 'OS::Keystone::Role';
@@ -23,7 +23,7 @@ export const keystoneRoleResource: ResourcePlugin = {
   async create(rc, props) {
     const k = keystone(rc, TYPE);
     const body = {
-      name: typeof props.name === 'string' ? props.name : physicalName(rc),
+      name: entityName(rc, props),
       ...(typeof props.domain === 'string' ? { domain_id: await idOf(k, rc, 'domains', props.domain) } : {}),
     };
     const r = await k.dir.create(rc.ctx, k.token, 'roles', body);
@@ -31,15 +31,9 @@ export const keystoneRoleResource: ResourcePlugin = {
   },
   async update(rc, props, prev) {
     const k = keystone(rc, TYPE);
-    const name = typeof props.name === 'string' ? props.name : physicalName(rc);
+    const name = entityName(rc, props);
     const r = await k.dir.update(rc.ctx, k.token, 'roles', String(prev.physicalId), { name });
     return { physicalId: prev.physicalId, attributes: attributesOf(r) };
   },
-  async delete(rc, row) {
-    await deleteQuietly(keystone(rc, TYPE), rc, 'roles', row.physicalId);
-  },
-  async check(rc, row) {
-    const k = keystone(rc, TYPE);
-    await k.dir.get(rc.ctx, k.token, 'roles', String(row.physicalId));
-  },
+  ...deleteAndCheck(TYPE, 'roles'),
 };

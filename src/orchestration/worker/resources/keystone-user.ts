@@ -4,6 +4,7 @@
 import type { Grant } from '../../../identity/directory-client.ts';
 import { changedProperties } from '../../model/properties.ts';
 import type { Json, JsonMap } from '../../model/template-format.ts';
+import { deleteAndCheck, sharedBody, sharedPatch } from './keystone-entity.ts';
 import {
   applyGrants,
   deleteQuietly,
@@ -13,7 +14,6 @@ import {
   ROLE_ITEM_SCHEMA,
   roleItems,
 } from './keystone-lookup.ts';
-import { physicalName } from './neutron-lookup.ts';
 import type { ResourcePlugin } from './plugin.ts';
 
 const TYPE = 'OS::Keystone::User';
@@ -70,10 +70,7 @@ export const keystoneUserResource: ResourcePlugin = {
     const k = keystone(rc, TYPE);
     const domain = await idOf(k, rc, 'domains', String(props.domain));
     const body = {
-      name: typeof props.name === 'string' ? props.name : physicalName(rc),
-      domain_id: domain,
-      description: String(props.description ?? ''),
-      enabled: props.enabled !== false,
+      ...sharedBody(rc, props, domain),
       ...(typeof props.email === 'string' ? { email: props.email } : {}),
       ...(typeof props.password === 'string' ? { password: props.password } : {}),
       ...(typeof props.default_project === 'string'
@@ -99,9 +96,7 @@ export const keystoneUserResource: ResourcePlugin = {
     const patch: Record<string, unknown> = {};
     const changed = changedProperties(prev.properties, props);
     for (const key of changed) {
-      if (key === 'name') patch.name = typeof props.name === 'string' ? props.name : physicalName(rc);
-      if (key === 'description') patch.description = String(props.description ?? '');
-      if (key === 'enabled') patch.enabled = props.enabled !== false;
+      Object.assign(patch, sharedPatch(rc, props, key));
       if (key === 'email') patch.email = typeof props.email === 'string' ? props.email : null;
       if (key === 'password' && typeof props.password === 'string') patch.password = props.password;
       if (key === 'default_project')
@@ -123,12 +118,6 @@ export const keystoneUserResource: ResourcePlugin = {
       data: { grants: grants as unknown as Json },
     };
   },
-  async delete(rc, row) {
-    // Keystone drops a deleted user's grants with it.
-    await deleteQuietly(keystone(rc, TYPE), rc, 'users', row.physicalId);
-  },
-  async check(rc, row) {
-    const k = keystone(rc, TYPE);
-    await k.dir.get(rc.ctx, k.token, 'users', String(row.physicalId));
-  },
+  // Keystone drops a deleted user's grants with it.
+  ...deleteAndCheck(TYPE, 'users'),
 };
