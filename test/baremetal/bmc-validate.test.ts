@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { validateIpmi } from '../../src/baremetal/drivers/ipmi.ts';
 import { validateRedfish } from '../../src/baremetal/drivers/redfish.ts';
-import { newNode } from '../../src/baremetal/model/node.ts';
+import { newNode } from '../../src/baremetal/model/node-create.ts';
 
 const init = {
   uuid: '8b2f3d2e-1111-4222-8333-444455556666',

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { test } from 'node:test';
-import { newNode } from '../../src/baremetal/model/node.ts';
+import { newNode } from '../../src/baremetal/model/node-create.ts';
 import type { ProvisionState } from '../../src/baremetal/model/provision.ts';
 import { parseSettings } from '../../src/baremetal/model/settings.ts';
 import { ConductorStore } from '../../src/baremetal/store/conductors.ts';

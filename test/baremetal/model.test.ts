@@ -4,7 +4,9 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { provisionDiagram } from '../../src/baremetal/model/diagram.ts';
 import { parseVersion } from '../../src/baremetal/model/microversion.ts';
-import { NodeInputError, newNode, patchNode } from '../../src/baremetal/model/node.ts';
+import { newNode } from '../../src/baremetal/model/node-create.ts';
+import { NodeInputError } from '../../src/baremetal/model/node-input.ts';
+import { patchNode } from '../../src/baremetal/model/node-patch.ts';
 import { normaliseMac } from '../../src/baremetal/model/port.ts';
 import {
   ACTION_STATES,

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { configDriveTree, parseConfigDrive } from '../../src/baremetal/model/config-drive.ts';
-import { type Dict, NodeInputError } from '../../src/baremetal/model/node.ts';
+import type { Dict } from '../../src/baremetal/model/node.ts';
+import { NodeInputError } from '../../src/baremetal/model/node-input.ts';
 import { newPortgroup, type Portgroup, patchPortgroup } from '../../src/baremetal/model/portgroup.ts';
 
 const NODE = '1be26c0b-03f2-4d2e-ae87-c02d7f33c123';

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { baremetalService } from '../../src/baremetal/index.ts';
-import { newNode } from '../../src/baremetal/model/node.ts';
+import { newNode } from '../../src/baremetal/model/node-create.ts';
 import { newPort } from '../../src/baremetal/model/port.ts';
 import { newPortgroup } from '../../src/baremetal/model/portgroup.ts';
 import { AllocationStore } from '../../src/baremetal/store/allocations.ts';

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { duplicate, invalid, invalidState, notAcceptable, notFound } from '../model/errors.ts';
-import { checkName, isUuid } from '../model/node.ts';
+import { checkName, isUuid } from '../model/node-input.ts';
 import type { Allocation } from '../store/allocations.ts';
 import { authOf, can, enforce, findNode, input, iso, minorOf, objectBody } from './common.ts';
 import type { ApiContext } from './context.ts';

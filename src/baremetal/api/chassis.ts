@@ -2,7 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { invalid, invalidState, notFound } from '../model/errors.ts';
-import { isUuid, parsePatch } from '../model/node.ts';
+import { parsePatch } from '../model/json-patch.ts';
+import { isUuid } from '../model/node-input.ts';
 import type { Chassis } from '../store/chassis.ts';
 import { enforce, input, iso, objectBody } from './common.ts';
 import type { ApiContext } from './context.ts';

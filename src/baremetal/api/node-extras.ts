@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../../platform/errors/catalogue.ts';
 import type { Event } from '../../platform/events/event-log.ts';
 import { invalid, notAcceptable, notFound } from '../model/errors.ts';
-import { checkTrait } from '../model/node.ts';
+import { checkTrait } from '../model/node-input.ts';
 import { NODE_EVENT_TYPE } from '../worker/node-task.ts';
 import { authOf, enforce, findNode, input, minorOf, objectBody } from './common.ts';
 import type { ApiContext } from './context.ts';

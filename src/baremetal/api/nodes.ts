@@ -3,8 +3,11 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { invalid, invalidState, nodeProtected, notAcceptable, notFound } from '../model/errors.ts';
+import { parsePatch } from '../model/json-patch.ts';
 import { type ListQuery, nextUrl, one, page, parseBool, parseListQuery, type Query } from '../model/list.ts';
-import { fieldAvailable, NODE_FIELDS, type Node, newNode, parsePatch, patchNode } from '../model/node.ts';
+import { fieldAvailable, NODE_FIELDS, type Node } from '../model/node.ts';
+import { newNode } from '../model/node-create.ts';
+import { patchNode } from '../model/node-patch.ts';
 import { maskSecrets } from '../model/secrets.ts';
 import type { NodeFilter } from '../store/nodes.ts';
 import { authOf, can, enforce, findNode, input, iso, minorOf, objectBody } from './common.ts';

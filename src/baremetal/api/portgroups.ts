@@ -4,8 +4,9 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { duplicate, invalid, invalidState, notAcceptable, notFound } from '../model/errors.ts';
+import { parsePatch } from '../model/json-patch.ts';
 import { type ListQuery, nextUrl, one, page, parseListQuery, type Query } from '../model/list.ts';
-import { isUuid, parsePatch } from '../model/node.ts';
+import { isUuid } from '../model/node-input.ts';
 import { normaliseMac } from '../model/port.ts';
 import {
   newPortgroup,

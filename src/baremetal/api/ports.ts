@@ -2,8 +2,9 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { invalid, portNotFound } from '../model/errors.ts';
+import { parsePatch } from '../model/json-patch.ts';
 import { type ListQuery, nextUrl, one, page, parseListQuery, type Query } from '../model/list.ts';
-import { isUuid, parsePatch } from '../model/node.ts';
+import { isUuid } from '../model/node-input.ts';
 import {
   newPort,
   normaliseMac,

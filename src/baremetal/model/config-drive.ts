@@ -3,7 +3,7 @@
 // builds the drive, as Ironic does through openstacksdk's configdrive builder: the files of
 // openstack/<version>/ for the versions 2012-08-10 and latest. Pure: the ISO is made by the caller.
 import type { Dict } from './node.ts';
-import { NodeInputError } from './node.ts';
+import { NodeInputError } from './node-input.ts';
 
 export interface ConfigDriveContent {
   meta_data?: Dict;

@@ -1,6 +1,6 @@
 // Ironic's error types over the platform catalogue: the type names ironicclient and tempest look for.
 import { AppError } from '../../platform/errors/catalogue.ts';
-import { NodeInputError } from './node.ts';
+import { NodeInputError } from './node-input.ts';
 
 export const invalid = (msg: string, type = 'InvalidParameterValue') =>
   new AppError('BAD_REQUEST', msg, { type });

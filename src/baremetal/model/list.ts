@@ -1,5 +1,5 @@
 // Listing rules shared by every collection: limit, marker, sort_key, sort_dir, fields, and the `next` link.
-import { NodeInputError } from './node.ts';
+import { NodeInputError } from './node-input.ts';
 
 export interface ListQuery {
   limit: number | undefined;

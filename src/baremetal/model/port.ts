@@ -1,5 +1,6 @@
 // Ports: a node's NICs by MAC (lower-cased, unique), PXE flag, switch connection and physical network.
-import { type Dict, isUuid, NodeInputError } from './node.ts';
+import type { Dict } from './node.ts';
+import { isUuid, NodeInputError } from './node-input.ts';
 
 export interface Port {
   uuid: string;

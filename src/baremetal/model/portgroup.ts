@@ -1,7 +1,9 @@
 // Port groups (1.23): a node's bonded NICs. A group has an optional MAC (unique among groups), an optional
 // logical name (unique), the bond `mode` and `properties` (1.26), and whether its ports may also be used
 // on their own (`standalone_ports_supported`). Ports join a group through their `portgroup_uuid` (1.24).
-import { checkName, type Dict, isUuid, NodeInputError } from './node.ts';
+
+import type { Dict } from './node.ts';
+import { checkName, isUuid, NodeInputError } from './node-input.ts';
 import { normaliseMac } from './port.ts';
 
 export interface Portgroup {
