@@ -3,6 +3,7 @@
 // update renames and regrants in place, a delete removes them; a member's stack is refused by Keystone.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { jsonCall } from '../support/heat-api.ts';
 import { startTestSeed, type TestSeed } from '../support/seed.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are read loosely
@@ -11,15 +12,7 @@ type Json = any;
 describe('OS::Keystone::*', () => {
   let seed: TestSeed;
   let admin: string;
-  const call = async (token: string, url: string, method = 'GET', body?: unknown) => {
-    const r = await fetch(url, {
-      method,
-      headers: { 'x-auth-token': token, ...(body ? { 'content-type': 'application/json' } : {}) },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await r.text();
-    return { status: r.status, json: (text ? JSON.parse(text) : {}) as Record<string, Json> };
-  };
+
   const heatOf = async (token: string) => {
     const r = await fetch(`${seed.authUrl}/auth/tokens`, {
       headers: { 'x-auth-token': token, 'x-subject-token': token },
@@ -29,7 +22,7 @@ describe('OS::Keystone::*', () => {
   };
   const settle = async (token: string, heat: string, name: string) => {
     for (let i = 0; i < 500; i++) {
-      const r = await call(token, `${heat}/stacks/${name}`);
+      const r = await jsonCall(token, `${heat}/stacks/${name}`);
       if (r.status === 404) return undefined;
       if (!String(r.json.stack.stack_status).endsWith('IN_PROGRESS')) return r.json.stack;
       await new Promise((res) => setTimeout(res, 20));
@@ -88,7 +81,7 @@ describe('OS::Keystone::*', () => {
       },
     });
     const member = [{ role: 'member', project: { get_resource: 'project' } }];
-    const created = await call(admin, `${heat}/stacks`, 'POST', {
+    const created = await jsonCall(admin, `${heat}/stacks`, 'POST', {
       stack_name: 'ks',
       template: template('heat-proj', member, true),
       parameters: { pw: 'a-Long-pass-123' },
@@ -99,31 +92,31 @@ describe('OS::Keystone::*', () => {
     const out = outputsOf(s);
     assert.equal(out.domain, 'default');
     assert.equal(out.default_project, out.project);
-    const project = await call(admin, v3(`/projects/${out.project}`));
+    const project = await jsonCall(admin, v3(`/projects/${out.project}`));
     assert.equal(project.json.project.name, 'heat-proj');
     assert.equal(project.json.project.description, 'made by heat');
     // The user logs in with the password from the hidden parameter, on its project, holding both roles.
     const userToken = await seed.tokenFor('heat-user', 'a-Long-pass-123', 'heat-proj');
     assert.ok(userToken);
-    const roles = await call(admin, v3(`/projects/${out.project}/users/${out.user}/roles`));
+    const roles = await jsonCall(admin, v3(`/projects/${out.project}/users/${out.user}/roles`));
     assert.deepEqual(roles.json.roles.map((r: Json) => r.name).sort(), ['heat-made-role', 'member']);
 
     // Rename the project in place; the user's member grant becomes reader; the extra assignment goes.
-    const updated = await call(admin, `${heat}/stacks/ks/${s.id}`, 'PATCH', {
+    const updated = await jsonCall(admin, `${heat}/stacks/ks/${s.id}`, 'PATCH', {
       template: template('heat-proj2', [{ role: 'reader', project: { get_resource: 'project' } }], false),
     });
     assert.equal(updated.status, 202, JSON.stringify(updated.json));
     const u = await settle(admin, heat, 'ks');
     assert.equal(u?.stack_status, 'UPDATE_COMPLETE', u?.stack_status_reason);
     assert.equal(outputsOf(u).project, out.project, 'the same project, renamed');
-    assert.equal((await call(admin, v3(`/projects/${out.project}`))).json.project.name, 'heat-proj2');
-    const after = await call(admin, v3(`/projects/${out.project}/users/${out.user}/roles`));
+    assert.equal((await jsonCall(admin, v3(`/projects/${out.project}`))).json.project.name, 'heat-proj2');
+    const after = await jsonCall(admin, v3(`/projects/${out.project}/users/${out.user}/roles`));
     assert.deepEqual(
       after.json.roles.map((r: Json) => r.name),
       ['reader'],
     );
 
-    assert.equal((await call(admin, `${heat}/stacks/ks/${s.id}`, 'DELETE')).status, 204);
+    assert.equal((await jsonCall(admin, `${heat}/stacks/ks/${s.id}`, 'DELETE')).status, 204);
     const gone = await settle(admin, heat, 'ks');
     assert.ok(gone === undefined || gone.stack_status === 'DELETE_COMPLETE', gone?.stack_status_reason);
     for (const [kind, id] of [
@@ -131,7 +124,7 @@ describe('OS::Keystone::*', () => {
       ['users', out.user],
       ['roles', out.role],
     ])
-      assert.equal((await call(admin, v3(`/${kind}/${id}`))).status, 404, kind);
+      assert.equal((await jsonCall(admin, v3(`/${kind}/${id}`))).status, 404, kind);
   });
 
   test('custom constraints keystone.project, user, role and domain', async () => {
@@ -147,7 +140,7 @@ describe('OS::Keystone::*', () => {
     };
     const good = { project: 'admin', user: 'admin', role: 'member', domain: 'default' };
     const post = (name: string, parameters: Record<string, string>) =>
-      call(admin, `${heat}/stacks`, 'POST', { stack_name: name, template, parameters });
+      jsonCall(admin, `${heat}/stacks`, 'POST', { stack_name: name, template, parameters });
     assert.equal((await post('kc1', good)).status, 201);
     for (const k of ['project', 'user', 'role', 'domain'] as const) {
       const r = await post(`kc-${k}`, { ...good, [k]: 'nowhere' });
@@ -167,7 +160,7 @@ describe('OS::Keystone::*', () => {
       resources: { p: { type: 'OS::Keystone::Project', properties: { name: 'not-allowed' } } },
     };
     assert.equal(
-      (await call(m.token, `${heat}/stacks`, 'POST', { stack_name: 'no', template: t })).status,
+      (await jsonCall(m.token, `${heat}/stacks`, 'POST', { stack_name: 'no', template: t })).status,
       201,
     );
     const s = await settle(m.token, heat, 'no');
@@ -177,6 +170,6 @@ describe('OS::Keystone::*', () => {
       s?.stack_status_reason ?? '',
       /You are not authorized to perform the requested action: identity:manage_project/,
     );
-    assert.deepEqual((await call(admin, v3('/projects?name=not-allowed'))).json.projects, []);
+    assert.deepEqual((await jsonCall(admin, v3('/projects?name=not-allowed'))).json.projects, []);
   });
 });

@@ -5,9 +5,7 @@
 // structured deployment — the deployments and the stack go COMPLETE. A script that exits 1 fails the
 // update with its stderr in the reason.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { signV2 } from '../../src/agents/config/occ-cfn.ts';
@@ -16,10 +14,10 @@ import { computeService } from '../../src/compute/index.ts';
 import type { ServiceDefinition } from '../../src/platform/service.ts';
 import { ALL_SERVICES } from '../../src/seed/services.ts';
 import { ComputeDouble } from '../support/compute-double.ts';
+import { jsonCall, projectOf } from '../support/heat-api.ts';
+import { collectOnce, occBlock, prepareMachine, writeOccConf } from '../support/heat-machine.ts';
 import { startTestSeed, type TestSeed } from '../support/seed.ts';
 
-const ROOT = join(import.meta.dirname, '../..');
-const ELEMENT = join(ROOT, 'elements/heat-config');
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are read loosely
 type Json = Record<string, any>;
 
@@ -94,15 +92,8 @@ describe('the metadata path: os-collect-config ↔ CFN API ↔ deployments', {
   let heat: string;
   let dir: string;
   const compute = new ComputeDouble();
-  const call = async (method: string, path: string, body?: unknown) => {
-    const r = await fetch(`${heat}${path}`, {
-      method,
-      headers: { 'x-auth-token': token, ...(body ? { 'content-type': 'application/json' } : {}) },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await r.text();
-    return { status: r.status, json: (text ? JSON.parse(text) : {}) as Json };
-  };
+  const call = (method: string, path: string, body?: unknown) =>
+    jsonCall(token, `${heat}${path}`, method, body);
   const stackPath = () => `/stacks/meta/${stackId}`;
   let stackId = '';
   const waitFor = async (what: string, ok: () => Promise<boolean>) => {
@@ -141,37 +132,6 @@ describe('the metadata path: os-collect-config ↔ CFN API ↔ deployments', {
     return { status: r.status, text: await r.text() };
   };
 
-  /** One os-collect-config cycle, as the machine's service runs it (command = os-refresh-config). */
-  const collect = async () => {
-    const env = {
-      ...process.env,
-      PATH: `${join(ROOT, 'bin')}:${process.env.PATH}`,
-      OS_REFRESH_CONFIG_BASE_DIR: join(dir, 'orc'),
-      HEAT_SHELL_CONFIG: join(dir, 'root/var/run/heat-config/heat-config'),
-      HEAT_CONFIG_DEPLOYED: join(dir, 'deployed'),
-      HEAT_CONFIG_HOOKS: join(dir, 'hooks'),
-      HEAT_SCRIPT_WORKING: join(dir, 'script-working'),
-      HEAT_SCRIPT_OUTPUTS: join(dir, 'script-outputs'),
-    };
-    const child = spawn(
-      join(ROOT, 'bin/os-collect-config'),
-      ['--one-time', '--config-file', join(dir, 'occ.conf')],
-      {
-        env,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let err = '';
-    child.stderr.on('data', (d) => {
-      err += d;
-    });
-    child.stdout.on('data', (d) => {
-      err += d;
-    });
-    const [code] = await once(child, 'exit');
-    return { code: code as number, err };
-  };
-
   before(async () => {
     const computeStub: ServiceDefinition = {
       ...computeService,
@@ -182,42 +142,10 @@ describe('the metadata path: os-collect-config ↔ CFN API ↔ deployments', {
       definitions: ALL_SERVICES.map((d) => (d.name === 'compute' ? computeStub : d)),
     });
     token = await seed.tokenFor('admin', seed.adminPassword, 'admin');
-    const project = (
-      (await (
-        await fetch(`${seed.authUrl}/auth/tokens`, {
-          headers: { 'x-auth-token': token, 'x-subject-token': token },
-        })
-      ).json()) as Json
-    ).token.project.id as string;
+    const project = await projectOf(seed.authUrl, token);
     heat = `${seed.urls.orchestration}/v1/${project}`;
     dir = seed.stateDir;
-    // The machine's files: os-apply-config templates (heat-config's, and one of the app's), the
-    // os-refresh-config phases (os-apply-config, then heat-config's and the completion script).
-    const templates = join(dir, 'templates');
-    mkdirSync(join(templates, 'etc'), { recursive: true });
-    writeFileSync(join(templates, 'etc/app.conf'), 'greeting={{app.greeting}}\n');
-    mkdirSync(join(templates, 'var/run/heat-config'), { recursive: true });
-    writeFileSync(
-      join(templates, 'var/run/heat-config/heat-config'),
-      readFileSync(join(ELEMENT, 'os-apply-config/var/run/heat-config/heat-config')),
-    );
-    mkdirSync(join(dir, 'orc/configure.d'), { recursive: true });
-    mkdirSync(join(dir, 'orc/post-configure.d'), { recursive: true });
-    writeFileSync(
-      join(dir, 'orc/configure.d/20-os-apply-config'),
-      `#!/bin/sh\nexec os-apply-config -t ${templates} -o ${join(dir, 'root')}\n`,
-      { mode: 0o755 },
-    );
-    symlinkSync(
-      join(ELEMENT, 'os-refresh-config/configure.d/55-heat-config'),
-      join(dir, 'orc/configure.d/55-heat-config'),
-    );
-    symlinkSync(
-      join(ELEMENT, 'os-refresh-config/post-configure.d/99-refresh-completed'),
-      join(dir, 'orc/post-configure.d/99-refresh-completed'),
-    );
-    mkdirSync(join(dir, 'hooks'));
-    symlinkSync(join(ROOT, 'bin/heat-config-hook-script'), join(dir, 'hooks/script'));
+    prepareMachine(dir);
   });
   after(async () => {
     await seed?.stop();
@@ -253,8 +181,7 @@ describe('the metadata path: os-collect-config ↔ CFN API ↔ deployments', {
     // What cloud-init gets: the cfn-init-data part carries the os-collect-config block.
     const server = [...compute.servers.values()][0];
     assert.ok(server?.userData);
-    const part = /filename="cfn-init-data"\n\n(.*)\n/.exec(server.userData)?.[1] as string;
-    const occ = JSON.parse(part)['os-collect-config'];
+    const occ = occBlock(server.userData);
     assert.equal(occ.cfn.stack_name, 'meta');
     assert.equal(occ.cfn.path, 'server.Metadata');
     assert.equal(occ.cfn.metadata_url, `${seed.urls['orchestration-cfn']}/v1/`);
@@ -268,24 +195,9 @@ describe('the metadata path: os-collect-config ↔ CFN API ↔ deployments', {
         ['20_script', 'script'],
       ],
     );
-    writeFileSync(
-      join(dir, 'occ.conf'),
-      [
-        '[DEFAULT]',
-        'command = os-refresh-config --lockfile ' + join(dir, 'orc.lock'),
-        'collectors = cfn',
-        `cachedir = ${join(dir, 'occ-cache')}`,
-        '[cfn]',
-        `metadata_url = ${occ.cfn.metadata_url}`,
-        `access_key_id = ${occ.cfn.access_key_id}`,
-        `secret_access_key = ${occ.cfn.secret_access_key}`,
-        `stack_name = ${occ.cfn.stack_name}`,
-        `path = ${occ.cfn.path}`,
-        '',
-      ].join('\n'),
-    );
-    const run = await collect();
-    assert.equal(run.code, 0, run.err);
+    writeOccConf(dir, occ.cfn);
+    const run = await collectOnce(dir);
+    assert.equal(run.code, 0, run.out);
     writeFileSync(join(dir, 'occ-server.conf'), readFileSync(join(dir, 'occ.conf')));
     await waitFor('CREATE_COMPLETE', async () => (await status()).stack_status !== 'CREATE_IN_PROGRESS');
     const s = await status();
@@ -348,8 +260,8 @@ describe('the metadata path: os-collect-config ↔ CFN API ↔ deployments', {
       const rs = await resources();
       return rs.script_deployment?.resource_status === 'UPDATE_IN_PROGRESS';
     });
-    const run = await collect();
-    assert.equal(run.code, 0, run.err);
+    const run = await collectOnce(dir);
+    assert.equal(run.code, 0, run.out);
     await waitFor('the update to end', async () => (await status()).stack_status !== 'UPDATE_IN_PROGRESS');
     const s = await status();
     assert.equal(s.stack_status, 'UPDATE_FAILED');
@@ -409,24 +321,19 @@ describe('the metadata path: os-collect-config ↔ CFN API ↔ deployments', {
     // The Heat API masks the secret in the metadata it shows.
     const md = (await call('GET', `${path}/resources/undercloudConfig/metadata`)).json.metadata;
     assert.equal(md['os-collect-config'].cfn.secret_access_key, '******');
-    writeFileSync(
-      join(dir, 'occ.conf'),
-      [
-        '[DEFAULT]',
-        `command = os-refresh-config --lockfile ${join(dir, 'orc.lock')}`,
-        'collectors = cfn',
-        `cachedir = ${join(dir, 'occ-cache-cfn')}`,
-        '[cfn]',
-        `metadata_url = ${seed.urls['orchestration-cfn']}/v1/`,
-        `access_key_id = ${outputs.key}`,
-        `secret_access_key = ${outputs.secret}`,
-        'stack_name = undercloud',
-        'path = undercloudConfig.Metadata',
-        '',
-      ].join('\n'),
+    writeOccConf(
+      dir,
+      {
+        metadata_url: `${seed.urls['orchestration-cfn']}/v1/`,
+        access_key_id: outputs.key,
+        secret_access_key: outputs.secret,
+        stack_name: 'undercloud',
+        path: 'undercloudConfig.Metadata',
+      },
+      'occ-cache-cfn',
     );
-    const run = await collect();
-    assert.equal(run.code, 0, run.err);
+    const run = await collectOnce(dir);
+    assert.equal(run.code, 0, run.out);
     await waitFor(
       'CREATE_COMPLETE',
       async () => ((await call('GET', path)).json.stack as Json).stack_status !== 'CREATE_IN_PROGRESS',

@@ -2,6 +2,7 @@
 // renamed in place by an update, deleted with the stack; absent when the seed runs no network service.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { jsonCall } from '../support/heat-api.ts';
 import { startTestSeed, type TestSeed } from '../support/seed.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are read loosely
@@ -11,15 +12,8 @@ describe('OS::Neutron::Port', () => {
   let seed: TestSeed;
   let token: string;
   let heat: string;
-  const call = async (url: string, method = 'GET', body?: unknown) => {
-    const r = await fetch(url, {
-      method,
-      headers: { 'x-auth-token': token, ...(body ? { 'content-type': 'application/json' } : {}) },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await r.text();
-    return { status: r.status, json: (text ? JSON.parse(text) : {}) as Record<string, Json> };
-  };
+  const call = (url: string, method = 'GET', body?: unknown) => jsonCall(token, url, method, body);
+
   const waitStack = async (name: string) => {
     for (let i = 0; i < 300; i++) {
       const r = await call(`${heat}/stacks/${name}`);
