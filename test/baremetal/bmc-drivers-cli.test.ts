@@ -14,7 +14,8 @@ import { RedfishBmc } from '../../src/lab/redfish-bmc/server.ts';
 import { createLogger, silentLogger } from '../../src/platform/log/logger.ts';
 import { FakeMachine } from '../lab/fake-machine.ts';
 import { type FakeBmc, ipmiSimUnavailable, startFakeBmc, testCtx } from '../lab/ipmi-sim-support.ts';
-import { cliUnavailable, openstack } from '../support/openstack-cli.ts';
+import { baremetalCli } from '../support/baremetal-cli.ts';
+import { cliUnavailable } from '../support/openstack-cli.ts';
 import { startTestSeed, type TestSeed } from '../support/seed.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: CLI JSON output is read freely
@@ -25,14 +26,7 @@ const REDFISH_PASSWORD = 'rf-Pa55-w0rd-9x';
 describe('ipmi and redfish hardware types with the real CLI', { skip: cliUnavailable() }, () => {
   let seed: TestSeed;
   const logLines: string[] = [];
-  const os = (...args: string[]) => openstack(seed.cliEnv, args, { timeoutMs: 180_000 });
-  const ok = async (...args: string[]) => {
-    const r = await os(...args);
-    assert.equal(r.code, 0, `openstack ${args.join(' ')}:\n${r.stdout}\n${r.stderr}`);
-    return r;
-  };
-  const show = async (node: string): Promise<J> =>
-    (await ok('baremetal', 'node', 'show', node, '-f', 'json')).json();
+  const { os, ok, show } = baremetalCli(() => seed.cliEnv, 180_000);
   /** Polls the node until `pred` holds (no deadline of ours: the test runner's timeout is the limit). */
   const until = async (node: string, pred: (n: J) => boolean): Promise<J> => {
     for (;;) {

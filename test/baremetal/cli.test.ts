@@ -3,7 +3,8 @@
 // drivers and allocations, plus the bad inputs it must refuse without changing anything.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { cliUnavailable, openstack } from '../support/openstack-cli.ts';
+import { baremetalCli } from '../support/baremetal-cli.ts';
+import { cliUnavailable } from '../support/openstack-cli.ts';
 import { startTestSeed, type TestSeed } from '../support/seed.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: CLI JSON output is read freely
@@ -12,17 +13,7 @@ type J = any;
 describe('openstack baremetal against the seed (fake-hardware)', { skip: cliUnavailable() }, () => {
   let seed: TestSeed;
   let env: Record<string, string>;
-  const os = async (...args: string[]) => {
-    const r = await openstack(env, args, { timeoutMs: 120_000 });
-    return r;
-  };
-  const ok = async (...args: string[]) => {
-    const r = await os(...args);
-    assert.equal(r.code, 0, `openstack ${args.join(' ')}:\n${r.stdout}\n${r.stderr}`);
-    return r;
-  };
-  const show = async (node: string): Promise<J> =>
-    (await ok('baremetal', 'node', 'show', node, '-f', 'json')).json();
+  const { os, ok, show } = baremetalCli(() => env, 120_000);
 
   before(async () => {
     seed = await startTestSeed({ services: ['baremetal'] });

@@ -4,7 +4,8 @@
 // that still has ports, and every one of them changing nothing.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { cliUnavailable, openstack } from '../support/openstack-cli.ts';
+import { baremetalCli } from '../support/baremetal-cli.ts';
+import { cliUnavailable } from '../support/openstack-cli.ts';
 import { startTestSeed, type TestSeed } from '../support/seed.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: CLI JSON output is read freely
@@ -12,12 +13,7 @@ type J = any;
 
 describe('openstack baremetal port group against the seed', { skip: cliUnavailable() }, () => {
   let seed: TestSeed;
-  const os = (...args: string[]) => openstack(seed.cliEnv, args, { timeoutMs: 120_000 });
-  const ok = async (...args: string[]) => {
-    const r = await os(...args);
-    assert.equal(r.code, 0, `openstack ${args.join(' ')}:\n${r.stdout}\n${r.stderr}`);
-    return r;
-  };
+  const { os, ok } = baremetalCli(() => seed.cliEnv, 120_000);
   const json = async (...args: string[]): Promise<J> => (await ok(...args, '-f', 'json')).json();
 
   before(async () => {

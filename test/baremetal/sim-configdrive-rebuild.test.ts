@@ -9,7 +9,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { cliUnavailable, openstack } from '../support/openstack-cli.ts';
+import { baremetalCli } from '../support/baremetal-cli.ts';
+import { cliUnavailable } from '../support/openstack-cli.ts';
 import { startTestSeed, type TestSeed } from '../support/seed.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: CLI JSON output is read freely
@@ -29,14 +30,7 @@ describe('config drive from JSON and preserve_ephemeral on a sim node', {
 }, () => {
   let seed: TestSeed;
   let work: string;
-  const os = (...args: string[]) => openstack(seed.cliEnv, args, { timeoutMs: 180_000 });
-  const ok = async (...args: string[]) => {
-    const r = await os(...args);
-    assert.equal(r.code, 0, `openstack ${args.join(' ')}:\n${r.stdout}\n${r.stderr}`);
-    return r;
-  };
-  const show = async (node: string): Promise<J> =>
-    (await ok('baremetal', 'node', 'show', node, '-f', 'json')).json();
+  const { os, ok, show } = baremetalCli(() => seed.cliEnv, 180_000);
 
   /** The sim disk's partitions (sfdisk), in 512-byte sectors. */
   const partitions = (disk: string): Part[] =>

@@ -19,7 +19,8 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { cliUnavailable, openstack } from '../support/openstack-cli.ts';
+import { baremetalCli } from '../support/baremetal-cli.ts';
+import { cliUnavailable } from '../support/openstack-cli.ts';
 import { startTestSeed, type TestSeed } from '../support/seed.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: CLI JSON output is read freely
@@ -43,14 +44,7 @@ describe('sim nodes through the agent', { skip: cliUnavailable() ?? noQemuImg },
   let seed: TestSeed;
   let env: Record<string, string>;
   let work: string;
-  const os = (...args: string[]) => openstack(env, args, { timeoutMs: 120_000 });
-  const ok = async (...args: string[]) => {
-    const r = await os(...args);
-    assert.equal(r.code, 0, `openstack ${args.join(' ')}:\n${r.stdout}\n${r.stderr}`);
-    return r;
-  };
-  const show = async (node: string): Promise<J> =>
-    (await ok('baremetal', 'node', 'show', node, '-f', 'json')).json();
+  const { os, ok, show } = baremetalCli(() => env, 120_000);
   const simNode = async (name: string, mac: string, ...extra: string[]) => {
     await ok('baremetal', 'node', 'create', '--driver', 'sim', '--name', name, ...extra);
     await ok('baremetal', 'port', 'create', mac, '--node', (await show(name)).uuid);
