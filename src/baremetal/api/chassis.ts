@@ -1,20 +1,13 @@
 // /v1/chassis: a description and extra grouping nodes; a chassis with nodes cannot be deleted.
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { invalid, invalidState, notFound } from '../model/errors.ts';
+import { newChassis, patchChassis } from '../model/chassis.ts';
+import { invalidState, notFound } from '../model/errors.ts';
 import { parsePatch } from '../model/json-patch.ts';
 import { isUuid } from '../model/node-input.ts';
-import type { Chassis } from '../store/chassis.ts';
 import { enforce, input, iso, objectBody } from './common.ts';
 import type { ApiContext } from './context.ts';
 import { chassisView, nodeListView } from './views.ts';
-
-function describe(v: unknown): string | null {
-  if (v === undefined || v === null) return null;
-  if (typeof v !== 'string' || v.length > 255)
-    throw invalid('description must be a string of at most 255 characters.');
-  return v;
-}
 
 export function chassisRoutes(app: FastifyInstance, api: ApiContext) {
   const find = async (uuid: string) => {
@@ -40,22 +33,7 @@ export function chassisRoutes(app: FastifyInstance, api: ApiContext) {
   app.post('/v1/chassis', async (req, reply) => {
     enforce(req, 'chassis:manage');
     const body = objectBody(req);
-    for (const k of Object.keys(body))
-      if (!['uuid', 'description', 'extra'].includes(k)) throw invalid(`Unknown attribute for chassis: ${k}`);
-    if (body.uuid !== undefined && (typeof body.uuid !== 'string' || !isUuid(body.uuid)))
-      throw invalid('Invalid chassis uuid.');
-    if (
-      body.extra !== undefined &&
-      (typeof body.extra !== 'object' || body.extra === null || Array.isArray(body.extra))
-    )
-      throw invalid('extra must be an object.');
-    const c: Chassis = {
-      uuid: (body.uuid as string | undefined)?.toLowerCase() ?? randomUUID(),
-      description: describe(body.description),
-      extra: (body.extra as Chassis['extra'] | undefined) ?? {},
-      created_at: iso(Date.now()),
-      updated_at: null,
-    };
+    const c = newChassis(body, { uuid: randomUUID(), now: iso(Date.now()) });
     await api.chassis.insert(c);
     return reply.code(201).send(chassisView(req, c));
   });
@@ -63,16 +41,7 @@ export function chassisRoutes(app: FastifyInstance, api: ApiContext) {
     enforce(req, 'chassis:manage');
     const c = await find((req.params as { uuid: string }).uuid);
     const ops = input(() => parsePatch(req.body));
-    for (const op of ops) {
-      const [field, ...rest] = op.path.slice(1).split('/');
-      const v = op.op === 'remove' ? undefined : op.value;
-      if (field === 'description' && rest.length === 0) c.description = describe(v);
-      else if (field === 'extra' && rest.length > 0) {
-        if (v === undefined) delete c.extra[rest.join('/')];
-        else c.extra[rest.join('/')] = v as Chassis['extra'][string];
-      } else if (field === 'extra') c.extra = (v as Chassis['extra'] | undefined) ?? {};
-      else throw invalid(`'/${field}' can not be updated`);
-    }
+    patchChassis(c, ops);
     c.updated_at = iso(Date.now());
     await api.chassis.save(c);
     return chassisView(req, c);

@@ -1,6 +1,7 @@
 // The JSON shapes of nodes, ports, chassis and allocations: fields gated by microversion, `fields=`
 // selection, driver_info secrets masked, and the links the clients follow.
 import type { FastifyRequest } from 'fastify';
+import type { Chassis } from '../model/chassis.ts';
 import type { INTERFACES } from '../model/hardware-types.ts';
 import { fieldAvailable, LIST_FIELDS, NODE_FIELDS, type Node } from '../model/node.ts';
 import { PORT_FIELD_VERSION, PORT_FIELDS, PORT_LIST_FIELDS, type Port } from '../model/port.ts';
@@ -12,7 +13,6 @@ import {
 } from '../model/portgroup.ts';
 import { maskInstanceInfo, maskSecrets } from '../model/secrets.ts';
 import type { Allocation } from '../store/allocations.ts';
-import type { Chassis } from '../store/chassis.ts';
 import { minorOf } from './common.ts';
 import { baseUrl } from './discovery.ts';
 

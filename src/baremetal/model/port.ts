@@ -1,4 +1,5 @@
 // Ports: a node's NICs by MAC (lower-cased, unique), PXE flag, switch connection and physical network.
+import type { PatchOp } from './json-patch.ts';
 import type { Dict } from './node.ts';
 import { isUuid, NodeInputError } from './node-input.ts';
 
@@ -132,11 +133,7 @@ export function newPort(
 export const PORT_READ_ONLY = new Set(['uuid', 'created_at', 'updated_at', 'internal_info', 'links']);
 
 /** Applies a port JSON patch (top-level fields, nested extra/local_link_connection keys). */
-export function patchPort(
-  port: Port,
-  ops: readonly { op: string; path: string; value?: unknown }[],
-  minor: number,
-): Port {
+export function patchPort(port: Port, ops: readonly PatchOp[], minor: number): Port {
   const out: Port = structuredClone(port);
   for (const op of ops) {
     const parts = op.path.slice(1).split('/');

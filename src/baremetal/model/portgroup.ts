@@ -2,6 +2,7 @@
 // logical name (unique), the bond `mode` and `properties` (1.26), and whether its ports may also be used
 // on their own (`standalone_ports_supported`). Ports join a group through their `portgroup_uuid` (1.24).
 
+import type { PatchOp } from './json-patch.ts';
 import type { Dict } from './node.ts';
 import { checkName, isUuid, NodeInputError } from './node-input.ts';
 import { normaliseMac } from './port.ts';
@@ -109,10 +110,8 @@ export function newPortgroup(
   };
 }
 
-type Op = { op: string; path: string; value?: unknown };
-
 /** Applies a JSON patch (top-level fields, nested `extra`/`properties` keys) to a copy of the group. */
-export function patchPortgroup(pg: Portgroup, ops: readonly Op[], minor: number): Portgroup {
+export function patchPortgroup(pg: Portgroup, ops: readonly PatchOp[], minor: number): Portgroup {
   const out: Portgroup = structuredClone(pg);
   for (const op of ops) {
     const parts = op.path.slice(1).split('/');

@@ -1,14 +1,6 @@
 // The only code that reads and writes bm_chassis: a description and extra, grouping nodes.
 import type { Database, Queryable } from '../../platform/db/types.ts';
-import type { Dict } from '../model/node.ts';
-
-export interface Chassis {
-  uuid: string;
-  description: string | null;
-  extra: Dict;
-  created_at: string;
-  updated_at: string | null;
-}
+import type { Chassis } from '../model/chassis.ts';
 
 export class ChassisStore {
   readonly #db: Database;
