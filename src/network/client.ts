@@ -5,6 +5,9 @@
 // (model/port-input.ts); lookups filter in the database.
 
 import type { Ctx } from '../platform/context.ts';
+import type { AuthContext } from '../platform/policy/auth-context.ts';
+import { allowed } from '../platform/policy/policy.ts';
+import { NETWORK_POLICY } from './api/policy.ts';
 import { notFoundError, policyNotAuthorized } from './model/errors.ts';
 import { networkCreate, networkPatch, subnetCreate, subnetPatch } from './model/network-input.ts';
 import { parseMac, parsePortCreate, parsePortUpdate } from './model/port-input.ts';
@@ -99,9 +102,20 @@ export interface NetworkClient {
 // Services act for the whole cloud, like Neutron's service role: every row is visible.
 const SERVICE = { admin: true };
 
-/** Admin-only actions the service role may not take over the API (api/policy.ts), refused alike here. */
-function serviceMust(action: string): never {
-  throw policyNotAuthorized(action);
+// The service role as the API's policy table sees it: the in-process client refuses what the API would
+// refuse the service user (shared, external and provider networks), from the same table.
+const SERVICE_ROLE: AuthContext = {
+  tokenId: '',
+  userId: '',
+  userName: '',
+  userDomainId: '',
+  roles: ['service'],
+  expiresAt: 0,
+  auditIds: [],
+};
+
+function serviceMust(action: string): void {
+  if (!allowed(NETWORK_POLICY, action, SERVICE_ROLE)) throw policyNotAuthorized(action);
 }
 
 export function createNetworkClient(
