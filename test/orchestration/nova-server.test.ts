@@ -196,3 +196,192 @@ test('without a user token the server is refused with a clear reason; unknown tr
   );
   done();
 });
+
+/** The parts of a multipart user data document, by filename: [content type, body]. */
+function partsOf(ud: string): Record<string, [string, string]> {
+  const boundary = /boundary="([^"]+)"/.exec(ud)?.[1] as string;
+  const out: Record<string, [string, string]> = {};
+  for (const chunk of ud.split(`--${boundary}`).slice(1, -1)) {
+    const [head, ...body] = chunk.replace(/^\n/, '').split('\n\n');
+    const name = /filename="([^"]+)"/.exec(head ?? '')?.[1] as string;
+    out[name] = [
+      /Content-Type: ([^;]+)/.exec(head ?? '')?.[1] as string,
+      body.join('\n\n').replace(/\n$/, ''),
+    ];
+  }
+  return out;
+}
+
+test('OS::Nova::ServerGroup: made through compute, its id as the server’s scheduler hint, policy shapes', async () => {
+  const { store, compute, engine, done } = await setup();
+  const st = await engine.create(
+    CALLER,
+    'grouped',
+    input({
+      heat_template_version: '2016-10-14',
+      resources: {
+        g: { type: 'OS::Nova::ServerGroup', properties: { name: 'spread', policies: ['anti-affinity'] } },
+        h: {
+          type: 'OS::Nova::ServerGroup',
+          properties: { policy: 'anti-affinity', rules: { max_server_per_host: 2 } },
+        },
+        s: {
+          type: 'OS::Nova::Server',
+          properties: {
+            flavor: 'small',
+            image: IMAGE_A,
+            user_data_format: 'RAW',
+            scheduler_hints: { group: { get_resource: 'g' } },
+          },
+        },
+      },
+      outputs: { group: { value: { get_resource: 'g' } } },
+    }),
+    CREATE_OPTS,
+  );
+  await engine.idle();
+  assert.deepEqual(await statuses(store, st.id), {
+    g: 'CREATE_COMPLETE',
+    h: 'CREATE_COMPLETE',
+    s: 'CREATE_COMPLETE',
+  });
+  const groups = [...compute.groups.values()];
+  const g = groups.find((x) => x.name === 'spread');
+  assert.deepEqual(g?.policies, ['anti-affinity']);
+  const h = groups.find((x) => x.name === 'grouped-h');
+  assert.equal(h?.policy, 'anti-affinity');
+  assert.deepEqual(h?.rules, { max_server_per_host: 2 });
+  assert.deepEqual([...compute.servers.values()][0]?.hints, { group: g?.id });
+  const [out] = await engine.outputs((await store.getStack(st.id))!);
+  assert.equal(out?.output_value, g?.id);
+  assert.throws(
+    () =>
+      engine.prepare(
+        input({
+          heat_template_version: '2016-10-14',
+          resources: { g: { type: 'OS::Nova::ServerGroup', properties: { policies: ['sideways'] } } },
+        }),
+      ),
+    /sideways/,
+  );
+  await engine.delete(CALLER, (await store.getStack(st.id))!);
+  await engine.idle();
+  assert.equal(compute.groups.size, 0);
+  assert.equal(compute.servers.size, 0);
+  done();
+});
+
+const EC2 = (meta: string, tags: string) => ({
+  HeatTemplateFormatVersion: '2012-12-12',
+  Resources: {
+    Key: { Type: 'AWS::IAM::AccessKey', Properties: { UserName: 'u' } },
+    Box: {
+      Type: 'AWS::EC2::Instance',
+      Metadata: {
+        app: { greeting: meta },
+        'os-collect-config': {
+          cfn: {
+            access_key_id: { Ref: 'Key' },
+            secret_access_key: { 'Fn::GetAtt': ['Key', 'SecretAccessKey'] },
+            stack_name: { Ref: 'AWS::StackName' },
+            path: 'Box.Metadata',
+          },
+        },
+      },
+      Properties: {
+        ImageId: IMAGE_A,
+        InstanceType: 'small',
+        KeyName: 'k',
+        UserData: { 'Fn::Base64': '#!/bin/sh\necho boot\n' },
+        Tags: [{ Key: 'role', Value: tags }],
+        NovaSchedulerHints: [{ Key: 'group', Value: 'g-1' }],
+        NetworkInterfaces: [
+          { NetworkInterfaceId: 'port-b', DeviceIndex: '1' },
+          { NetworkInterfaceId: 'port-a', DeviceIndex: '0' },
+        ],
+        SecurityGroups: ['default'],
+      },
+    },
+  },
+  Outputs: {
+    ip: { Value: { 'Fn::GetAtt': ['Box', 'PublicIp'] } },
+    private: { Value: { 'Fn::GetAtt': ['Box', 'PrivateIp'] } },
+    dns: { Value: { 'Fn::GetAtt': ['Box', 'PrivateDnsName'] } },
+  },
+});
+
+test('AWS::EC2::Instance: heat-cfntools user data with the Metadata, attributes, tags and metadata in place', async () => {
+  const { store, compute, engine, done } = await setup();
+  const st = await engine.create(CALLER, 'ec2', input(EC2('hello', 'a')), CREATE_OPTS);
+  await engine.idle();
+  const s = (await store.getStack(st.id))!;
+  assert.equal(`${s.action}_${s.status}`, 'CREATE_COMPLETE', s.statusReason);
+  const nova = [...compute.servers.values()][0];
+  assert.ok(nova);
+  assert.equal(nova.name, 'ec2-Box');
+  assert.deepEqual(nova.metadata, { role: 'a' });
+  assert.deepEqual(nova.hints, { group: 'g-1' });
+  // DeviceIndex orders the ports: port-a is the first address.
+  assert.deepEqual(Object.keys(nova.addresses), ['port-port-a', 'port-port-b']);
+  const parts = partsOf(nova.userData ?? '');
+  assert.deepEqual(Object.keys(parts), [
+    'cloud-config',
+    'boothook.sh',
+    'part-handler.py',
+    'cfn-userdata',
+    'loguserdata.py',
+    'cfn-init-data',
+    'cfn-metadata-server',
+    'cfn-boto-cfg',
+  ]);
+  assert.equal(parts['cfn-userdata']?.[0], 'text/x-cfninitdata');
+  assert.equal(parts['cfn-userdata']?.[1], '#!/bin/sh\necho boot\n');
+  assert.equal(parts['part-handler.py']?.[0], 'text/part-handler');
+  assert.match(parts['cloud-config']?.[1] ?? '', /^#cloud-config\nuser: ec2-user/);
+  assert.equal(parts['cfn-metadata-server']?.[1], 'http://192.0.2.1:8000');
+  assert.match(parts['cfn-boto-cfg']?.[1] ?? '', /cfn_region_endpoint = 192\.0\.2\.1/);
+  const init = JSON.parse(parts['cfn-init-data']?.[1] ?? '{}');
+  assert.equal(init.app.greeting, 'hello');
+  const key = await store.credentials.get(init['os-collect-config'].cfn.access_key_id);
+  assert.equal(key?.secret, init['os-collect-config'].cfn.secret_access_key);
+  assert.deepEqual(
+    (await engine.outputs(s)).map((o) => o.output_value),
+    ['192.0.2.10', '192.0.2.10', '192.0.2.10'],
+  );
+  const id = (await store.resource(st.id, 'Box'))?.physicalId;
+  // Tags and Metadata change in place: the same server, Nova's metadata and the served Metadata new.
+  await engine.update(CALLER, (await store.getStack(st.id))!, input(EC2('bonjour', 'b')), {});
+  await engine.idle();
+  const after = (await store.getStack(st.id))!;
+  assert.equal(`${after.action}_${after.status}`, 'UPDATE_COMPLETE', after.statusReason);
+  const row = (await store.resource(st.id, 'Box'))!;
+  assert.equal(row.physicalId, id);
+  assert.deepEqual(compute.servers.get(String(id))?.metadata, { role: 'b' });
+  const served = await deliveredMetadata(store, row, { maskSecrets: false });
+  assert.deepEqual(served.app, { greeting: 'bonjour' });
+  // Another image replaces it.
+  const other = EC2('bonjour', 'b');
+  other.Resources.Box.Properties.ImageId = IMAGE_B;
+  await engine.update(CALLER, (await store.getStack(st.id))!, input(other), {});
+  await engine.idle();
+  assert.notEqual((await store.resource(st.id, 'Box'))?.physicalId, id);
+  assert.equal(compute.servers.has(String(id)), false);
+  await engine.delete(CALLER, (await store.getStack(st.id))!);
+  await engine.idle();
+  assert.equal(compute.servers.size, 0);
+  done();
+});
+
+test('AWS::EC2::Instance: security groups other than default and unknown attributes refused at validate time', async () => {
+  const { engine, done } = await setup();
+  const groups = EC2('x', 'y');
+  (groups.Resources.Box.Properties as Record<string, unknown>).SecurityGroups = ['web'];
+  assert.throws(() => engine.prepare(input(groups)), /"web" is not an allowed value \[default\]/);
+  const attr = EC2('x', 'y');
+  (attr.Outputs as Record<string, unknown>).bad = { Value: { 'Fn::GetAtt': ['Box', 'PublicIpv6'] } };
+  assert.throws(
+    () => engine.prepare(input(attr)),
+    /The Referenced Attribute \(Box PublicIpv6\) is incorrect/,
+  );
+  done();
+});
