@@ -307,4 +307,88 @@ describe('server types over the real compute service (sim bare metal)', { skip: 
     assert.equal((await lab.nova('GET', `/servers/${serverId}`)).status, 404);
     assert.deepEqual((await lab.neutron(`/v2.0/ports?id=${ports[0].id}`)).ports, []);
   });
+  test('the real CLI: the new types listed and shown, bad templates refused with nothing created', async () => {
+    const types = (await lab.ok('orchestration', 'resource', 'type', 'list', '-f', 'json')) as Json[];
+    const names = types.map((t) => t['Resource Type']);
+    for (const t of ['OS::Nova::ServerGroup', 'AWS::EC2::Instance', 'OS::Nova::Server'])
+      assert.ok(names.includes(t), t);
+    const shown = await lab.ok(
+      'orchestration',
+      'resource',
+      'type',
+      'show',
+      'AWS::EC2::Instance',
+      '-f',
+      'json',
+    );
+    assert.deepEqual(Object.keys(shown.attributes).sort(), [
+      'AvailabilityZone',
+      'PrivateDnsName',
+      'PrivateIp',
+      'PublicDnsName',
+      'PublicIp',
+      'show',
+    ]);
+    assert.ok(shown.properties.SecurityGroups);
+    const file = (name: string, text: string) => {
+      const p = join(dir, name);
+      writeFileSync(p, text);
+      return p;
+    };
+    const fails = async (args: string[], re: RegExp) => {
+      const r = await lab.os(...args);
+      assert.notEqual(r.code, 0, `${args.join(' ')} succeeded:\n${r.stdout}`);
+      assert.match(r.stderr, re);
+    };
+    const cfn = (props: string, outputs = '') =>
+      `HeatTemplateFormatVersion: '2012-12-12'\nResources:\n  Box:\n    Type: AWS::EC2::Instance\n    Properties: {ImageId: ht-img, InstanceType: baremetal${props}}\n${outputs}`;
+    await fails(
+      ['stack', 'create', '-t', file('sg.yaml', cfn(', SecurityGroups: [web]')), '--wait', 'bad-sg'],
+      /"web" is not an allowed value \[default\]/,
+    );
+    await fails(
+      [
+        'stack',
+        'create',
+        '-t',
+        file('attr.yaml', cfn('', "Outputs:\n  o: {Value: {'Fn::GetAtt': [Box, PublicIpv6]}}\n")),
+        'bad-attr',
+      ],
+      /The Referenced Attribute \(Box PublicIpv6\) is incorrect/,
+    );
+    await fails(
+      ['stack', 'create', '-t', file('yaml.yaml', `${cfn('')}  Extra: {Type: [OS::Heat::None\n`), 'bad-yaml'],
+      /line 6, column 17/,
+    );
+    await fails(
+      [
+        'stack',
+        'create',
+        '-t',
+        file(
+          'group.yaml',
+          'heat_template_version: 2016-10-14\nresources:\n  g: {type: OS::Nova::ServerGroup, properties: {policies: [sideways]}}\n',
+        ),
+        'bad-group',
+      ],
+      /"sideways" is not an allowed value/,
+    );
+    const stacks = (await lab.ok('stack', 'list', '-f', 'json')) as Json[];
+    assert.deepEqual(
+      stacks.filter((x) => /^bad-/.test(x['Stack Name'])),
+      [],
+    );
+    // A group alone through the CLI: created, its id an output, deleted with the stack.
+    const t = file(
+      'g.yaml',
+      'heat_template_version: 2016-10-14\nresources:\n  g: {type: OS::Nova::ServerGroup, properties: {name: cli-group, policy: anti-affinity, rules: {max_server_per_host: 1}}}\noutputs:\n  id: {value: {get_resource: g}}\n',
+    );
+    await lab.ok('stack', 'create', '-t', t, '--wait', 'cli-group');
+    const out = (await lab.ok('stack', 'output', 'show', 'cli-group', '--all', '-f', 'json')) as Json;
+    const id = JSON.parse(out.id).output_value;
+    const g = (await lab.nova('GET', `/os-server-groups/${id}`)).body.server_group;
+    assert.deepEqual([g.name, g.policy, g.rules], ['cli-group', 'anti-affinity', { max_server_per_host: 1 }]);
+    await lab.ok('stack', 'delete', '--wait', '-y', 'cli-group');
+    assert.equal((await lab.nova('GET', `/os-server-groups/${id}`)).status, 404);
+  });
 });
