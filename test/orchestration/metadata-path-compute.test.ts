@@ -8,25 +8,13 @@
 // fails the update with its stderr; delete removes the server through compute and frees the node.
 // OS::Nova::KeyPair and OS::Nova::Flavor go through the same compute service.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type Json, type ServerLab, startServerLab } from '../compute/servers-sim.ts';
 import { cliUnavailable } from '../support/openstack-cli.ts';
-
-const ROOT = join(import.meta.dirname, '../..');
-const ELEMENT = join(ROOT, 'elements/heat-config');
+import { type Machine, machineIn } from './machine.ts';
 
 const TEMPLATE = {
   heat_template_version: '2014-10-16',
@@ -100,6 +88,8 @@ describe('the metadata path over the real compute service (sim bare metal)', { s
   let stackPath = '';
   let serverId = '';
   let nodeId = '';
+  let machine: Machine;
+  let conf = '';
 
   const call = async (method: string, path: string, body?: unknown) => {
     const r = await fetch(`${heat}${path}`, {
@@ -138,36 +128,6 @@ describe('the metadata path over the real compute service (sim bare metal)', { s
     return stack();
   };
 
-  /** One os-collect-config cycle, as the machine's service runs it (command = os-refresh-config). */
-  const collect = async () => {
-    const child = spawn(
-      join(ROOT, 'bin/os-collect-config'),
-      ['--one-time', '--config-file', join(dir, 'occ.conf')],
-      {
-        env: {
-          ...process.env,
-          PATH: `${join(ROOT, 'bin')}:${process.env.PATH}`,
-          OS_REFRESH_CONFIG_BASE_DIR: join(dir, 'orc'),
-          HEAT_SHELL_CONFIG: join(dir, 'root/var/run/heat-config/heat-config'),
-          HEAT_CONFIG_DEPLOYED: join(dir, 'deployed'),
-          HEAT_CONFIG_HOOKS: join(dir, 'hooks'),
-          HEAT_SCRIPT_WORKING: join(dir, 'script-working'),
-          HEAT_SCRIPT_OUTPUTS: join(dir, 'script-outputs'),
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    child.stderr.on('data', (d) => {
-      out += d;
-    });
-    const [code] = await once(child, 'exit');
-    return { code: code as number, out };
-  };
-
   before(async () => {
     lab = await startServerLab({}, ['orchestration', 'orchestration-cfn']);
     dir = mkdtempSync(join(tmpdir(), 'ooo-heat-compute-'));
@@ -180,31 +140,7 @@ describe('the metadata path over the real compute service (sim bare metal)', { s
     ).json()) as Json;
     heat = `${lab.seed.urls.orchestration}/v1/${who.token.project.id}`;
     // The machine's files: os-apply-config templates, the os-refresh-config phases, the script hook.
-    const templates = join(dir, 'templates');
-    mkdirSync(join(templates, 'etc'), { recursive: true });
-    writeFileSync(join(templates, 'etc/app.conf'), 'greeting={{app.greeting}}\n');
-    mkdirSync(join(templates, 'var/run/heat-config'), { recursive: true });
-    writeFileSync(
-      join(templates, 'var/run/heat-config/heat-config'),
-      readFileSync(join(ELEMENT, 'os-apply-config/var/run/heat-config/heat-config')),
-    );
-    mkdirSync(join(dir, 'orc/configure.d'), { recursive: true });
-    mkdirSync(join(dir, 'orc/post-configure.d'), { recursive: true });
-    writeFileSync(
-      join(dir, 'orc/configure.d/20-os-apply-config'),
-      `#!/bin/sh\nexec os-apply-config -t ${templates} -o ${join(dir, 'root')}\n`,
-      { mode: 0o755 },
-    );
-    symlinkSync(
-      join(ELEMENT, 'os-refresh-config/configure.d/55-heat-config'),
-      join(dir, 'orc/configure.d/55-heat-config'),
-    );
-    symlinkSync(
-      join(ELEMENT, 'os-refresh-config/post-configure.d/99-refresh-completed'),
-      join(dir, 'orc/post-configure.d/99-refresh-completed'),
-    );
-    mkdirSync(join(dir, 'hooks'));
-    symlinkSync(join(ROOT, 'bin/heat-config-hook-script'), join(dir, 'hooks/script'));
+    machine = machineIn(join(dir, 'machine'));
   });
   after(async () => {
     await lab?.seed.stop();
@@ -253,27 +189,22 @@ describe('the metadata path over the real compute service (sim bare metal)', { s
     const part = /filename="cfn-init-data"\n\n(.*)\n/.exec(await ud.text())?.[1] as string;
     const occ = JSON.parse(part)['os-collect-config'];
     assert.equal(occ.cfn.path, 'server.Metadata');
-    writeFileSync(
-      join(dir, 'occ.conf'),
-      [
-        '[DEFAULT]',
-        `command = os-refresh-config --lockfile ${join(dir, 'orc.lock')}`,
-        'collectors = cfn',
-        `cachedir = ${join(dir, 'occ-cache')}`,
-        '[cfn]',
-        `metadata_url = ${occ.cfn.metadata_url}`,
-        `access_key_id = ${occ.cfn.access_key_id}`,
-        `secret_access_key = ${occ.cfn.secret_access_key}`,
-        `stack_name = ${occ.cfn.stack_name}`,
-        `path = ${occ.cfn.path}`,
-        '',
-      ].join('\n'),
-    );
-    const run = await collect();
+    conf = [
+      ...machine.defaults,
+      'collectors = cfn',
+      '[cfn]',
+      `metadata_url = ${occ.cfn.metadata_url}`,
+      `access_key_id = ${occ.cfn.access_key_id}`,
+      `secret_access_key = ${occ.cfn.secret_access_key}`,
+      `stack_name = ${occ.cfn.stack_name}`,
+      `path = ${occ.cfn.path}`,
+      '',
+    ].join('\n');
+    const run = await machine.collect(conf);
     assert.equal(run.code, 0, run.out);
     const s = await settled('CREATE');
     assert.equal(s.stack_status, 'CREATE_COMPLETE', s.stack_status_reason);
-    assert.equal(readFileSync(join(dir, 'root/etc/app.conf'), 'utf8'), 'greeting=hello\n');
+    assert.equal(readFileSync(join(machine.root, 'etc/app.conf'), 'utf8'), 'greeting=hello\n');
     const out = Object.fromEntries((s.outputs as Json[]).map((o) => [o.output_key, o.output_value]));
     assert.equal(out.stdout, 'ran with code 0\n');
     assert.equal(out.address, ip);
@@ -303,7 +234,7 @@ describe('the metadata path over the real compute service (sim bare metal)', { s
       if ((await stack()).stack_status !== 'UPDATE_IN_PROGRESS') throw new Error('the update ended early');
       return (await resources()).script_deployment?.resource_status === 'UPDATE_IN_PROGRESS';
     });
-    const run = await collect();
+    const run = await machine.collect(conf);
     assert.equal(run.code, 0, run.out);
     const s = await settled('UPDATE');
     assert.equal(s.stack_status, 'UPDATE_FAILED');
