@@ -6,6 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import type { IdentityClient } from '../../src/identity/client.ts';
+import type { Entity, IdentityDirectory } from '../../src/identity/directory-client.ts';
 import { orchestrationMigrations } from '../../src/orchestration/store/migrations.ts';
 import { HeatStore } from '../../src/orchestration/store/stacks.ts';
 import { deliveredMetadata } from '../../src/orchestration/worker/delivered-metadata.ts';
@@ -14,6 +16,7 @@ import { PluginRegistry, pluginsFor } from '../../src/orchestration/worker/resou
 import { openSecretBox } from '../../src/platform/crypto/secret-keys.ts';
 import { migrate } from '../../src/platform/db/migrate.ts';
 import { openDatabase } from '../../src/platform/db/open.ts';
+import { AppError } from '../../src/platform/errors/catalogue.ts';
 import { silentLogger } from '../../src/platform/log/logger.ts';
 import { Leases } from '../../src/platform/work/leases.ts';
 import { platformMigrations } from '../../src/platform/work/migrations.ts';
@@ -24,14 +27,14 @@ const CALLER = { projectId: 'p1', userId: 'u1', token: 'user-token' };
 const IMAGE_A = '11111111-1111-4111-8111-111111111111';
 const IMAGE_B = '22222222-2222-4222-8222-222222222222';
 
-async function setup() {
+async function setup(identity?: IdentityClient) {
   const db = openDatabase(':memory:');
   await migrate(db, 'platform', platformMigrations);
   await migrate(db, 'orchestration', orchestrationMigrations);
   const dir = mkdtempSync(join(tmpdir(), 'ooo-nova-test-'));
   const store = new HeatStore(db, openSecretBox(dir));
   const compute = new ComputeDouble();
-  const clients = { compute };
+  const clients = { compute, ...(identity ? { identity } : {}) };
   const engine = new Engine({
     ctx: { log: silentLogger(), signal: new AbortController().signal },
     db,
@@ -41,6 +44,7 @@ async function setup() {
     clients,
     region: 'RegionOne',
     cfnUrl: () => 'http://192.0.2.1:8000/v1/',
+    authUrl: () => 'http://192.0.2.1:5000/v3',
   });
   const run = async (fn: () => Promise<unknown>) => {
     await fn();
@@ -383,5 +387,113 @@ test('AWS::EC2::Instance: security groups other than default and unknown attribu
     () => engine.prepare(input(attr)),
     /The Referenced Attribute \(Box PublicIpv6\) is incorrect/,
   );
+  done();
+});
+
+/** Keystone's directory in memory: users and roles made, grants kept; a token other than the owner's is
+ * refused user creation as Keystone's policy refuses a member. */
+class DirectoryDouble implements IdentityDirectory {
+  readonly entities = new Map<string, Entity & { kind: string }>([
+    ['p1', { id: 'p1', kind: 'projects', name: 'p', domain_id: 'default' }],
+  ]);
+  readonly grants: string[] = [];
+  #n = 0;
+  async create(_ctx: unknown, token: string, kind: string, body: Record<string, unknown>) {
+    if (kind === 'users' && token !== 'user-token')
+      throw new AppError(
+        'FORBIDDEN',
+        'You are not authorized to perform the requested action: identity:create_user.',
+      );
+    const e = { ...body, id: `${kind}-${++this.#n}`, kind };
+    this.entities.set(e.id, e);
+    return e;
+  }
+  async update(): Promise<Entity> {
+    throw new Error('not used');
+  }
+  async delete(_ctx: unknown, _token: string, _kind: string, id: string) {
+    if (!this.entities.delete(id)) throw new AppError('NOT_FOUND', `Could not find ${id}.`);
+  }
+  async get(_ctx: unknown, _token: string, _kind: string, id: string) {
+    const e = this.entities.get(id);
+    if (!e) throw new AppError('NOT_FOUND', `Could not find ${id}.`);
+    return e;
+  }
+  async find(_ctx: unknown, _token: string, kind: string, filter: Record<string, string>) {
+    return [...this.entities.values()].filter((e) => e.kind === kind && e.name === filter.name);
+  }
+  async grant(_ctx: unknown, _token: string, g: { role: string; actor: unknown; target: unknown }) {
+    this.grants.push(JSON.stringify(g));
+  }
+  async revoke() {}
+  users = () => [...this.entities.values()].filter((e) => e.kind === 'users');
+}
+
+test('POLL_SERVER_HEAT: a stack user with heat_stack_user, the heat block sealed, gone with the server or a failed build', async () => {
+  const dirDouble = new DirectoryDouble();
+  const { store, compute, engine, db, done } = await setup({
+    directory: dirDouble,
+  } as unknown as IdentityClient);
+  const heatServer = (image: string) =>
+    input(
+      server({ image, user_data_format: 'SOFTWARE_CONFIG', software_config_transport: 'POLL_SERVER_HEAT' }),
+    );
+  const st = await engine.create(CALLER, 'polled', heatServer(IMAGE_A), CREATE_OPTS);
+  await engine.idle();
+  assert.deepEqual(await statuses(store, st.id), { s: 'CREATE_COMPLETE' });
+  const [user] = dirDouble.users();
+  assert.ok(user);
+  assert.equal(user.default_project_id, 'p1');
+  assert.equal(user.domain_id, 'default');
+  const role = [...dirDouble.entities.values()].find((e) => e.kind === 'roles');
+  assert.equal(role?.name, 'heat_stack_user');
+  assert.deepEqual(
+    dirDouble.grants.map((g) => JSON.parse(g)),
+    [{ role: role?.id, actor: { users: user.id }, target: { projects: 'p1' } }],
+  );
+  const parts = partsOf([...compute.servers.values()][0]?.userData ?? '');
+  assert.equal(parts['cfn-metadata-server'], undefined, 'no CFN endpoint for a Heat-polling server');
+  const occ = JSON.parse(parts['cfn-init-data']?.[1] ?? '{}')['os-collect-config'];
+  assert.deepEqual(occ.collectors, ['ec2', 'heat', 'local']);
+  assert.deepEqual(
+    { ...occ.heat, password: typeof occ.heat.password },
+    {
+      auth_url: 'http://192.0.2.1:5000/v3',
+      user_id: user.id,
+      password: 'string',
+      project_id: 'p1',
+      stack_id: `polled/${st.id}`,
+      resource_name: 's',
+      region_name: 'RegionOne',
+    },
+  );
+  assert.equal(user.password, occ.heat.password);
+  // The password is sealed at rest; the attribute and the Heat API's view mask it.
+  assert.ok(!JSON.stringify(await db.all('SELECT * FROM heat_resources')).includes(occ.heat.password));
+  const row = (await store.resource(st.id, 's'))!;
+  const view = await deliveredMetadata(store, row, { maskSecrets: true });
+  type Occ = { heat: { password: string } };
+  assert.equal((view['os-collect-config'] as Occ).heat.password, '******');
+  assert.equal((row.attributes.os_collect_config as Occ).heat.password, '******');
+  await engine.delete(CALLER, (await store.getStack(st.id))!);
+  await engine.idle();
+  assert.deepEqual(dirDouble.users(), []);
+  // A build that fails takes its stack user with it; a member is refused by Keystone, and no server is made.
+  const broken = await engine.create(CALLER, 'broken', heatServer('broken'), CREATE_OPTS);
+  await engine.idle();
+  assert.match((await store.getStack(broken.id))!.statusReason, /Went to status ERROR/);
+  assert.deepEqual(dirDouble.users(), []);
+  const member = await engine.create(
+    { ...CALLER, token: 'member-token' },
+    'member',
+    heatServer(IMAGE_A),
+    CREATE_OPTS,
+  );
+  await engine.idle();
+  assert.match(
+    (await store.getStack(member.id))!.statusReason,
+    /not authorized to perform the requested action: identity:create_user/,
+  );
+  assert.equal(compute.servers.size, 0);
   done();
 });
