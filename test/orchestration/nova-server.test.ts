@@ -268,6 +268,13 @@ test('OS::Nova::ServerGroup: made through compute, its id as the server’s sche
       ),
     /sideways/,
   );
+  // stack check asks Nova for the group: gone behind Heat's back, the check fails and says so.
+  compute.groups.delete(String(h?.id));
+  await engine.check(CALLER, (await store.getStack(st.id))!);
+  await engine.idle();
+  const checked = (await store.getStack(st.id))!;
+  assert.equal(`${checked.action}_${checked.status}`, 'CHECK_FAILED');
+  assert.match(checked.statusReason, /Server group .* not found/);
   await engine.delete(CALLER, (await store.getStack(st.id))!);
   await engine.idle();
   assert.equal(compute.groups.size, 0);

@@ -1,7 +1,7 @@
 // OS::Nova::ServerGroup over the compute client: a group whose policy the scheduler applies to the servers
 // that name it (`scheduler_hints: {group: {get_resource: g}}`). `policies` (a one-item list, the pre-2.64
 // shape) or `policy` with `rules` (2.64); Nova judges the names and rules. Reference: the group's id.
-// Every change replaces it, as in Heat.
+// Every change replaces it, as in Heat; `stack check` asks Nova for it.
 import type { Json } from '../../model/template-format.ts';
 import type { ResourcePlugin } from './plugin.ts';
 import { compute } from './server-boot.ts';
@@ -51,6 +51,10 @@ export const novaServerGroupResource: ResourcePlugin = {
           : { name, policies: ['anti-affinity'] },
     );
     return { physicalId: g.id, attributes: {} };
+  },
+  async check(rc, row) {
+    const { c, auth } = compute(rc, TYPE);
+    await c.getServerGroup(rc.ctx, auth, String(row.physicalId));
   },
   async delete(rc, row) {
     if (!row.physicalId) return;
