@@ -2,13 +2,7 @@
 // named by name or id, the networks request, the boot (create, then wait for ACTIVE; a failed build's
 // server removed) and the delete that waits for the server to be gone.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type {
-  ComputeAuth,
-  ComputeClient,
-  NovaNetworkRequest,
-  NovaServer,
-  ServerCreateRequest,
-} from '../../../compute/client.ts';
+import type { ComputeAuth, ComputeClient, NovaServer, ServerCreateRequest } from '../../../compute/client.ts';
 import type { ResourceContext } from './plugin.ts';
 
 /** The compute client and the user's token, for a type over compute. */
@@ -94,5 +88,3 @@ export function addressesOf(s: NovaServer): { networks: Record<string, string[]>
   }
   return { networks, first };
 }
-
-export type { NovaNetworkRequest };
