@@ -1,5 +1,5 @@
 // The compute service's client for the orchestration engine (OS::Nova::Server): servers created, read,
-// rebuilt, renamed and deleted, and flavors looked up, exactly as Nova's v2.1 REST API defines them
+// rebuilt, renamed and deleted, flavors looked up, key pairs, flavors and server groups made, exactly as Nova's v2.1 REST API defines them
 // (api-ref servers.inc, flavors.inc). Calls act for a user: each takes that user's project-scoped token,
 // so the server belongs to the stack's project. Results have Nova's JSON shapes; errors are AppErrors
 // with Nova's status and message. http-client.ts makes these calls over HTTP.
@@ -20,6 +20,8 @@ export interface ServerCreateRequest {
   config_drive?: boolean;
   availability_zone?: string;
   admin_pass?: string;
+  /** Sent beside `server` as `os:scheduler_hints` (e.g. {group: <server group id>}). */
+  scheduler_hints?: Record<string, unknown>;
 }
 
 export interface ServerRebuildRequest {
@@ -79,6 +81,21 @@ export interface FlavorCreateRequest {
   'os-flavor-access:is_public'?: boolean;
 }
 
+/** A server group: the 2.64 shape (one `policy`, `rules`) or the older one (`policies`, a one-item list;
+ * the soft policies need 2.15). Nova judges the names and the rules. */
+export type ServerGroupCreateRequest =
+  | { name: string; policy: string; rules?: Record<string, unknown> }
+  | { name: string; policies: string[] };
+
+export interface NovaServerGroup {
+  id: string;
+  name: string;
+  members: string[];
+  policy?: string;
+  policies?: string[];
+  rules?: Record<string, unknown>;
+}
+
 /** Whose call it is: a project-scoped token of the user (Keystone's X-Auth-Token). */
 export interface ComputeAuth {
   token: string;
@@ -107,6 +124,12 @@ export interface ComputeClient {
   setFlavorExtraSpecs(ctx: Ctx, auth: ComputeAuth, id: string, specs: Record<string, string>): Promise<void>;
   /** DELETE /flavors/{id}; an already missing one is not an error. */
   deleteFlavor(ctx: Ctx, auth: ComputeAuth, id: string): Promise<void>;
+  /** POST /os-server-groups (2.64 when the request has `policy`, else 2.15). */
+  createServerGroup(ctx: Ctx, auth: ComputeAuth, req: ServerGroupCreateRequest): Promise<NovaServerGroup>;
+  /** GET /os-server-groups/{id}; a missing group is a NOT_FOUND AppError. */
+  getServerGroup(ctx: Ctx, auth: ComputeAuth, id: string): Promise<NovaServerGroup>;
+  /** DELETE /os-server-groups/{id}; an already missing one is not an error. */
+  deleteServerGroup(ctx: Ctx, auth: ComputeAuth, id: string): Promise<void>;
   /** GET /flavors/{id}, else the flavor of that name in GET /flavors: its id; NOT_FOUND when none. */
   findFlavor(ctx: Ctx, auth: ComputeAuth, nameOrId: string): Promise<string>;
 }

@@ -1,5 +1,5 @@
-// The ComputeClient over Nova's v2.1 REST API (microversion 2.1, which every call here needs and no
-// more). Nova's error bodies ({"itemNotFound": {"code", "message"}}, {"badRequest": ...}) come back as
+// The ComputeClient over Nova's v2.1 REST API (microversion 2.1 unless a call needs a later one: 2.2 for a
+// key pair's type, 2.15/2.64 for server groups). Nova's error bodies ({"itemNotFound": {"code", "message"}}, {"badRequest": ...}) come back as
 // AppErrors with the same status and message.
 import type { Ctx } from '../platform/context.ts';
 import { AppError } from '../platform/errors/catalogue.ts';
@@ -11,7 +11,9 @@ import type {
   KeypairCreateRequest,
   NovaKeypair,
   NovaServer,
+  NovaServerGroup,
   ServerCreateRequest,
+  ServerGroupCreateRequest,
   ServerRebuildRequest,
 } from './client.ts';
 
@@ -24,7 +26,11 @@ export class HttpComputeClient implements ComputeClient {
   }
 
   async createServer(ctx: Ctx, auth: ComputeAuth, req: ServerCreateRequest): Promise<{ id: string }> {
-    const body = await this.#call(ctx, auth, 'POST', '/servers', { server: req });
+    const { scheduler_hints: hints, ...wanted } = req;
+    const body = await this.#call(ctx, auth, 'POST', '/servers', {
+      server: wanted,
+      ...(hints ? { 'os:scheduler_hints': hints } : {}),
+    });
     const server = body.server as { id?: unknown } | undefined;
     if (typeof server?.id !== 'string')
       throw new AppError('INTERNAL', 'Nova answered a server create without an id.');
@@ -93,6 +99,27 @@ export class HttpComputeClient implements ComputeClient {
 
   async deleteFlavor(ctx: Ctx, auth: ComputeAuth, id: string): Promise<void> {
     await this.#gone(this.#call(ctx, auth, 'DELETE', `/flavors/${encodeURIComponent(id)}`));
+  }
+
+  async createServerGroup(
+    ctx: Ctx,
+    auth: ComputeAuth,
+    req: ServerGroupCreateRequest,
+  ): Promise<NovaServerGroup> {
+    // `policy` and `rules` are the 2.64 shape; `policies` with the soft policies needs 2.15.
+    const version = 'policy' in req ? '2.64' : '2.15';
+    return (await this.#call(ctx, auth, 'POST', '/os-server-groups', { server_group: req }, version))
+      .server_group as NovaServerGroup;
+  }
+
+  async getServerGroup(ctx: Ctx, auth: ComputeAuth, id: string): Promise<NovaServerGroup> {
+    return (
+      await this.#call(ctx, auth, 'GET', `/os-server-groups/${encodeURIComponent(id)}`, undefined, '2.64')
+    ).server_group as NovaServerGroup;
+  }
+
+  async deleteServerGroup(ctx: Ctx, auth: ComputeAuth, id: string): Promise<void> {
+    await this.#gone(this.#call(ctx, auth, 'DELETE', `/os-server-groups/${encodeURIComponent(id)}`));
   }
 
   /** A delete whose target is already gone (404) succeeded. */

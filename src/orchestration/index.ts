@@ -22,6 +22,8 @@ export interface OrchestrationSettings {
   leaseTtlMs: number;
   /** The CFN API's URL as machines reach it (default: where this process serves orchestration-cfn). */
   cfnUrl?: string;
+  /** Keystone's v3 URL as machines reach it, for POLL_SERVER_HEAT (default: this process's identity). */
+  authUrl?: string;
 }
 
 export function orchestrationSettings(raw: Record<string, unknown>): OrchestrationSettings {
@@ -33,6 +35,7 @@ export function orchestrationSettings(raw: Record<string, unknown>): Orchestrati
     region: typeof raw.region === 'string' ? raw.region : 'RegionOne',
     leaseTtlMs: (ttl as number | undefined) ?? 30_000,
     ...(typeof raw.cfnUrl === 'string' ? { cfnUrl: raw.cfnUrl } : {}),
+    ...(typeof raw.authUrl === 'string' ? { authUrl: raw.authUrl } : {}),
   };
 }
 
@@ -68,6 +71,10 @@ export const orchestrationService: ServiceDefinition<
       region: settings.region,
       leaseTtlMs: settings.leaseTtlMs,
       cfnUrl: () => settings.cfnUrl ?? deps.urls.get('orchestration-cfn'),
+      authUrl: () => {
+        const here = deps.urls.get('identity');
+        return settings.authUrl ?? (here ? `${here.replace(/\/+$/, '')}/v3` : undefined);
+      },
     });
     const recovered = await engine.recover();
     if (recovered > 0)

@@ -54,6 +54,12 @@ test('requests as Nova v2.1 defines them; faults become AppErrors', async () => 
             { id: 'f-2', name: 'big' },
           ],
         });
+      if (req.method === 'POST' && u === '/v2.1/os-server-groups')
+        return send(200, { server_group: { id: 'g-1', members: [], ...JSON.parse(body).server_group } });
+      if (req.method === 'DELETE' && u === '/v2.1/os-server-groups/g-gone')
+        return send(404, {
+          itemNotFound: { code: 404, message: 'Instance group g-gone could not be found.' },
+        });
       return send(400, { badRequest: { code: 400, message: `unexpected ${req.method} ${u}` } });
     });
   });
@@ -95,6 +101,30 @@ test('requests as Nova v2.1 defines them; faults become AppErrors', async () => 
     );
     await c.deleteServer(ctx, auth, 'gone'); // already gone is not an error
     assert.ok(seen.every((s) => s.token === 'tok-1' && s.version === '2.1'));
+    // Scheduler hints go beside `server`, as os:scheduler_hints.
+    await c.createServer(ctx, auth, {
+      name: 'h',
+      imageRef: 'i',
+      flavorRef: 'f-1',
+      scheduler_hints: { group: 'g-1' },
+    });
+    assert.deepEqual(JSON.parse(seen.at(-1)?.body ?? ''), {
+      server: { name: 'h', imageRef: 'i', flavorRef: 'f-1' },
+      'os:scheduler_hints': { group: 'g-1' },
+    });
+    // Server groups: `policies` at 2.15 (soft policies), `policy` and `rules` at 2.64.
+    const old = await c.createServerGroup(ctx, auth, { name: 'a', policies: ['soft-affinity'] });
+    assert.deepEqual([old.id, seen.at(-1)?.version], ['g-1', '2.15']);
+    await c.createServerGroup(ctx, auth, {
+      name: 'b',
+      policy: 'anti-affinity',
+      rules: { max_server_per_host: 2 },
+    });
+    assert.equal(seen.at(-1)?.version, '2.64');
+    assert.deepEqual(JSON.parse(seen.at(-1)?.body ?? ''), {
+      server_group: { name: 'b', policy: 'anti-affinity', rules: { max_server_per_host: 2 } },
+    });
+    await c.deleteServerGroup(ctx, auth, 'g-gone'); // already gone is not an error
   } finally {
     srv.close();
   }

@@ -9,7 +9,9 @@ import type {
   KeypairCreateRequest,
   NovaKeypair,
   NovaServer,
+  NovaServerGroup,
   ServerCreateRequest,
+  ServerGroupCreateRequest,
   ServerRebuildRequest,
 } from '../../src/compute/client.ts';
 import type { Ctx } from '../../src/platform/context.ts';
@@ -18,7 +20,12 @@ import { AppError } from '../../src/platform/errors/catalogue.ts';
 export class ComputeDouble implements ComputeClient {
   readonly servers = new Map<
     string,
-    NovaServer & { reads: number; userData?: string; rebuilds: ServerRebuildRequest[] }
+    NovaServer & {
+      reads: number;
+      userData?: string;
+      rebuilds: ServerRebuildRequest[];
+      hints?: Record<string, unknown>;
+    }
   >();
   readonly calls: string[] = [];
   readonly flavors = new Map([['f-small', 'small']]);
@@ -45,6 +52,7 @@ export class ComputeDouble implements ComputeClient {
       flavor: { id: req.flavorRef },
       reads: 0,
       rebuilds: [],
+      ...(req.scheduler_hints ? { hints: req.scheduler_hints } : {}),
       ...(req.user_data ? { userData: Buffer.from(req.user_data, 'base64').toString() } : {}),
     });
     return { id };
@@ -94,6 +102,26 @@ export class ComputeDouble implements ComputeClient {
     if (this.flavors.has(nameOrId)) return nameOrId;
     for (const [id, name] of this.flavors) if (name === nameOrId) return id;
     throw new AppError('NOT_FOUND', `Flavor ${nameOrId} could not be found.`, { type: 'FlavorNotFound' });
+  }
+
+  readonly groups = new Map<string, NovaServerGroup>();
+
+  async createServerGroup(_ctx: Ctx, _auth: ComputeAuth, req: ServerGroupCreateRequest) {
+    this.calls.push(`server group ${req.name}`);
+    const g: NovaServerGroup = { id: randomUUID(), members: [], ...req };
+    this.groups.set(g.id, g);
+    return g;
+  }
+
+  async getServerGroup(_ctx: Ctx, _auth: ComputeAuth, id: string) {
+    const g = this.groups.get(id);
+    if (!g) throw new AppError('NOT_FOUND', `Server group ${id} not found.`, { type: 'itemNotFound' });
+    return g;
+  }
+
+  async deleteServerGroup(_ctx: Ctx, _auth: ComputeAuth, id: string) {
+    this.calls.push(`delete server group ${id}`);
+    this.groups.delete(id);
   }
 
   readonly keypairs = new Map<string, NovaKeypair>();

@@ -46,15 +46,22 @@ export function occBlock(userData: string): Record<string, any> {
   return JSON.parse(part)['os-collect-config'];
 }
 
-/** Writes `dir`/occ.conf: the cfn collector with the block's URL, key and path; os-refresh-config runs. */
+/** The [DEFAULT] lines every occ.conf of the machine in `dir` starts with: os-refresh-config runs. */
+export function occDefaults(dir: string, cache = 'occ-cache'): string[] {
+  return [
+    '[DEFAULT]',
+    `command = os-refresh-config --lockfile ${join(dir, 'orc.lock')}`,
+    `cachedir = ${join(dir, cache)}`,
+  ];
+}
+
+/** Writes `dir`/occ.conf: the cfn collector with the block's URL, key and path. */
 export function writeOccConf(dir: string, cfn: Record<string, string>, cache = 'occ-cache'): void {
   writeFileSync(
     join(dir, 'occ.conf'),
     [
-      '[DEFAULT]',
-      `command = os-refresh-config --lockfile ${join(dir, 'orc.lock')}`,
+      ...occDefaults(dir, cache),
       'collectors = cfn',
-      `cachedir = ${join(dir, cache)}`,
       '[cfn]',
       `metadata_url = ${cfn.metadata_url}`,
       `access_key_id = ${cfn.access_key_id}`,
@@ -94,4 +101,46 @@ export async function collectOnce(dir: string): Promise<{ code: number; out: str
   });
   const [code] = await once(child, 'exit');
   return { code: code as number, out };
+}
+
+/** A machine laid out in `dir`, for tests that write their own occ.conf (other collectors than cfn). */
+export interface Machine {
+  dir: string;
+  /** Where os-apply-config renders (root/etc/app.conf ...). */
+  root: string;
+  /** The [DEFAULT] lines every occ.conf starts with (command, cachedir). */
+  defaults: string[];
+  /** One os-collect-config --one-time cycle with `conf` as its configuration file's text. */
+  collect(conf: string): Promise<{ code: number; out: string }>;
+}
+
+export function machineIn(dir: string): Machine {
+  mkdirSync(dir, { recursive: true });
+  prepareMachine(dir);
+  return {
+    dir,
+    root: join(dir, 'root'),
+    defaults: occDefaults(dir),
+    async collect(conf) {
+      writeFileSync(join(dir, 'occ.conf'), conf);
+      return collectOnce(dir);
+    },
+  };
+}
+
+/** The parts of a cloud-init multipart document, by filename: its content type and body. */
+export function mimeParts(doc: string): Map<string, { type: string; body: string }> {
+  const boundary = /boundary="([^"]+)"/.exec(doc)?.[1];
+  const out = new Map<string, { type: string; body: string }>();
+  if (!boundary) return out;
+  for (const chunk of doc.split(`--${boundary}`).slice(1, -1)) {
+    const at = chunk.indexOf('\n\n');
+    const head = chunk.slice(0, at);
+    const name = /filename="([^"]+)"/.exec(head)?.[1] ?? '';
+    out.set(name, {
+      type: /Content-Type: ([^;\n]+)/.exec(head)?.[1] ?? '',
+      body: chunk.slice(at + 2).replace(/\n$/, ''),
+    });
+  }
+  return out;
 }

@@ -10,6 +10,7 @@ import { deliveredMetadata } from '../worker/delivered-metadata.ts';
 import { recordSignal } from '../worker/signals.ts';
 import { callerOf, type OrchestrationApi, qs, qsAll, stackAt } from './deps.ts';
 import { heat } from './render.ts';
+import { stackUserResource } from './stack-user-access.ts';
 import { eventView, resourceView } from './views.ts';
 
 type P = { tenant: string; name: string; id: string; res: string; event: string };
@@ -112,8 +113,10 @@ export function registerResources(app: FastifyInstance, api: OrchestrationApi): 
 
   app.get<{ Params: P }>(`${base}/resources/:res/metadata`, async (req) =>
     heat(async () => {
-      const { r } = await resourceOf(req, 'stacks:read');
-      return { metadata: await deliveredMetadata(api.store, r, { maskSecrets: true }) };
+      // The server's own stack user (POLL_SERVER_HEAT) reads its metadata whole; others need stacks:read.
+      const own = await stackUserResource(api, req);
+      const { r } = own ?? (await resourceOf(req, 'stacks:read'));
+      return { metadata: await deliveredMetadata(api.store, r, { maskSecrets: !own }) };
     }),
   );
 

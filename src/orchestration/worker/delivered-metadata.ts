@@ -2,8 +2,9 @@
 // the template's metadata, the `os-collect-config` block the server resource wrote (cfn endpoint, stack,
 // path and the access key pair), and `deployments`: every software deployment of that server as the
 // derived config's item, sorted by config name. Read at request time, so a deployment appears as soon as
-// it is stored. The Heat API shows it with the secret key masked; the CFN API, where the key itself signed
-// the request, shows it whole.
+// it is stored. The Heat API shows it with the secret key and the stack user's password masked, except to
+// that stack user (the machine polling with POLL_SERVER_HEAT); the CFN API, where the key itself signed the
+// request, shows it whole.
 import { isMap, type Json, type JsonMap } from '../model/template-format.ts';
 import type { HeatStore, ResourceRow } from '../store/stacks.ts';
 
@@ -64,5 +65,11 @@ export async function deliveredMetadata(
           'os-collect-config': occ,
           deployments: await deploymentItems(store, row.physicalId),
         };
-  return opts.maskSecrets ? (maskKeys(doc) as JsonMap) : doc;
+  if (!opts.maskSecrets) return doc;
+  const masked = maskKeys(doc) as JsonMap;
+  // POLL_SERVER_HEAT: the stack user's password, which only that user (the machine) sees.
+  const block = masked['os-collect-config'];
+  if (isMap(block) && isMap(block.heat))
+    masked['os-collect-config'] = { ...block, heat: { ...block.heat, password: '******' } };
+  return masked;
 }

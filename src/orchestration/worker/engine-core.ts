@@ -32,6 +32,8 @@ export interface EngineDeps {
   now?: () => number;
   /** The CFN API's base URL when it is served (for pre-signed URLs and server metadata). */
   cfnUrl?: () => string | undefined;
+  /** Keystone's v3 URL as machines reach it (POLL_SERVER_HEAT). */
+  authUrl?: () => string | undefined;
 }
 
 /** A stack's definition as stored: what update/rollback needs to run it again. */

@@ -41,6 +41,11 @@ export function resourceContext(
         );
       return url.replace(/\/+$/, '').replace(/\/v1$/, '');
     },
+    authUrl: () => {
+      const url = core.d.authUrl?.();
+      if (!url) throw new Error('Keystone’s URL is unknown here: set orchestration.authUrl.');
+      return url;
+    },
   };
 }
 

@@ -80,7 +80,8 @@ export async function createOne(
   );
   rows.set(name, row);
   const { props, metadata } = resolveResource(def, env, name, plugin);
-  const outcome = await plugin.create(resourceContext(core, stack, name, signal, caller, def), props);
+  const rc = { ...resourceContext(core, stack, name, signal, caller, def), metadata };
+  const outcome = await plugin.create(rc, props);
   if (signal.aborted) throw signal.reason;
   row = withOutcome(row, outcome, { props, metadata });
   rows.set(name, await core.setResource(stack, row, 'CREATE', 'COMPLETE', 'state changed'));

@@ -207,7 +207,7 @@ async function updateOne(
     return;
   }
   // Replacement: the new one is created first, then the old one is removed.
-  const o = await plugin.create(rc, change.props);
+  const o = await plugin.create({ ...rc, metadata: change.metadata }, change.props);
   const old = cur;
   cur = withOutcome({ ...cur, type: rdef.type }, o, change);
   rows.set(name, cur);

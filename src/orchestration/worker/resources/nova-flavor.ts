@@ -2,8 +2,8 @@
 // extra specs update in place (the bare metal resource class lives there); anything else replaces it.
 import type { JsonMap } from '../../model/template-format.ts';
 import { isMap } from '../../model/template-format.ts';
-import { compute } from './nova-server.ts';
 import type { ResourcePlugin } from './plugin.ts';
+import { compute } from './server-boot.ts';
 
 const TYPE = 'OS::Nova::Flavor';
 

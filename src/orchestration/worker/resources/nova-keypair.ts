@@ -2,8 +2,8 @@
 // generated private key is kept only with save_private_key, in the resource's private data (sealed at
 // rest), and shown only through get_attr. Every property change replaces it, as in Heat.
 import type { Json, JsonMap } from '../../model/template-format.ts';
-import { compute } from './nova-server.ts';
 import type { ResourcePlugin } from './plugin.ts';
+import { compute } from './server-boot.ts';
 
 const TYPE = 'OS::Nova::KeyPair';
 

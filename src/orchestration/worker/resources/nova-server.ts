@@ -1,39 +1,22 @@
 // OS::Nova::Server over the compute service's client (Nova's REST API, acting with the user's token).
-// With user_data_format SOFTWARE_CONFIG and software_config_transport POLL_SERVER_CFN the resource issues
-// an access key for the server, keeps the os-collect-config block (cfn endpoint, stack, path, keys) in
-// its sealed private data — the CFN API serves it, with the sorted `deployments`, as the resource's
-// metadata — and puts that metadata in the user data's cfn-init-data part (tripleo-tooling §6.2 (b)).
+// With user_data_format SOFTWARE_CONFIG the server's metadata carries an os-collect-config block — kept in
+// the resource's sealed private data and served, with the sorted `deployments`, as its metadata — and the
+// user data's cfn-init-data part holds that metadata (tripleo-tooling §6.2 (b)). The transport decides
+// the block: POLL_SERVER_CFN an access key for the CFN API; POLL_SERVER_HEAT a Keystone stack user whose
+// password lets os-collect-config's heat collector read the metadata through the Heat API.
+// HEAT_CFNTOOLS (the default) gives the heat-cfntools boot parts with the resource's Metadata.
 // Name and metadata update in place; an image change rebuilds (REBUILD, REBUILD_PRESERVE_EPHEMERAL) or
 // replaces (REPLACE); anything else replaces.
 import { randomBytes } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { ComputeAuth, ComputeClient, NovaNetworkRequest, NovaServer } from '../../../compute/client.ts';
+import type { NovaNetworkRequest, NovaServer } from '../../../compute/client.ts';
 import { isMap, type Json, type JsonMap } from '../../model/template-format.ts';
 import type { ResourceRow } from '../../store/stacks.ts';
 import type { Outcome, ResourceContext, ResourcePlugin } from './plugin.ts';
+import { addressesOf, boot, compute, imageId, networkId, removeServer, settle } from './server-boot.ts';
+import { cfntoolsUserData, softwareConfigUserData } from './server-user-data.ts';
+import { createStackUser, deleteStackUser } from './stack-user.ts';
 
-/** The compute client and the user's token, for a type over compute. */
-export function compute(
-  rc: ResourceContext,
-  type = 'OS::Nova::Server',
-): { c: ComputeClient; auth: ComputeAuth } {
-  const c = rc.clients.compute;
-  if (!c) throw new Error(`${type} needs the compute service, which this seed does not reach.`);
-  if (!rc.token) throw new Error(`${type} acts with the user’s token, and this operation has none.`);
-  return { c, auth: { token: rc.token } };
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-async function imageId(rc: ResourceContext, ref: string): Promise<string> {
-  const image = rc.clients.image;
-  if (UUID.test(ref) || !image || !rc.token) return ref;
-  const named = await image.connect(rc.token).list(rc.ctx, { name: ref });
-  if (named.length === 1) return String(named[0]?.id);
-  throw new Error(
-    named.length > 1 ? `Multiple images named ${ref} exist.` : `The Image (${ref}) could not be found.`,
-  );
-}
+const TYPE = 'OS::Nova::Server';
 
 async function networks(rc: ResourceContext, props: JsonMap): Promise<NovaNetworkRequest[] | undefined> {
   if (!Array.isArray(props.networks)) return undefined;
@@ -43,12 +26,7 @@ async function networks(rc: ResourceContext, props: JsonMap): Promise<NovaNetwor
       out.push({ port: String(n.port) });
       continue;
     }
-    let uuid = String(n.network ?? n.uuid ?? '');
-    if (uuid && !UUID.test(uuid) && rc.clients.network) {
-      const named = await rc.clients.network.findNetworks(rc.ctx, { name: uuid });
-      if (named.length !== 1) throw new Error(`The network (${uuid}) could not be found.`);
-      uuid = String(named[0]?.id);
-    }
+    const uuid = await networkId(rc, String(n.network ?? n.uuid ?? ''));
     out.push({ uuid, ...(n.fixed_ip ? { fixed_ip: String(n.fixed_ip) } : {}) });
   }
   return out;
@@ -60,63 +38,8 @@ const novaMetadata = (m: Json): Record<string, string> =>
     Object.entries(isMap(m) ? m : {}).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
   );
 
-/** The cloud-init multipart user data Heat builds: the user's part, and the cfn-init-data metadata. */
-export function softwareConfigUserData(
-  userData: string,
-  metadata: JsonMap,
-  cfnBase: string | undefined,
-): string {
-  const boundary = `===============${randomBytes(8).toString('hex')}==`;
-  const part = (type: string, name: string, body: string) =>
-    [
-      `--${boundary}`,
-      `Content-Type: ${type}; charset="us-ascii"`,
-      'MIME-Version: 1.0',
-      'Content-Transfer-Encoding: 7bit',
-      `Content-Disposition: attachment; filename="${name}"`,
-      '',
-      body,
-    ].join('\n');
-  const parts: string[] = [];
-  if (userData !== '')
-    parts.push(
-      part(
-        userData.startsWith('#cloud-config') ? 'text/cloud-config' : 'text/x-shellscript',
-        'userdata',
-        userData,
-      ),
-    );
-  parts.push(part('text/x-cfninitdata', 'cfn-init-data', JSON.stringify(metadata)));
-  if (cfnBase) parts.push(part('text/x-cfninitdata', 'cfn-metadata-server', `${cfnBase}/v1/`));
-  return [
-    `Content-Type: multipart/mixed; boundary="${boundary}"`,
-    'MIME-Version: 1.0',
-    '',
-    ...parts,
-    `--${boundary}--`,
-    '',
-  ].join('\n');
-}
-
-/** Waits for the server to settle: ACTIVE, or ERROR (with Nova's fault) as a failure. */
-async function settle(rc: ResourceContext, id: string): Promise<NovaServer> {
-  const { c, auth } = compute(rc);
-  for (let delay = 100; ; delay = Math.min(delay * 2, 2000)) {
-    const s = await c.getServer(rc.ctx, auth, id);
-    if (s.status === 'ACTIVE') return s;
-    if (s.status === 'ERROR')
-      throw new Error(`Went to status ERROR due to "${s.fault?.message ?? 'Unknown'}"`);
-    await sleep(delay, undefined, { signal: rc.signal });
-  }
-}
-
 function attributesOf(s: NovaServer, occ: JsonMap | undefined): JsonMap {
-  const nets: JsonMap = {};
-  let first = '';
-  for (const [net, addrs] of Object.entries(s.addresses ?? {})) {
-    nets[net] = addrs.map((a) => a.addr);
-    if (!first && addrs[0]) first = addrs[0].addr;
-  }
+  const { networks: nets, first } = addressesOf(s);
   return {
     name: s.name,
     first_address: first,
@@ -129,69 +52,106 @@ function attributesOf(s: NovaServer, occ: JsonMap | undefined): JsonMap {
   };
 }
 
-const maskedOcc = (occ: JsonMap): JsonMap =>
-  isMap(occ.cfn) ? { ...occ, cfn: { ...occ.cfn, secret_access_key: '******' } } : occ;
+/** The block with its secrets masked (views and attributes). */
+const maskedOcc = (occ: JsonMap): JsonMap => ({
+  ...occ,
+  ...(isMap(occ.cfn) ? { cfn: { ...occ.cfn, secret_access_key: '******' } } : {}),
+  ...(isMap(occ.heat) ? { heat: { ...occ.heat, password: '******' } } : {}),
+});
+
+/** The os-collect-config block for the transport, and the credentials it holds (private data). */
+async function collectBlock(
+  rc: ResourceContext,
+  transport: string,
+): Promise<{ occ: JsonMap; data: JsonMap }> {
+  if (transport === 'POLL_SERVER_HEAT') {
+    const user = await createStackUser(rc, TYPE);
+    const occ = {
+      collectors: ['ec2', 'heat', 'local'],
+      heat: {
+        auth_url: rc.authUrl(),
+        user_id: user.id,
+        password: user.password,
+        project_id: rc.stack.projectId,
+        stack_id: `${rc.stack.name}/${rc.stack.id}`,
+        resource_name: rc.name,
+        ...(rc.region ? { region_name: rc.region } : {}),
+      },
+    };
+    return { occ, data: { occ, stackUser: user.id } };
+  }
+  const key = await rc.store.credentials.issue({
+    projectId: rc.stack.projectId,
+    stackId: rc.stack.id,
+    resourceName: rc.name,
+  });
+  const occ = {
+    collectors: ['ec2', 'cfn', 'local'],
+    cfn: {
+      metadata_url: `${rc.cfnUrl()}/v1/`,
+      access_key_id: key.accessKey,
+      secret_access_key: key.secret,
+      stack_name: rc.stack.name,
+      path: `${rc.name}.Metadata`,
+    },
+  };
+  return { occ, data: { occ } };
+}
+
+/** Gives back what collectBlock made: the access key, the stack user. */
+async function dropCredentials(rc: ResourceContext, data: JsonMap): Promise<void> {
+  const cfn = isMap(data.occ) && isMap(data.occ.cfn) ? data.occ.cfn : {};
+  await rc.store.credentials.revoke(typeof cfn.access_key_id === 'string' ? cfn.access_key_id : undefined);
+  if (typeof data.stackUser === 'string') await deleteStackUser(rc, TYPE, data.stackUser);
+}
 
 async function create(rc: ResourceContext, props: JsonMap): Promise<Outcome> {
   const { c, auth } = compute(rc);
   const name = String(props.name ?? `${rc.stack.name}-${rc.name}-${randomBytes(6).toString('hex')}`);
   const format = String(props.user_data_format ?? 'HEAT_CFNTOOLS');
-  const transport = String(props.software_config_transport ?? 'POLL_SERVER_CFN');
-  let occ: JsonMap | undefined;
+  let block: { occ: JsonMap; data: JsonMap } | undefined;
   let userData = String(props.user_data ?? '');
-  if (format !== 'RAW') {
-    const base = rc.cfnUrl();
-    if (format === 'SOFTWARE_CONFIG') {
-      if (transport !== 'POLL_SERVER_CFN')
-        throw new Error(`software_config_transport ${transport} is not available: only POLL_SERVER_CFN is.`);
-      const key = await rc.store.credentials.issue({
-        projectId: rc.stack.projectId,
-        stackId: rc.stack.id,
-        resourceName: rc.name,
-      });
-      occ = {
-        collectors: ['ec2', 'cfn', 'local'],
-        cfn: {
-          metadata_url: `${base}/v1/`,
-          access_key_id: key.accessKey,
-          secret_access_key: key.secret,
-          stack_name: rc.stack.name,
-          path: `${rc.name}.Metadata`,
-        },
-      };
-    }
-    const metadata: JsonMap = occ ? { 'os-collect-config': occ, deployments: [] } : {};
+  if (format === 'SOFTWARE_CONFIG') {
+    block = await collectBlock(rc, String(props.software_config_transport ?? 'POLL_SERVER_CFN'));
+    const metadata = { ...(rc.metadata ?? {}), 'os-collect-config': block.occ, deployments: [] };
+    const base = block.occ.cfn ? rc.cfnUrl() : undefined;
     userData = softwareConfigUserData(userData, metadata, base);
-  }
-  const nics = await networks(rc, props);
-  const created = await c.createServer(rc.ctx, auth, {
-    name,
-    imageRef: await imageId(rc, String(props.image)),
-    flavorRef: await c.findFlavor(rc.ctx, auth, String(props.flavor)),
-    ...(props.key_name ? { key_name: String(props.key_name) } : {}),
-    ...(userData ? { user_data: Buffer.from(userData).toString('base64') } : {}),
-    ...(isMap(props.metadata) ? { metadata: novaMetadata(props.metadata) } : {}),
-    ...(nics ? { networks: nics } : {}),
-    ...(props.config_drive === true ? { config_drive: true } : {}),
-    ...(props.availability_zone ? { availability_zone: String(props.availability_zone) } : {}),
-    ...(props.admin_pass ? { admin_pass: String(props.admin_pass) } : {}),
-  });
+  } else if (format === 'HEAT_CFNTOOLS')
+    userData = cfntoolsUserData({
+      userData,
+      metadata: rc.metadata ?? {},
+      cfnBase: rc.cfnUrl(),
+      instanceUser: '',
+    });
   try {
-    const s = await settle(rc, created.id);
+    const nics = await networks(rc, props);
+    const s = await boot(rc, TYPE, {
+      name,
+      imageRef: await imageId(rc, String(props.image)),
+      flavorRef: await c.findFlavor(rc.ctx, auth, String(props.flavor)),
+      ...(props.key_name ? { key_name: String(props.key_name) } : {}),
+      ...(userData ? { user_data: Buffer.from(userData).toString('base64') } : {}),
+      ...(isMap(props.metadata) ? { metadata: novaMetadata(props.metadata) } : {}),
+      ...(nics ? { networks: nics } : {}),
+      ...(props.config_drive === true ? { config_drive: true } : {}),
+      ...(props.availability_zone ? { availability_zone: String(props.availability_zone) } : {}),
+      ...(props.admin_pass ? { admin_pass: String(props.admin_pass) } : {}),
+      ...(isMap(props.scheduler_hints) ? { scheduler_hints: props.scheduler_hints } : {}),
+    });
     return {
-      physicalId: created.id,
-      attributes: attributesOf(s, occ ? maskedOcc(occ) : undefined),
-      data: occ ? { occ } : {},
+      physicalId: s.id,
+      attributes: attributesOf(s, block ? maskedOcc(block.occ) : undefined),
+      data: block?.data ?? {},
     };
   } catch (e) {
-    // The row keeps no id for a failed create: the server that failed to build goes now.
-    await c.deleteServer(rc.ctx, auth, created.id).catch(() => undefined);
+    // The row keeps nothing of a failed create: its credentials go now.
+    if (block) await dropCredentials(rc, block.data).catch(() => undefined);
     throw e;
   }
 }
 
 export const novaServerResource: ResourcePlugin = {
-  type: 'OS::Nova::Server',
+  type: TYPE,
   description: 'A server (an instance or a bare metal machine) through the compute service.',
   properties: {
     name: { type: 'string', updateAllowed: true, description: 'Server name.' },
@@ -226,9 +186,14 @@ export const novaServerResource: ResourcePlugin = {
     software_config_transport: {
       type: 'string',
       default: 'POLL_SERVER_CFN',
-      allowedValues: ['POLL_SERVER_CFN'],
+      allowedValues: ['POLL_SERVER_CFN', 'POLL_SERVER_HEAT'],
       description:
-        'How the server should receive the metadata required for software configuration (POLL_SERVER_HEAT, POLL_TEMP_URL and ZAQAR_MESSAGE are not available here).',
+        'How the server should receive the metadata required for software configuration (POLL_TEMP_URL and ZAQAR_MESSAGE are not available here).',
+    },
+    scheduler_hints: {
+      type: 'map',
+      description:
+        'Arbitrary key-value pairs for the scheduler, e.g. {group: <OS::Nova::ServerGroup id>} (os:scheduler_hints).',
     },
     metadata: {
       type: 'map',
@@ -276,26 +241,11 @@ export const novaServerResource: ResourcePlugin = {
     if (JSON.stringify(props.metadata ?? {}) !== JSON.stringify(prev.properties.metadata ?? {}))
       await c.setMetadata(rc.ctx, auth, id, novaMetadata(props.metadata ?? {}));
     const occ = isMap(prev.data.occ) ? prev.data.occ : undefined;
-    const s = await settle(rc, id);
+    const s = await settle(rc, id, TYPE);
     return { physicalId: id, attributes: attributesOf(s, occ ? maskedOcc(occ) : undefined), data: prev.data };
   },
   async delete(rc, row) {
-    if (row.physicalId) {
-      const { c, auth } = compute(rc);
-      await c.deleteServer(rc.ctx, auth, row.physicalId);
-      for (let delay = 100; ; delay = Math.min(delay * 2, 2000)) {
-        const gone = await c.getServer(rc.ctx, auth, row.physicalId).then(
-          (s) => s.status === 'DELETED',
-          (e: { status?: number }) => {
-            if (e.status === 404) return true;
-            throw e;
-          },
-        );
-        if (gone) break;
-        await sleep(delay, undefined, { signal: rc.signal });
-      }
-    }
-    const occ = isMap(row.data.occ) && isMap(row.data.occ.cfn) ? row.data.occ.cfn : {};
-    await rc.store.credentials.revoke(typeof occ.access_key_id === 'string' ? occ.access_key_id : undefined);
+    if (row.physicalId) await removeServer(rc, TYPE, row.physicalId);
+    await dropCredentials(rc, row.data);
   },
 };

@@ -65,6 +65,10 @@ export interface ResourceContext {
   /** The CFN API's base URL (http://host:8000), for pre-signed URLs and server metadata; throws a clear
    * error when the CFN API is not served. */
   cfnUrl(): string;
+  /** Keystone's URL as machines reach it (POLL_SERVER_HEAT's auth_url); throws when unknown. */
+  authUrl(): string;
+  /** The resource's resolved template metadata, when creating it (HEAT_CFNTOOLS user data carries it). */
+  metadata?: JsonMap;
 }
 
 export interface ResourcePlugin {

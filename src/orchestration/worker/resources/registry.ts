@@ -1,5 +1,6 @@
 // The resource types this engine has. Anything else is refused at validate time with this list.
 
+import { awsInstanceResource } from './aws-instance.ts';
 import {
   awsUpdateWaitConditionHandleResource,
   awsWaitConditionHandleResource,
@@ -19,6 +20,7 @@ import { neutronSubnetResource } from './neutron-subnet.ts';
 import { novaFlavorResource } from './nova-flavor.ts';
 import { novaKeypairResource } from './nova-keypair.ts';
 import { novaServerResource } from './nova-server.ts';
+import { novaServerGroupResource } from './nova-server-group.ts';
 import type { HeatClients, ResourcePlugin } from './plugin.ts';
 import {
   cloudConfigResource,
@@ -67,6 +69,8 @@ export const CLIENT_PLUGINS: readonly { service: keyof HeatClients; plugin: Reso
   { service: 'compute', plugin: novaServerResource },
   { service: 'compute', plugin: novaKeypairResource },
   { service: 'compute', plugin: novaFlavorResource },
+  { service: 'compute', plugin: novaServerGroupResource },
+  { service: 'compute', plugin: awsInstanceResource },
 ];
 
 export function pluginsFor(clients: HeatClients): ResourcePlugin[] {
