@@ -31,7 +31,10 @@ export interface ServerLab {
   settle(id: string): Promise<Json | undefined>;
 }
 
-export async function startServerLab(computeSettings: Record<string, unknown> = {}): Promise<ServerLab> {
+export async function startServerLab(
+  computeSettings: Record<string, unknown> = {},
+  metadataSettings: Record<string, unknown> = {},
+): Promise<ServerLab> {
   const seed = await startTestSeed({
     services: ['image', 'network', 'baremetal', 'compute', 'compute-metadata'],
     serviceUsers: true,
@@ -39,7 +42,7 @@ export async function startServerLab(computeSettings: Record<string, unknown> = 
       baremetal: { agentPollIntervalMs: 100, periodicIntervalMs: 1000, simDiskGb: 1 },
       compute: { pollMs: 100, ...computeSettings },
       // The test asks as the instance through X-Forwarded-For, as a proxy in front of 8775 would.
-      'compute-metadata': { useForwardedFor: true },
+      'compute-metadata': { useForwardedFor: true, ...metadataSettings },
     },
   });
   const admin = await seed.tokenFor('admin', seed.adminPassword, 'admin');
