@@ -144,6 +144,26 @@ describe('ooo lab up against a running seed', { skip }, () => {
     assert.deepEqual(sub.body.subnet.host_routes, [
       { destination: '169.254.169.254/32', nexthop: '192.0.2.1' },
     ]);
+    // ... and answered there by the seed's metadata service, through its trusted socket: no server has the
+    // bridge's address, so its webob 404 (not a refused connection) comes back.
+    assert.equal(lab.metadataSocket, join(stateDir, 'compute-metadata', 'forwarded.sock'));
+    const md = await new Promise<string>((done) =>
+      execFile(
+        'ip',
+        [
+          'netns',
+          'exec',
+          lab.netns,
+          'curl',
+          '-sS',
+          '-w',
+          ' %{http_code}',
+          'http://169.254.169.254/openstack/latest/meta_data.json',
+        ],
+        (_err, stdout, stderr) => done(stdout + stderr),
+      ),
+    );
+    assert.match(md, /The resource could not be found\.\n 404$/);
     const opts = readFileSync(join(stateDir, 'dhcp', lab.seed!.networkId, 'opts'), 'utf8');
     assert.match(
       opts,
