@@ -4,7 +4,8 @@
 // as ironicclient retries it for Nova; a refused token is dropped and the call made once more.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Ctx } from '../platform/context.ts';
-import { AppError, catalogue, type ErrorCode } from '../platform/errors/catalogue.ts';
+import { AppError } from '../platform/errors/catalogue.ts';
+import { errorCodeOfStatus, sendServiceRequest } from '../platform/http/service-request.ts';
 import type { TokenSource } from '../platform/service-auth.ts';
 import { backoffDelay } from '../platform/work/backoff.ts';
 import type {
@@ -23,10 +24,6 @@ const API_VERSION = '1.78';
 const LOCK_RETRIES = 30;
 const LOCK_BACKOFF = { baseMs: 100, maxMs: 2000, factor: 2, jitter: 0.2 };
 
-const CODES = new Map<number, ErrorCode>(
-  Object.entries(catalogue).map(([code, status]) => [status, code as ErrorCode]),
-);
-
 const enc = encodeURIComponent;
 
 export class HttpBaremetalClient implements BaremetalClient {
@@ -39,17 +36,8 @@ export class HttpBaremetalClient implements BaremetalClient {
     this.#auth = auth;
   }
 
-  /** Ironic answers `allocating` and claims apart from the API: waited for here, as openstacksdk's
-   * wait_for_allocation does for metalsmith, so callers see `active` or `error`. */
   async createAllocation(ctx: Ctx, req: AllocationRequest): Promise<AllocationDoc> {
-    let a = (await this.#call(ctx, 'POST', '/v1/allocations', req)) as AllocationDoc;
-    for (let i = 0; a.state === 'allocating'; i++) {
-      await sleep(Math.min(25 * 2 ** i, 500), undefined, { signal: ctx.signal });
-      const now = await this.getAllocation(ctx, a.uuid);
-      if (!now) throw new AppError('NOT_FOUND', `Allocation ${a.uuid} could not be found.`);
-      a = now;
-    }
-    return a;
+    return (await this.#call(ctx, 'POST', '/v1/allocations', req)) as AllocationDoc;
   }
 
   async getAllocation(ctx: Ctx, id: string): Promise<AllocationDoc | undefined> {
@@ -141,25 +129,14 @@ export class HttpBaremetalClient implements BaremetalClient {
 
   async #send(ctx: Ctx, method: string, path: string, body?: unknown): Promise<Response> {
     const token = await this.#auth.token(ctx);
-    let res: Response;
-    try {
-      res = await fetch(this.#base + path, {
-        method,
-        headers: {
-          accept: 'application/json',
-          'x-auth-token': token,
-          'x-openstack-ironic-api-version': API_VERSION,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: ctx.signal,
-      });
-    } catch (e) {
-      if (ctx.signal.aborted) throw e;
-      throw new AppError('UNAVAILABLE', `The bare metal service at ${this.#base} does not answer.`, {
-        cause: e,
-      });
-    }
+    const res = await sendServiceRequest(ctx, {
+      service: 'bare metal',
+      method,
+      url: this.#base + path,
+      token,
+      body,
+      headers: { 'x-openstack-ironic-api-version': API_VERSION },
+    });
     if (res.status === 401) this.#auth.invalidate(token);
     return res;
   }
@@ -174,7 +151,7 @@ function errorOf(status: number, text: string): AppError {
       typeof outer.error_message === 'string' ? JSON.parse(outer.error_message) : outer.error_message;
     if (typeof inner?.faultstring === 'string') message = inner.faultstring;
   } catch {}
-  const code = CODES.get(status) ?? (status >= 500 ? 'INTERNAL' : 'BAD_REQUEST');
+  const code = errorCodeOfStatus(status);
   return new AppError(code, message);
 }
 
