@@ -71,3 +71,16 @@ export function withLabMetadata(
   if (md.forwardedForSocket) return settings;
   return { ...settings, 'compute-metadata': { ...md, forwardedForSocket: labMetadataSocket(stateDir) } };
 }
+
+/**
+ * The seed's settings with servers put on the lab's provisioning network by default (the network `ooo lab up`
+ * creates; the HOWTO's servers sit on the network their nodes boot on), unless the operator named one.
+ */
+export function withLabCompute(
+  settings: Record<string, Record<string, unknown>>,
+  networkName: string,
+): Record<string, Record<string, unknown>> {
+  const compute = settings.compute ?? {};
+  if (compute.provisioningNetwork) return settings;
+  return { ...settings, compute: { ...compute, provisioningNetwork: networkName } };
+}
