@@ -1,6 +1,7 @@
 // The two images the lab demo needs, built by our image builder with its caches kept under /var/tmp (a second
 // build with the same inputs copies the outputs in seconds): the deploy ramdisk (debian + deploy-agent) and
-// the user image (a whole disk: debian vm user-image).
+// the user image (a whole disk: debian vm user-image); and for the HOWTO's servers with a data partition, the
+// user image as a partition image (debian baremetal user-image: root filesystem, kernel and initrd).
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { buildDeployAgent } from '../agents/deploy/build.ts';
@@ -28,17 +29,8 @@ export async function buildDemoImages(
   mkdirSync(outDir, { recursive: true });
   mkdirSync(caches.ramdisk, { recursive: true });
   const builds: DemoImages['builds'] = [];
-  const build = async (name: string, cmd: string, args: string[], env: Record<string, string>) => {
-    const t0 = Date.now();
-    say(`images: building ${name} (cached under /var/tmp after the first time) ...`);
-    const r = await run(ctx, cmd, args, { env: { ...process.env, ...env }, allowFail: true });
-    const out = r.stdout + r.stderr;
-    if (r.code !== 0) throw new Error(`building ${name} failed (exit ${r.code}):\n${out.slice(-3000)}`);
-    const seconds = Math.round((Date.now() - t0) / 100) / 10;
-    const how = /Build completed successfully in [^\n]*/.exec(out)?.[0] ?? '';
-    builds.push({ name, seconds, how });
-    say(`images: ${name} in ${seconds} s (${how})`);
-  };
+  const build = (name: string, cmd: string, args: string[], env: Record<string, string>) =>
+    buildOne(ctx, say, builds, name, cmd, args, env);
   // At a fixed path: the bundle's path is part of the builder's cache key (its content is too).
   const bundle = await buildDeployAgent(join(caches.ramdisk, 'agent'));
   const debootstrap = join(caches.imagebuilder, 'debootstrap');
@@ -73,4 +65,63 @@ export async function buildDemoImages(
     user: join(outDir, 'user.qcow2'),
     builds,
   };
+}
+
+type Builds = DemoImages['builds'];
+
+async function buildOne(
+  ctx: Ctx,
+  say: (line: string) => void,
+  builds: Builds,
+  name: string,
+  cmd: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<void> {
+  const t0 = Date.now();
+  say(`images: building ${name} (cached under /var/tmp after the first time) ...`);
+  const r = await run(ctx, cmd, args, { env: { ...process.env, ...env }, allowFail: true });
+  const out = r.stdout + r.stderr;
+  if (r.code !== 0) throw new Error(`building ${name} failed (exit ${r.code}):\n${out.slice(-3000)}`);
+  const seconds = Math.round((Date.now() - t0) / 100) / 10;
+  const how = /Build completed successfully in [^\n]*/.exec(out)?.[0] ?? '';
+  builds.push({ name, seconds, how });
+  say(`images: ${name} in ${seconds} s (${how})`);
+}
+
+export interface PartitionImage {
+  /** NAME.qcow2 beside NAME.vmlinuz and NAME.initrd: what `ooo image load` uploads as one image. */
+  qcow2: string;
+  builds: Builds;
+}
+
+/**
+ * The user image as a partition image (a root filesystem with its kernel and initrd): what a flavor with
+ * ephemeral space needs, since the data partition is laid out beside the root (whole-disk images get none).
+ */
+export async function buildUserPartitionImage(
+  ctx: Ctx,
+  outDir: string,
+  say: (line: string) => void,
+  imagebuilderCache = IMAGEBUILDER_CACHE,
+  name = 'user-part',
+): Promise<PartitionImage> {
+  mkdirSync(outDir, { recursive: true });
+  const builds: Builds = [];
+  await buildOne(
+    ctx,
+    say,
+    builds,
+    'user partition image',
+    join(BIN, 'ooo'),
+    ['image', 'build', '-u', '-o', join(outDir, name), 'debian', 'baremetal', 'user-image'],
+    {
+      ELEMENTS_PATH: '',
+      DIB_IMAGE_CACHE: join(imagebuilderCache, 'user-image'),
+      DIB_DEBIAN_KERNEL_FLAVOUR: 'cloud',
+      DIB_DEBOOTSTRAP_CACHE: join(imagebuilderCache, 'debootstrap'),
+      TMP_DIR: join(outDir, 'tmp'),
+    },
+  );
+  return { qcow2: join(outDir, `${name}.qcow2`), builds };
 }
