@@ -26,27 +26,12 @@ export async function buildDemoImages(
   say: (line: string) => void,
   caches = { ramdisk: RAMDISK_CACHE, imagebuilder: IMAGEBUILDER_CACHE },
 ): Promise<DemoImages> {
-  mkdirSync(outDir, { recursive: true });
-  mkdirSync(caches.ramdisk, { recursive: true });
-  const builds: DemoImages['builds'] = [];
-  const build = (name: string, cmd: string, args: string[], env: Record<string, string>) =>
-    buildOne(ctx, say, builds, name, cmd, args, env);
-  // At a fixed path: the bundle's path is part of the builder's cache key (its content is too).
-  const bundle = await buildDeployAgent(join(caches.ramdisk, 'agent'));
-  const debootstrap = join(caches.imagebuilder, 'debootstrap');
-  await build(
-    'deploy ramdisk',
-    join(BIN, 'ramdisk-image-create'),
-    ['-o', join(outDir, 'deploy'), 'debian', 'deploy-agent'],
-    {
-      DIB_IMAGE_CACHE: caches.ramdisk,
-      DIB_DEBOOTSTRAP_CACHE: debootstrap,
-      DIB_DEPLOY_AGENT_BUNDLE: bundle,
-      TMP_DIR: join(outDir, 'tmp'),
-    },
-  );
+  const deploy = await buildDeployRamdisk(ctx, outDir, say, caches);
   // -u: qcow2 compression only costs time here.
-  await build(
+  await buildOne(
+    ctx,
+    say,
+    deploy.builds,
     'user image',
     join(BIN, 'ooo'),
     ['image', 'build', '-u', '-o', join(outDir, 'user'), 'debian', 'vm', 'user-image'],
@@ -55,16 +40,40 @@ export async function buildDemoImages(
       DIB_IMAGE_CACHE: join(caches.imagebuilder, 'user-image'),
       // the cloud kernel: the lab's machines are QEMU (virtio); the generic one's modules were half the disk
       DIB_DEBIAN_KERNEL_FLAVOUR: 'cloud',
-      DIB_DEBOOTSTRAP_CACHE: debootstrap,
+      DIB_DEBOOTSTRAP_CACHE: join(caches.imagebuilder, 'debootstrap'),
       TMP_DIR: join(outDir, 'tmp'),
     },
   );
-  return {
-    kernel: join(outDir, 'deploy.kernel'),
-    ramdisk: join(outDir, 'deploy.initramfs'),
-    user: join(outDir, 'user.qcow2'),
+  return { ...deploy, user: join(outDir, 'user.qcow2') };
+}
+
+/** The deploy ramdisk alone (debian + deploy-agent): `deploy.kernel` and `deploy.initramfs` in outDir. */
+export async function buildDeployRamdisk(
+  ctx: Ctx,
+  outDir: string,
+  say: (line: string) => void,
+  caches = { ramdisk: RAMDISK_CACHE, imagebuilder: IMAGEBUILDER_CACHE },
+): Promise<Omit<DemoImages, 'user'>> {
+  mkdirSync(outDir, { recursive: true });
+  mkdirSync(caches.ramdisk, { recursive: true });
+  const builds: Builds = [];
+  // At a fixed path: the bundle's path is part of the builder's cache key (its content is too).
+  const bundle = await buildDeployAgent(join(caches.ramdisk, 'agent'));
+  await buildOne(
+    ctx,
+    say,
     builds,
-  };
+    'deploy ramdisk',
+    join(BIN, 'ramdisk-image-create'),
+    ['-o', join(outDir, 'deploy'), 'debian', 'deploy-agent'],
+    {
+      DIB_IMAGE_CACHE: caches.ramdisk,
+      DIB_DEBOOTSTRAP_CACHE: join(caches.imagebuilder, 'debootstrap'),
+      DIB_DEPLOY_AGENT_BUNDLE: bundle,
+      TMP_DIR: join(outDir, 'tmp'),
+    },
+  );
+  return { kernel: join(outDir, 'deploy.kernel'), ramdisk: join(outDir, 'deploy.initramfs'), builds };
 }
 
 type Builds = DemoImages['builds'];
