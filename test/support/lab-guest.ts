@@ -178,3 +178,11 @@ export async function sshWhenUp(stateDir: string, ip: string, key: string, comma
   }
   return last;
 }
+
+/** The last warnings and errors of the seed's log (STATE/logs/seed.log): why a server or a node failed. */
+export function seedLogProblems(stateDir: string, count = 30): string {
+  const log = join(stateDir, 'logs', 'seed.log');
+  const lines = existsSync(log) ? readFileSync(log, 'utf8').split('\n') : [];
+  const bad = lines.filter((l) => /"level":(4|5)\d/.test(l)).slice(-count);
+  return `\n--- seed log (warnings, errors) ---\n${bad.join('\n')}`;
+}
