@@ -7,11 +7,15 @@
 // The ns half also carries the other direction, for the bare metal conductor calling the deploy agents in
 // the guests: an HTTP proxy on the unix socket <labDir>/fwd/into-lab.sock that sends each request to the
 // address in its Host header, which must be on the lab's network (intoLabTarget).
+// With a seed running the metadata service, the ns half also serves 169.254.169.254:80 (the guests' host
+// route points there) and passes each request to the service's trusted unix socket with X-Forwarded-For set
+// to the guest's own address, replacing whatever the guest sent, as the seed document's DNAT rule did.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, request } from 'node:http';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { intoLabTarget } from './into-lab.ts';
+import { METADATA_ADDRESS } from './network.ts';
 import { readLab } from './state.ts';
 
 export const forwardDir = (labDir: string) => join(labDir, 'fwd');
@@ -62,6 +66,7 @@ export async function runForwardHalf(half: 'host' | 'ns', labDir: string): Promi
     }
   }
   if (half === 'ns') servers.push(await intoLabProxy(labDir, lab.cidr));
+  if (half === 'ns' && lab.metadataSocket) servers.push(await metadataProxy(lab.metadataSocket));
   writeFileSync(forwardReady(labDir, half), `${process.pid}\n`);
   return servers;
 }
@@ -78,8 +83,18 @@ async function intoLabProxy(labDir: string, cidr: string): Promise<Server> {
         .end(`not on the lab's network: ${req.headers.host}`);
       return;
     }
+    // A connection per request (agent: false): Node's default agent keeps sockets alive and reuses them,
+    // and the deploy agent's server (Node 18) closes idle ones after 5 s, so a reused one raced its close
+    // and the conductor's call failed with ECONNRESET.
     const up = request(
-      { host: target.host, port: target.port, method: req.method, path: req.url, headers: req.headers },
+      {
+        host: target.host,
+        port: target.port,
+        method: req.method,
+        path: req.url,
+        headers: req.headers,
+        agent: false,
+      },
       (r) => {
         res.writeHead(r.statusCode ?? 502, r.headers);
         r.pipe(res);
@@ -92,6 +107,25 @@ async function intoLabProxy(labDir: string, cidr: string): Promise<Server> {
     req.pipe(up);
   });
   await listen(server, sock);
+  return server;
+}
+
+/** 169.254.169.254:80 → the metadata service's socket, naming the asking guest by its source address. */
+async function metadataProxy(socketPath: string): Promise<Server> {
+  const server = createHttpServer((req, res) => {
+    const guest = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+    const headers = { ...req.headers, 'x-forwarded-for': guest };
+    const up = request({ socketPath, method: req.method, path: req.url, headers }, (r) => {
+      res.writeHead(r.statusCode ?? 502, r.headers);
+      r.pipe(res);
+    });
+    up.on('error', (e) => {
+      if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
+      res.end(`metadata service: ${e.message}`);
+    });
+    req.pipe(up);
+  });
+  await listen(server, 80, METADATA_ADDRESS);
   return server;
 }
 

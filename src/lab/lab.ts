@@ -18,7 +18,7 @@ import { chooseAccel } from './qemu/accel.ts';
 import { createMachine } from './qemu/create.ts';
 import { QemuMachine, type QmpStatus } from './qemu/machine.ts';
 import { labSubnet, linkSeed, type SeedAccess, seedForwardPorts, unlinkSeed } from './seed-link.ts';
-import { LAB_BRIDGE, labId, labNetns } from './seed-settings.ts';
+import { LAB_BRIDGE, labId, labMetadataSocket, labNetns } from './seed-settings.ts';
 import { type BmcKind, type LabNode, type LabState, labDir, readLab, writeLab } from './state.ts';
 
 export interface LabUpOptions {
@@ -77,6 +77,7 @@ export async function labUp(ctx: Ctx, o: LabUpOptions): Promise<LabState> {
     accelReason: accel.reason,
     nodes: [],
     forwards: [...new Set([...(o.forwards ?? []), ...(o.seed ? seedForwardPorts(o.seed) : [])])],
+    ...(o.seed?.services['compute-metadata'] ? { metadataSocket: labMetadataSocket(o.stateDir) } : {}),
     createdAt: new Date().toISOString(),
   };
   // Recorded before anything is made, so a failure (or kill -9) half-way is still cleaned by `down`.
@@ -132,7 +133,7 @@ export async function labUp(ctx: Ctx, o: LabUpOptions): Promise<LabState> {
       state.redfishPid = await startRedfishBmcs(ctx, state);
       writeLab(state);
     }
-    if (state.forwards!.length > 0) {
+    if (state.forwards!.length > 0 || state.metadataSocket) {
       state.forwardPids = await startForwarders(ctx, state);
       writeLab(state);
     }

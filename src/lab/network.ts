@@ -3,6 +3,9 @@
 // created or changed outside the namespace (docs/decisions/lab-network.md).
 import { execFileSync, spawnSync } from 'node:child_process';
 
+/** Where instances ask for their metadata (the link-local address every cloud uses). */
+export const METADATA_ADDRESS = '169.254.169.254';
+
 export interface LabNetwork {
   netns: string;
   bridge: string;
@@ -31,6 +34,8 @@ export function createLabNetwork(net: LabNetwork): void {
   ip('netns', 'add', net.netns);
   try {
     ip('-n', net.netns, 'link', 'set', 'lo', 'up');
+    // The metadata address is the namespace's own: guests route it to the bridge (the subnet's host route).
+    ip('-n', net.netns, 'addr', 'add', `${METADATA_ADDRESS}/32`, 'dev', 'lo');
     ip('-n', net.netns, 'link', 'add', net.bridge, 'type', 'bridge', 'stp_state', '0', 'forward_delay', '0');
     ip('-n', net.netns, 'addr', 'add', net.cidr, 'dev', net.bridge);
     ip('-n', net.netns, 'link', 'set', net.bridge, 'up');

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Ctx } from '../platform/context.ts';
 import { authenticate, credentialsFromEnv, type OsCredentials } from '../platform/openstack-auth.ts';
+import { METADATA_ADDRESS } from './network.ts';
 import { LAB_BRIDGE, LAB_PHYSICAL_NETWORK } from './seed-settings.ts';
 
 /** The name of the Neutron network the lab creates (one lab per state directory). */
@@ -161,6 +162,8 @@ export async function linkSeed(
       gateway_ip: sub.gateway,
       allocation_pools: [{ start: sub.start, end: sub.end }],
       enable_dhcp: true,
+      // Guests reach the metadata service through the bridge (forward.ts), as DHCP option 121 tells them.
+      host_routes: [{ destination: `${METADATA_ADDRESS}/32`, nexthop: sub.gateway }],
     },
   });
   const record: SeedLinkRecord = {

@@ -56,3 +56,31 @@ export function withLabBaremetal(
   const agentSocket = join(resolve(stateDir), 'lab', 'fwd', 'into-lab.sock');
   return { ...settings, baremetal: { ...baremetal, provisioningNetwork: networkName, agentSocket } };
 }
+
+/** Where the seed's metadata service trusts X-Forwarded-For: the socket the lab's 169.254.169.254 proxy uses. */
+export const labMetadataSocket = (stateDir: string) =>
+  join(resolve(stateDir), 'compute-metadata', 'forwarded.sock');
+
+/** The seed's settings with the metadata service listening on the lab's trusted socket, unless the operator
+ * named one. */
+export function withLabMetadata(
+  settings: Record<string, Record<string, unknown>>,
+  stateDir: string,
+): Record<string, Record<string, unknown>> {
+  const md = settings['compute-metadata'] ?? {};
+  if (md.forwardedForSocket) return settings;
+  return { ...settings, 'compute-metadata': { ...md, forwardedForSocket: labMetadataSocket(stateDir) } };
+}
+
+/**
+ * The seed's settings with servers put on the lab's provisioning network by default (the network `ooo lab up`
+ * creates; the HOWTO's servers sit on the network their nodes boot on), unless the operator named one.
+ */
+export function withLabCompute(
+  settings: Record<string, Record<string, unknown>>,
+  networkName: string,
+): Record<string, Record<string, unknown>> {
+  const compute = settings.compute ?? {};
+  if (compute.provisioningNetwork) return settings;
+  return { ...settings, compute: { ...compute, provisioningNetwork: networkName } };
+}

@@ -38,6 +38,8 @@ export interface LabState {
   /** Host loopback TCP ports the guests reach at the bridge's address (src/lab/forward.ts). */
   forwards?: number[];
   forwardPids?: number[];
+  /** The seed's metadata socket the lab's proxy on 169.254.169.254:80 passes requests to (forward.ts). */
+  metadataSocket?: string;
   /** The network and subnet the lab made in the seed's network service. */
   seed?: SeedLinkRecord;
   createdAt: string;

@@ -31,10 +31,12 @@ export interface ServerLab {
   settle(id: string): Promise<Json | undefined>;
 }
 
-/** `moreServices`: what else the seed runs beside them (orchestration's metadata path test adds heat). */
+/** `moreServices`: what else the seed runs beside them (orchestration's metadata path test adds heat);
+ * `metadataSettings`: compute-metadata's (the lab's route test trusts a socket instead of the header). */
 export async function startServerLab(
   computeSettings: Record<string, unknown> = {},
   moreServices: string[] = [],
+  metadataSettings: Record<string, unknown> = {},
 ): Promise<ServerLab> {
   const seed = await startTestSeed({
     services: ['image', 'network', 'baremetal', 'compute', 'compute-metadata', ...moreServices],
@@ -43,7 +45,7 @@ export async function startServerLab(
       baremetal: { agentPollIntervalMs: 100, periodicIntervalMs: 1000, simDiskGb: 1 },
       compute: { pollMs: 100, ...computeSettings },
       // The test asks as the instance through X-Forwarded-For, as a proxy in front of 8775 would.
-      'compute-metadata': { useForwardedFor: true },
+      'compute-metadata': { useForwardedFor: true, ...metadataSettings },
     },
   });
   const admin = await seed.tokenFor('admin', seed.adminPassword, 'admin');

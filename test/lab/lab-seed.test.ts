@@ -140,6 +140,35 @@ describe('ooo lab up against a running seed', { skip }, () => {
     assert.equal(sub.body.subnet.cidr, '192.0.2.0/24');
     assert.equal(sub.body.subnet.gateway_ip, '192.0.2.1');
     assert.deepEqual(sub.body.subnet.allocation_pools, [{ start: '192.0.2.2', end: '192.0.2.254' }]);
+    // The metadata address is routed to the bridge, where the lab's forwarder serves it (option 121).
+    assert.deepEqual(sub.body.subnet.host_routes, [
+      { destination: '169.254.169.254/32', nexthop: '192.0.2.1' },
+    ]);
+    // ... and answered there by the seed's metadata service, through its trusted socket: no server has the
+    // bridge's address, so its webob 404 (not a refused connection) comes back.
+    assert.equal(lab.metadataSocket, join(stateDir, 'compute-metadata', 'forwarded.sock'));
+    const md = await new Promise<string>((done) =>
+      execFile(
+        'ip',
+        [
+          'netns',
+          'exec',
+          lab.netns,
+          'curl',
+          '-sS',
+          '-w',
+          ' %{http_code}',
+          'http://169.254.169.254/openstack/latest/meta_data.json',
+        ],
+        (_err, stdout, stderr) => done(stdout + stderr),
+      ),
+    );
+    assert.match(md, /The resource could not be found\.\n 404$/);
+    const opts = readFileSync(join(stateDir, 'dhcp', lab.seed!.networkId, 'opts'), 'utf8');
+    assert.match(
+      opts,
+      /option:classless-static-route,169\.254\.169\.254\/32,192\.0\.2\.1,0\.0\.0\.0\/0,192\.0\.2\.1/,
+    );
     assert.ok(dnsmasqIn(lab.netns), 'the seed runs dnsmasq in the lab namespace');
     const status = await run(['lab', 'status', '--state-dir', stateDir]);
     assert.match(status.stdout, new RegExp(`seed network ${net.id} \\(subnet ${lab.seed!.subnetId}\\)`));

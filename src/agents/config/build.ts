@@ -4,7 +4,13 @@ import { chmodSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 
-export const TOOLS = ['os-apply-config', 'os-refresh-config', 'os-collect-config', 'dib-run-parts'];
+export const TOOLS = [
+  'os-apply-config',
+  'os-refresh-config',
+  'os-collect-config',
+  'dib-run-parts',
+  'instance-init',
+];
 
 export async function buildAgents(outDir: string): Promise<string[]> {
   const here = import.meta.dirname;

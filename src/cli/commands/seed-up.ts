@@ -3,7 +3,7 @@ import { createWriteStream, existsSync, mkdirSync, rmSync, writeFileSync } from 
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { LAB_NETWORK_NAME } from '../../lab/seed-link.ts';
-import { withLabBaremetal, withLabDhcp } from '../../lab/seed-settings.ts';
+import { withLabBaremetal, withLabCompute, withLabDhcp, withLabMetadata } from '../../lab/seed-settings.ts';
 import { createLogger } from '../../platform/log/logger.ts';
 import { bootstrapSeed, bootstrapServiceUsers } from '../../seed/bootstrap.ts';
 import { serviceCredentialsPath } from '../../seed/service-credentials.ts';
@@ -30,10 +30,14 @@ export async function seedUp(
   const loaded = loadConfig(values, io.env);
   // The network service's DHCP agent serves the lab of this state directory unless configured otherwise.
   // and the bare metal service network-boots nodes on the lab's provisioning network.
-  const settings = withLabBaremetal(
-    withLabDhcp(loaded.settings, loaded.stateDir),
+  // The metadata service trusts X-Forwarded-For only on the socket the lab's 169.254.169.254 proxy uses.
+  // Servers get their port on the lab's provisioning network unless compute names another.
+  const settings = withLabCompute(
+    withLabMetadata(
+      withLabBaremetal(withLabDhcp(loaded.settings, loaded.stateDir), LAB_NETWORK_NAME, loaded.stateDir),
+      loaded.stateDir,
+    ),
     LAB_NETWORK_NAME,
-    loaded.stateDir,
   );
   const config = { ...loaded, settings };
   mkdirSync(join(config.stateDir, 'logs'), { recursive: true, mode: 0o700 });
