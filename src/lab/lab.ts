@@ -17,6 +17,7 @@ import { endProcesses, processesUnder } from './procs.ts';
 import { chooseAccel } from './qemu/accel.ts';
 import { createMachine } from './qemu/create.ts';
 import { QemuMachine, type QmpStatus } from './qemu/machine.ts';
+import { startRouterAdverts } from './router-adverts.ts';
 import { labSubnet, linkSeed, type SeedAccess, seedForwardPorts, unlinkSeed } from './seed-link.ts';
 import { LAB_BRIDGE, labId, labNetns } from './seed-settings.ts';
 import { type BmcKind, type LabNode, type LabState, labDir, readLab, writeLab } from './state.ts';
@@ -85,6 +86,11 @@ export async function labUp(ctx: Ctx, o: LabUpOptions): Promise<LabState> {
     // A namespace of this name outlived its lab directory (removed by hand): it is this lab's, remake it.
     if (netnsExists(state.netns)) deleteLabNetwork(state.netns);
     createLabNetwork(state);
+    const radvd = await startRouterAdverts(ctx, state);
+    if (radvd !== undefined) {
+      state.radvdPid = radvd;
+      writeLab(state);
+    }
     for (let i = 0; i < o.nodes; i++) {
       const kind: BmcKind = o.bmc === 'mixed' ? (i % 2 === 0 ? 'ipmi' : 'redfish') : o.bmc;
       const node: LabNode = {

@@ -38,6 +38,8 @@ export interface LabState {
   /** Host loopback TCP ports the guests reach at the bridge's address (src/lab/forward.ts). */
   forwards?: number[];
   forwardPids?: number[];
+  /** radvd in the namespace (router-adverts.ts), when installed. */
+  radvdPid?: number;
   /** The network and subnet the lab made in the seed's network service. */
   seed?: SeedLinkRecord;
   createdAt: string;

@@ -53,7 +53,21 @@ describe('ooo lab', { skip: unavailable() }, () => {
 
   before(async () => {
     stateDir = mkdtempSync(join(tmpdir(), 'ooo-lab-'));
-    const up = await ooo('lab', 'up', '--nodes', '2', '--bmc', 'mixed', '--memory', '128', '--disk', '1');
+    // --forward: the two forwarder halves are among the processes the kill -9 test kills
+    const up = await ooo(
+      'lab',
+      'up',
+      '--nodes',
+      '2',
+      '--bmc',
+      'mixed',
+      '--memory',
+      '128',
+      '--disk',
+      '1',
+      '--forward',
+      '9',
+    );
     assert.equal(up.code, 0, up.stderr);
     lab = readLab(join(stateDir, 'lab'))!;
     nodes = (
@@ -155,7 +169,8 @@ describe('ooo lab', { skip: unavailable() }, () => {
     // A running VM too, so QEMU is among the killed.
     await machine(1).powerOn(ctx());
     const pids = processesUnder(lab.dir);
-    assert.ok(pids.length >= 3, `qemu, ipmi_sim and the Redfish BMC: ${pids}`);
+    assert.ok(pids.length >= 5, `qemu, ipmi_sim, the Redfish BMC and both forwarder halves: ${pids}`);
+    assert.deepEqual(lab.forwardPids?.filter((p) => !pids.includes(p)), [], 'the forwarders are killed too');
     for (const pid of pids) process.kill(pid, 'SIGKILL');
     const down = await ooo('lab', 'down');
     assert.equal(down.code, 0, down.stderr);
