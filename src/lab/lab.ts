@@ -11,7 +11,7 @@ import type { Ctx } from '../platform/context.ts';
 import { forwardReady } from './forward.ts';
 import { freeTcpPort, freeUdpPort } from './free-port.ts';
 import { startMachineIpmiBmc } from './ipmi/bmc.ts';
-import { addTap, createLabNetwork, deleteLabNetwork, netnsExists } from './network.ts';
+import { addTap, createLabNetwork, deleteLabNetwork, netnsExists, netnsPids } from './network.ts';
 import { nodesJson } from './nodes-json.ts';
 import { endProcesses, processesUnder } from './procs.ts';
 import { chooseAccel } from './qemu/accel.ts';
@@ -231,6 +231,9 @@ export async function labDown(ctx: Ctx, stateDir: string): Promise<LabDownReport
     if (pids.length === 0) break;
     ended += (await endProcesses(pids)).length;
   }
+  // What still lives in the lab's namespace is the lab's too: the seed's dnsmasq when the seed was killed
+  // with -9 (it would keep the namespace, its bridge and taps alive after `ip netns del`).
+  if (state?.netns && netnsExists(state.netns)) ended += (await endProcesses(netnsPids(state.netns))).length;
   const removed: string[] = [];
   if (state?.netns && netnsExists(state.netns)) {
     if (!deleteLabNetwork(state.netns)) throw new Error(`cannot delete network namespace ${state.netns}`);
