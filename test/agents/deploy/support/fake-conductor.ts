@@ -24,6 +24,8 @@ export interface FakeConductor {
   imageGets: string[];
   /** Image name → how many of its next downloads break off halfway (the connection destroyed). */
   cuts: Map<string, number>;
+  /** Boot files served without a token at /boot/<name> (an iPXE script, a kernel, a ramdisk). */
+  files: Map<string, Uint8Array | string>;
   /** Resolves with the n-th heartbeat (1-based). */
   heartbeat(n: number): Promise<Heartbeat>;
   close(): Promise<void>;
@@ -50,6 +52,7 @@ export async function startFakeConductor(opts: {
     imageToken: randomBytes(16).toString('hex'),
     imageGets: [],
     cuts: new Map(),
+    files: new Map(),
     heartbeat: () => Promise.reject(new Error('replaced below')),
     close: () => Promise.resolve(),
   };
@@ -92,6 +95,15 @@ export async function startFakeConductor(opts: {
     if (req.method === 'POST' && u.pathname === '/v1/continue_inspection') {
       f.inspections.push(JSON.parse(await body(req)));
       return json(res, 202, { uuid: f.nodeUuid });
+    }
+    const boot = /^\/boot\/(.+)$/.exec(u.pathname);
+    const file = req.method === 'GET' && boot ? f.files.get(boot[1]!) : undefined;
+    if (file !== undefined) {
+      res.writeHead(200, {
+        'content-type': 'application/octet-stream',
+        'content-length': Buffer.byteLength(file),
+      });
+      return res.end(file);
     }
     const img = /^\/images\/([^/]+)$/.exec(u.pathname);
     if (req.method === 'GET' && img) {
