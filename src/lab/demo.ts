@@ -35,6 +35,8 @@ export interface DemoOptions {
   waitS: number;
   /** Extra `ooo lab up` arguments (e.g. --accel tcg). */
   labArgs?: string[];
+  /** What the deployed image prints once up (default: the user image's marker). */
+  marker?: string;
 }
 
 export interface DemoPhase {
@@ -149,10 +151,11 @@ export async function runLabDemo(ctx: Ctx, o: DemoOptions, io: DemoIo): Promise<
     await timed('boot to the user image marker', () =>
       each(deployed, async (n) => {
         const deadline = Date.now() + o.waitS * 1000;
+        const marker = o.marker ?? USER_IMAGE_MARKER;
         for (;;) {
-          if (consoleText(consoles.get(n)!).slice(before.get(n)).includes(USER_IMAGE_MARKER)) return;
+          if (consoleText(consoles.get(n)!).slice(before.get(n)).includes(marker)) return;
           if (Date.now() > deadline)
-            throw new DemoError(`${n}: no "${USER_IMAGE_MARKER}" on its console within ${o.waitS} s`);
+            throw new DemoError(`${n}: no "${marker}" on its console within ${o.waitS} s`);
           await sleep(1000, undefined, { signal: ctx.signal });
         }
       }),

@@ -28,14 +28,16 @@ export const forwardReady = (labDir: string, half: 'host' | 'ns') =>
 function splice(a: Socket, b: Socket): void {
   a.pipe(b);
   b.pipe(a);
-  const end = () => {
+  const kill = () => {
     a.destroy();
     b.destroy();
   };
-  a.on('error', end);
-  b.on('error', end);
-  a.on('close', end);
-  b.on('close', end);
+  a.on('error', kill);
+  b.on('error', kill);
+  // A clean close ends the other side after what is still queued for it (a destroy would drop those bytes
+  // and cut a slow reader's download short); only an error tears both down at once.
+  a.on('close', (failed) => (failed ? kill() : b.end()));
+  b.on('close', (failed) => (failed ? kill() : a.end()));
 }
 
 function listen(server: Server, ...args: [string] | [number, string]): Promise<void> {

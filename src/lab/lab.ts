@@ -11,12 +11,13 @@ import type { Ctx } from '../platform/context.ts';
 import { forwardReady } from './forward.ts';
 import { freeTcpPort, freeUdpPort } from './free-port.ts';
 import { startMachineIpmiBmc } from './ipmi/bmc.ts';
-import { addTap, createLabNetwork, deleteLabNetwork, netnsExists } from './network.ts';
+import { addTap, createLabNetwork, deleteLabNetwork, netnsExists, netnsPids } from './network.ts';
 import { nodesJson } from './nodes-json.ts';
 import { endProcesses, processesUnder } from './procs.ts';
 import { chooseAccel } from './qemu/accel.ts';
 import { createMachine } from './qemu/create.ts';
 import { QemuMachine, type QmpStatus } from './qemu/machine.ts';
+import { startRouterAdverts } from './router-adverts.ts';
 import { labSubnet, linkSeed, type SeedAccess, seedForwardPorts, unlinkSeed } from './seed-link.ts';
 import { LAB_BRIDGE, labId, labMetadataSocket, labNetns } from './seed-settings.ts';
 import { type BmcKind, type LabNode, type LabState, labDir, readLab, writeLab } from './state.ts';
@@ -86,6 +87,11 @@ export async function labUp(ctx: Ctx, o: LabUpOptions): Promise<LabState> {
     // A namespace of this name outlived its lab directory (removed by hand): it is this lab's, remake it.
     if (netnsExists(state.netns)) deleteLabNetwork(state.netns);
     createLabNetwork(state);
+    const radvd = await startRouterAdverts(ctx, state);
+    if (radvd !== undefined) {
+      state.radvdPid = radvd;
+      writeLab(state);
+    }
     for (let i = 0; i < o.nodes; i++) {
       const kind: BmcKind = o.bmc === 'mixed' ? (i % 2 === 0 ? 'ipmi' : 'redfish') : o.bmc;
       const node: LabNode = {
@@ -226,6 +232,9 @@ export async function labDown(ctx: Ctx, stateDir: string): Promise<LabDownReport
     if (pids.length === 0) break;
     ended += (await endProcesses(pids)).length;
   }
+  // What still lives in the lab's namespace is the lab's too: the seed's dnsmasq when the seed was killed
+  // with -9 (it would keep the namespace, its bridge and taps alive after `ip netns del`).
+  if (state?.netns && netnsExists(state.netns)) ended += (await endProcesses(netnsPids(state.netns))).length;
   const removed: string[] = [];
   if (state?.netns && netnsExists(state.netns)) {
     if (!deleteLabNetwork(state.netns)) throw new Error(`cannot delete network namespace ${state.netns}`);

@@ -57,6 +57,16 @@ export function deleteLabNetwork(netns: string): boolean {
   return spawnSync('ip', ['netns', 'del', netns], { stdio: 'ignore' }).status === 0;
 }
 
+/** The processes living in a namespace (`ip netns pids`). */
+export function netnsPids(netns: string): number[] {
+  const r = spawnSync('ip', ['netns', 'pids', netns], { encoding: 'utf8' });
+  if (r.status !== 0) return [];
+  return r.stdout
+    .split('\n')
+    .map(Number)
+    .filter((p) => Number.isInteger(p) && p > 0 && p !== process.pid);
+}
+
 export function netnsExists(netns: string): boolean {
   const r = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' });
   return (r.stdout ?? '').split('\n').some((l) => l.split(/\s+/)[0] === netns);

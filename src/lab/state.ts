@@ -40,6 +40,8 @@ export interface LabState {
   forwardPids?: number[];
   /** The seed's metadata socket the lab's proxy on 169.254.169.254:80 passes requests to (forward.ts). */
   metadataSocket?: string;
+  /** radvd in the namespace (router-adverts.ts), when installed. */
+  radvdPid?: number;
   /** The network and subnet the lab made in the seed's network service. */
   seed?: SeedLinkRecord;
   createdAt: string;

@@ -41,6 +41,23 @@ describe('deployTimeline', () => {
     assert.equal(t?.phases.find((p) => p.label === 'image written')?.note, '771.4 MB at 8.8 MB/s');
   });
 
+  test('an image the agent had to download again: the attempts and their reasons in the note', () => {
+    const t = deployTimeline([
+      deploy(0),
+      ev(80, 'phase', null, 'image written', {
+        details: {
+          bytes: 100e6,
+          seconds: 10,
+          download_failures: ['attempt 1: http://x/f: the download broke off after 5 of 9 bytes: aborted'],
+        },
+      }),
+    ]);
+    assert.equal(
+      t?.phases.find((p) => p.label === 'image written')?.note,
+      '100.0 MB at 10.0 MB/s, 2 download attempts (attempt 1: http://x/f: the download broke off after 5 of 9 bytes: aborted)',
+    );
+  });
+
   test('no deploy recorded', () => {
     assert.equal(
       deployTimeline([ev(0, 'provision', 'enroll', 'verifying', { details: { event: 'manage' } })]),

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { IpmiTool } from '../../src/baremetal/drivers/ipmitool.ts';
-import { netnsExists, netnsLinks } from '../../src/lab/network.ts';
+import { netnsExists, netnsLinks, netnsPids } from '../../src/lab/network.ts';
 import type { DevtestNode } from '../../src/lab/nodes-json.ts';
 import { processesUnder } from '../../src/lab/procs.ts';
 import { QemuMachine } from '../../src/lab/qemu/machine.ts';
@@ -53,7 +53,21 @@ describe('ooo lab', { skip: unavailable() }, () => {
 
   before(async () => {
     stateDir = mkdtempSync(join(tmpdir(), 'ooo-lab-'));
-    const up = await ooo('lab', 'up', '--nodes', '2', '--bmc', 'mixed', '--memory', '128', '--disk', '1');
+    // --forward: the two forwarder halves are among the processes the kill -9 test kills
+    const up = await ooo(
+      'lab',
+      'up',
+      '--nodes',
+      '2',
+      '--bmc',
+      'mixed',
+      '--memory',
+      '128',
+      '--disk',
+      '1',
+      '--forward',
+      '9',
+    );
     assert.equal(up.code, 0, up.stderr);
     lab = readLab(join(stateDir, 'lab'))!;
     nodes = (
@@ -155,11 +169,40 @@ describe('ooo lab', { skip: unavailable() }, () => {
     // A running VM too, so QEMU is among the killed.
     await machine(1).powerOn(ctx());
     const pids = processesUnder(lab.dir);
-    assert.ok(pids.length >= 3, `qemu, ipmi_sim and the Redfish BMC: ${pids}`);
+    assert.ok(pids.length >= 5, `qemu, ipmi_sim, the Redfish BMC and both forwarder halves: ${pids}`);
+    assert.deepEqual(
+      lab.forwardPids?.filter((p) => !pids.includes(p)),
+      [],
+      'the forwarders are killed too',
+    );
+    // A seed killed with -9 leaves its dnsmasq in the namespace (its command line names the seed's state, not
+    // the lab): a DHCP server of the same kind, orphaned there, must go too.
+    const orphan = spawn(
+      'ip',
+      [
+        'netns',
+        'exec',
+        lab.netns,
+        '/usr/sbin/dnsmasq',
+        '--keep-in-foreground',
+        '--conf-file=/dev/null',
+      ].concat([
+        '--port=0',
+        `--pid-file=${join(stateDir, 'orphan-dnsmasq.pid')}`,
+        '--leasefile-ro',
+        '--bind-interfaces',
+        '--interface=br-lab',
+        '--dhcp-range=192.0.2.50,192.0.2.60',
+      ]),
+      { stdio: 'ignore', detached: true },
+    );
+    orphan.unref();
+    await until('the orphan dnsmasq in the namespace', () => netnsPids(lab.netns).includes(orphan.pid!));
     for (const pid of pids) process.kill(pid, 'SIGKILL');
     const down = await ooo('lab', 'down');
     assert.equal(down.code, 0, down.stderr);
     assert.deepEqual(processesUnder(lab.dir), []);
+    assert.throws(() => process.kill(orphan.pid!, 0), /ESRCH/, 'the orphan dnsmasq was ended');
     assert.equal(netnsExists(lab.netns), false);
     assert.equal(existsSync(lab.dir), false);
     const status = await ooo('lab', 'status');

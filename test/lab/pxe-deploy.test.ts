@@ -7,7 +7,7 @@
 // deploy files served by the bare metal service. The phase times are printed as diagnostics.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -82,9 +82,17 @@ describe('PXE deploy of lab machines end to end', { skip, timeout: 28 * 60_000 }
   });
 
   after(async () => {
+    // OOO_TEST_KEEP=1: the seed's logs and the machines' consoles stay in the test's directory, to read
+    const keep = process.env.OOO_TEST_KEEP === '1' && dir;
+    if (keep)
+      cpSync(join(stateDir, 'lab'), join(dir, 'kept-lab'), {
+        recursive: true,
+        filter: (src) => !src.endsWith('.qcow2') && !src.endsWith('.sock'),
+      });
     if (stateDir) await ooo(['lab', 'down', '--state-dir', stateDir]);
     await seed?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    if (keep) console.log(`# kept: ${dir}`);
+    else if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   test('lab up → import → manage → inspect → provide → deploy → own disk → undeploy → available', async (t) => {

@@ -24,6 +24,7 @@ export interface AgentOptions {
   /** [0,1) source for the heartbeat jitter; Math.random by default. */
   random?: () => number;
   onImageWritten?: AgentState['onImageWritten'];
+  downloadRetry?: AgentState['downloadRetry'];
 }
 
 export interface RunningAgent {
@@ -79,6 +80,7 @@ export async function startAgent(parent: AgentCtx, opts: AgentOptions): Promise<
   let wake = new Promise<void>((ok) => (wakeUp = ok));
   const state: AgentState = { machine: opts.machine, partitionUuids: undefined };
   if (opts.onImageWritten) state.onImageWritten = opts.onImageWritten;
+  if (opts.downloadRetry) state.downloadRetry = opts.downloadRetry;
   const runner = new CommandRunner(ctx, commandTable(state), () => wakeUp());
   const api: CommandApi = await startCommandApi(ctx, runner, () => token, {
     host: opts.listenHost,

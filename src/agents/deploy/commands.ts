@@ -1,6 +1,7 @@
 // The commands the conductor sends, by IPA's names: "<extension>.<command>". Each is sync (the POST answers
 // with the finished result) or async (the POST answers RUNNING; the conductor polls GET /v1/commands/).
 import type { AgentCtx } from './ctx.ts';
+import type { DownloadRetry } from './download-retry.ts';
 import { eraseFull, eraseMetadata } from './erase.ts';
 import { type DiskInfo, type Inventory, pickRootDisk } from './hardware.ts';
 import { InvalidParams, validateImageInfo } from './image-info.ts';
@@ -23,7 +24,9 @@ export interface AgentState {
   /** What the last image write did to make the disk bootable (see bootloader.ts). */
   bootloader?: string;
   /** Called after the disk was written, for the timeline (bytes, seconds). */
-  onImageWritten?(info: { bytes: number; seconds: number; device: string }): void;
+  onImageWritten?(info: { bytes: number; seconds: number; device: string; failedAttempts: string[] }): void;
+  /** How a broken image download is retried (the default if not given). */
+  downloadRetry?: DownloadRetry;
 }
 
 const CLEAN_STEPS = [
@@ -65,7 +68,13 @@ export function chooseDisk(disks: DiskInfo[], node: unknown): DiskInfo {
   return d;
 }
 
-async function writeStep(ctx: AgentCtx, st: AgentState, params: Record<string, unknown>): Promise<string> {
+interface Written {
+  text: string;
+  /** Why earlier download attempts failed (empty when the first went through). */
+  failedAttempts: string[];
+}
+
+async function writeStep(ctx: AgentCtx, st: AgentState, params: Record<string, unknown>): Promise<Written> {
   const image = validateImageInfo(params['image_info']);
   const inv = await st.machine.inventory();
   const target = chooseDisk(inv.disks, params['node']);
@@ -76,11 +85,21 @@ async function writeStep(ctx: AgentCtx, st: AgentState, params: Record<string, u
       image,
       configdrive: typeof cd === 'string' && cd ? cd : undefined,
       disk: dev,
+      ...(st.downloadRetry ? { retry: st.downloadRetry } : {}),
     });
     st.partitionUuids = r.uuids;
     st.bootloader = r.bootloader;
-    st.onImageWritten?.({ bytes: r.bytesWritten, seconds: r.seconds, device: r.device });
-    return `image (${image.id}) written to device ${r.device} root_uuid=${r.uuids['root uuid']}`;
+    st.onImageWritten?.({
+      bytes: r.bytesWritten,
+      seconds: r.seconds,
+      device: r.device,
+      failedAttempts: r.failedAttempts,
+    });
+    const retried = r.attempts > 1 ? ` after ${r.attempts} download attempts` : '';
+    return {
+      text: `image (${image.id}) written to device ${r.device} root_uuid=${r.uuids['root uuid']}${retried}`,
+      failedAttempts: r.failedAttempts,
+    };
   } finally {
     await dev.close();
   }
@@ -132,12 +151,12 @@ export function commandTable(st: AgentState): Record<string, CommandDef> {
     'standby.prepare_image': {
       async: true,
       validate: (p) => void validateImageInfo(p['image_info']),
-      run: (ctx, p) => writeStep(ctx, st, p),
+      run: async (ctx, p) => (await writeStep(ctx, st, p)).text,
     },
     'standby.cache_image': {
       async: true,
       validate: (p) => void validateImageInfo(p['image_info']),
-      run: (ctx, p) => writeStep(ctx, st, { ...p, configdrive: undefined }),
+      run: async (ctx, p) => (await writeStep(ctx, st, { ...p, configdrive: undefined })).text,
     },
     'standby.get_partition_uuids': {
       async: false,
@@ -176,7 +195,11 @@ export function commandTable(st: AgentState): Record<string, CommandDef> {
           ...((s['args'] ?? {}) as Record<string, unknown>),
           node: p['node'],
         });
-        return { deploy_result: { result: r }, deploy_step: s };
+        // download_failures: our addition, for the conductor's timeline (Ironic ignores unknown keys)
+        return {
+          deploy_result: { result: r.text, download_failures: r.failedAttempts },
+          deploy_step: s,
+        };
       },
     },
     'clean.get_clean_steps': {

@@ -5,6 +5,14 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { installBiosBootloader } from './bootloader.ts';
 import type { AgentCtx } from './ctx.ts';
+import {
+  DEFAULT_DOWNLOAD_RETRY,
+  type DownloadRetry,
+  ImageChecksumError,
+  ImageDownloadError,
+  ImageStreamError,
+  withDownloadRetries,
+} from './download-retry.ts';
 import { request } from './http-client.ts';
 import {
   decodeConfigDrive,
@@ -29,8 +37,7 @@ import { isQcow2, Qcow2StreamReader } from './qcow2.ts';
 
 const MiB = 1024 * 1024;
 
-export class ImageDownloadError extends Error {}
-export class ImageChecksumError extends Error {}
+export { ImageChecksumError, ImageDownloadError, ImageStreamError } from './download-retry.ts';
 export class ImageWriteError extends Error {}
 
 export interface PartitionUuids {
@@ -47,6 +54,10 @@ export interface WriteResult {
   seconds: number;
   uuids: PartitionUuids;
   bootloader: string;
+  /** Download attempts made (1 when the first one went through). */
+  attempts: number;
+  /** Why the earlier attempts failed. */
+  failedAttempts: string[];
 }
 
 function requestHeaders(i: ImageInfo): Record<string, string> {
@@ -63,7 +74,10 @@ async function resolveDigest(
   const d = expectedDigest(i);
   if ('algo' in d) return d;
   const r = await request(d.url, { headers: requestHeaders(i), signal: ctx.signal });
-  if (r.status !== 200) throw new ImageDownloadError(`checksum file ${d.url} answered HTTP ${r.status}`);
+  if (r.status !== 200) {
+    r.discard();
+    throw new ImageDownloadError(`checksum file ${d.url} answered HTTP ${r.status}`, r.status >= 500);
+  }
   const value = digestFromChecksumFile(await r.text(), url);
   const byLength: Record<number, string> = { 32: 'md5', 40: 'sha1', 64: 'sha256', 128: 'sha512' };
   const algo = byLength[value.length];
@@ -71,23 +85,51 @@ async function resolveDigest(
   return { algo, value };
 }
 
-/** Opens the image body from the first URL that answers 200. */
+/** Opens the image body from the first URL that answers 200; `length` is its Content-Length if given. */
 async function download(
   ctx: AgentCtx,
   i: ImageInfo,
-): Promise<{ url: string; body: AsyncIterable<Uint8Array> }> {
+): Promise<{ url: string; body: AsyncIterable<Uint8Array>; length: number | undefined }> {
   const failures: string[] = [];
+  let transient = false; // a refused connection or a 5xx may go away; a 4xx will not
   for (const url of i.urls) {
     try {
       const r = await request(url, { headers: requestHeaders(i), signal: ctx.signal });
-      if (r.status === 200) return { url, body: r.stream };
+      if (r.status === 200) {
+        const length = Number(r.headers['content-length']);
+        return { url, body: r.stream, length: Number.isSafeInteger(length) ? length : undefined };
+      }
       failures.push(`${url}: HTTP ${r.status}`);
+      if (r.status >= 500) transient = true;
       r.discard();
     } catch (e) {
       failures.push(`${url}: ${(e as Error).message}`);
+      transient = true;
     }
   }
-  throw new ImageDownloadError(`Image download failed for image ${i.id}: ${failures.join('; ')}`);
+  throw new ImageDownloadError(`Image download failed for image ${i.id}: ${failures.join('; ')}`, transient);
+}
+
+/** The body as it arrives; a break-off (reset, early close, short of its length) becomes an ImageStreamError. */
+async function* guarded(
+  url: string,
+  body: AsyncIterable<Uint8Array>,
+  length: number | undefined,
+): AsyncGenerator<Uint8Array> {
+  let n = 0;
+  const of = length === undefined ? '' : ` of ${length}`;
+  try {
+    for await (const c of body) {
+      n += c.length;
+      yield c;
+    }
+  } catch (e) {
+    throw new ImageStreamError(
+      `${url}: the download broke off after ${n}${of} bytes: ${(e as Error).message}`,
+    );
+  }
+  if (length !== undefined && n !== length)
+    throw new ImageStreamError(`${url}: the download ended after ${n}${of} bytes`);
 }
 
 /** Streams one image into [base, base+limit) of the disk; raw or qcow2 decided by its first bytes. */
@@ -99,15 +141,18 @@ async function streamImage(
   limit: number,
   targetZeroed: boolean,
 ): Promise<{ downloaded: number; written: number; url: string }> {
-  const { url, body } = await download(ctx, i);
-  const { algo, value } = await resolveDigest(ctx, i, url);
+  const { url, body, length } = await download(ctx, i);
+  const { algo, value } = await resolveDigest(ctx, i, url).catch((e) => {
+    (body as { destroy?: () => void }).destroy?.();
+    throw e;
+  });
   const hash = createHash(algo);
   const out = new CoalescingWriter(dev, base, limit);
   let downloaded = 0;
   let written = 0;
   let qcow: Qcow2StreamReader | undefined;
   let format: 'raw' | 'qcow2' | undefined;
-  for await (const chunk of leadingBlock(body)) {
+  for await (const chunk of leadingBlock(guarded(url, body, length))) {
     ctx.signal.throwIfAborted();
     hash.update(chunk);
     if (!format) {
@@ -131,6 +176,8 @@ async function streamImage(
     throw new ImageChecksumError(
       `Image failed to verify against checksum. location: ${url}; image ID: ${i.id}; ` +
         `image checksum: ${value}; verification checksum: ${got} (${algo})`,
+      got,
+      length !== undefined,
     );
   if (qcow) {
     const h = await qcow.end();
@@ -190,15 +237,18 @@ export interface WriteRequest {
   image: ImageInfo;
   configdrive: string | undefined;
   disk: BlockDevice;
+  /** How a broken download is retried (DEFAULT_DOWNLOAD_RETRY if not given). */
+  retry?: DownloadRetry;
 }
 
 export async function writeImage(ctx: AgentCtx, machine: Machine, req: WriteRequest): Promise<WriteResult> {
   const t0 = Date.now();
   const { image: i, disk: dev } = req;
   const configdrive = req.configdrive ? decodeConfigDrive(req.configdrive) : undefined;
+  const retry = req.retry ?? DEFAULT_DOWNLOAD_RETRY;
   const result = isPartitionImage(i)
-    ? await writePartitionImage(ctx, machine, i, dev, configdrive)
-    : await writeWholeDiskImage(ctx, machine, i, dev, configdrive);
+    ? await writePartitionImage(ctx, machine, i, dev, configdrive, retry)
+    : await writeWholeDiskImage(ctx, machine, i, dev, configdrive, retry);
   await dev.flush();
   await machine.rereadPartitions(dev);
   return { ...result, device: dev.path, seconds: (Date.now() - t0) / 1000 };
@@ -212,11 +262,18 @@ async function writeWholeDiskImage(
   i: ImageInfo,
   dev: BlockDevice,
   configdrive: Uint8Array | undefined,
+  retry: DownloadRetry,
 ): Promise<Partial> {
-  const zeroed = await dev.zeroAll();
   let r: Awaited<ReturnType<typeof streamImage>>;
+  let failedAttempts: string[];
   try {
-    r = await streamImage(ctx, i, dev, 0, dev.size, zeroed);
+    // each attempt from a zeroed disk, so a retry need not write what an earlier one left behind
+    ({ value: r, failures: failedAttempts } = await withDownloadRetries(
+      ctx,
+      `image ${i.id} download`,
+      retry,
+      async () => streamImage(ctx, i, dev, 0, dev.size, await dev.zeroAll()),
+    ));
   } catch (e) {
     await writeZeros(dev, 0, Math.min(MiB, dev.size)); // a half-written disk must not boot
     throw e;
@@ -235,6 +292,8 @@ async function writeWholeDiskImage(
   return {
     bytesDownloaded: r.downloaded,
     bytesWritten: r.written,
+    attempts: failedAttempts.length + 1,
+    failedAttempts,
     uuids: {
       'root uuid': rootUuid,
       'efi system partition uuid': null,
@@ -306,6 +365,7 @@ async function writePartitionImage(
   i: ImageInfo,
   dev: BlockDevice,
   configdrive: Uint8Array | undefined,
+  retry: DownloadRetry,
 ): Promise<Partial> {
   const bootMode = i.deploy_boot_mode === 'uefi' ? 'uefi' : 'bios';
   const rootMb = Number(i.root_mb ?? 0) || Number(i.root_gb ?? 0) * 1024;
@@ -350,7 +410,13 @@ async function writePartitionImage(
     for (const w of encodeGpt(layout, diskGuid, guids)) await dev.write(w.offset, w.data);
   else await dev.write(0, encodeMbr(layout, diskId));
   const root = byRole.get('root')!;
-  const r = await streamImage(ctx, i, dev, root.start * 512, root.sectors * 512, false).catch(async (e) => {
+  // targetZeroed false: every block of the partition is written, so a retry overwrites what came before
+  const { value: r, failures: failedAttempts } = await withDownloadRetries(
+    ctx,
+    `image ${i.id} download`,
+    retry,
+    () => streamImage(ctx, i, dev, root.start * 512, root.sectors * 512, false),
+  ).catch(async (e) => {
     if (!preserve) await writeZeros(dev, 0, MiB);
     throw e;
   });
@@ -381,6 +447,8 @@ async function writePartitionImage(
   return {
     bytesDownloaded: r.downloaded,
     bytesWritten: r.written,
+    attempts: failedAttempts.length + 1,
+    failedAttempts,
     uuids: {
       'root uuid': fsUuid ?? partitions['root']!,
       'efi system partition uuid': byRole.has('efi') ? partitions['efi']! : null,

@@ -14,6 +14,7 @@ export interface SimAgentOptions extends SimSpec {
   inspectionCallbackUrl?: string;
   heartbeatJitter?: () => number;
   onImageWritten?: AgentOptions['onImageWritten'];
+  downloadRetry?: AgentOptions['downloadRetry'];
 }
 
 export function startSimAgent(ctx: AgentCtx, o: SimAgentOptions): Promise<RunningAgent> {
@@ -30,5 +31,6 @@ export function startSimAgent(ctx: AgentCtx, o: SimAgentOptions): Promise<Runnin
     lookupIntervalS: 1,
     ...(o.heartbeatJitter ? { random: o.heartbeatJitter } : {}),
     ...(o.onImageWritten ? { onImageWritten: o.onImageWritten } : {}),
+    ...(o.downloadRetry ? { downloadRetry: o.downloadRetry } : {}),
   });
 }

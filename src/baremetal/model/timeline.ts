@@ -96,7 +96,10 @@ function noteOf(e: NodeEventRecord, phaseMs: number): { note?: string } {
   const given = Number(e.details.seconds);
   const ms = Number.isFinite(given) && given > 0 ? given * 1000 : e.duration_ms > 0 ? e.duration_ms : phaseMs;
   const rate = ms > 0 ? ` at ${(mb / (ms / 1000)).toFixed(1)} MB/s` : '';
-  return { note: `${mb.toFixed(1)} MB${rate}` };
+  // a download the agent had to start over: how often and why, the time lost is inside this phase
+  const failed = Array.isArray(e.details.download_failures) ? e.details.download_failures.map(String) : [];
+  const retried = failed.length > 0 ? `, ${failed.length + 1} download attempts (${failed.join('; ')})` : '';
+  return { note: `${mb.toFixed(1)} MB${rate}${retried}` };
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(3)} s`;

@@ -283,12 +283,16 @@ async function deployPass(task: NodeTask, agent: AgentClient, d: AgentStepDeps):
   await releaseCredential(task, d);
   const ms = now - Number(state.started);
   const bytes = typeof state.image_size === 'number' ? state.image_size : null;
+  // the agent's reasons for starting the download over, if it had to (deploy_result.download_failures)
+  const failures = ((last.command_result as Dict | null)?.deploy_result as Dict | undefined)
+    ?.download_failures;
   await phase(task, 'image written', ms, {
     image: String(state.image ?? ''),
     // Which (now deleted) application credential fetched it: for the audit trail.
     credential: String(state.credential ?? '').split('/')[1] ?? null,
     bytes,
     mb_per_s: bytes !== null && ms > 0 ? Math.round((bytes / 1024 / 1024 / (ms / 1000)) * 100) / 100 : null,
+    download_failures: Array.isArray(failures) ? failures.map(String) : null,
   });
   return bootInstance(task, now, d);
 }

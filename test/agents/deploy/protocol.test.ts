@@ -120,6 +120,7 @@ describe('deploy agent over HTTP (sim node, sparse file disk)', {
         onPowerOff: () => {
           powerOffs++;
         },
+        downloadRetry: { attempts: 3, delayMs: 20 },
       },
     );
     base = agent.callbackUrl;
@@ -283,6 +284,57 @@ describe('deploy agent over HTTP (sim node, sparse file disk)', {
     assert.equal((uuids.body['command_result'] as Record<string, unknown>)['root uuid'], '0xc0ffee11');
   });
 
+  it('a download that breaks off once is started over from byte 0 with a fresh hash; the deploy step says why', async () => {
+    scribble(disk, 0, Buffer.alloc(8 * MiB, 0xee)); // what a half-finished write could leave behind
+    const gets = conductor.imageGets.length;
+    conductor.cuts.set('whole.qcow2', 1);
+    const info = imageInfo('whole.qcow2', conductor.images.get('whole.qcow2')! as Buffer, {
+      disk_format: 'qcow2',
+    });
+    const done = await runToEnd('deploy.execute_deploy_step', {
+      step: { interface: 'deploy', step: 'write_image', priority: 80, args: { image_info: info } },
+      node: { properties: {} },
+    });
+    assert.equal(done['command_status'], 'SUCCEEDED', JSON.stringify(done));
+    assert.deepEqual(conductor.imageGets.slice(gets), ['whole.qcow2', 'whole.qcow2']);
+    const result = (done['command_result'] as { deploy_result: Record<string, unknown> }).deploy_result;
+    assert.match(
+      String(result['result']),
+      /written to device \S+ root_uuid=0xc0ffee11 after 2 download attempts$/,
+    );
+    const failures = result['download_failures'] as string[];
+    assert.equal(failures.length, 1);
+    assert.match(
+      failures[0]!,
+      /^attempt 1: http:\/\/127\.0\.0\.1:\d+\/images\/whole\.qcow2: the download broke off after \d+ of \d+ bytes: /,
+    );
+    assert.ok(readDisk(disk, 0, wholeRaw.length).equals(wholeRaw), 'the image, byte for byte');
+  });
+
+  it('a download that always breaks off fails after the bounded attempts, every reason in the error, the disk unbootable', async () => {
+    const gets = conductor.imageGets.length;
+    conductor.cuts.set('whole.qcow2', 100);
+    const info = imageInfo('whole.qcow2', conductor.images.get('whole.qcow2')! as Buffer, {
+      disk_format: 'qcow2',
+    });
+    try {
+      const done = await runToEnd('standby.prepare_image', { image_info: info });
+      assert.equal(done['command_status'], 'FAILED');
+      const details = (done['command_error'] as { details: string }).details;
+      assert.match(
+        details,
+        /^image img-whole\.qcow2 download failed \(3 attempts\): attempt 1: \S+: the download broke off after \d+ of \d+ bytes: [^;]+; attempt 2: [^;]+; attempt 3: \S+: the download broke off/,
+      );
+      assert.equal(conductor.imageGets.length - gets, 3);
+      assert.ok(
+        readDisk(disk, 0, MiB).every((b) => b === 0),
+        'no boot sector left behind',
+      );
+    } finally {
+      conductor.cuts.delete('whole.qcow2');
+    }
+  });
+
   it('a GPT whole-disk image gets its config drive partition before the moved backup GPT', async () => {
     const img = Buffer.alloc(4 * MiB);
     const g = planLayout({
@@ -315,9 +367,11 @@ describe('deploy agent over HTTP (sim node, sparse file disk)', {
     assert.equal(readDisk(disk, DISK - 512, 8).toString(), 'EFI PART');
   });
 
-  it('a checksum mismatch fails the command with a clear message, and the disk is left unbootable', async () => {
+  it('a checksum mismatch over the whole body fails at once (it would repeat) with a clear message, and the disk is left unbootable', async () => {
     const info = imageInfo('whole.qcow2', Buffer.from('something else'), { disk_format: 'qcow2' });
+    const gets = conductor.imageGets.length;
     const done = await runToEnd('standby.prepare_image', { image_info: info });
+    assert.equal(conductor.imageGets.length - gets, 1, 'downloaded once');
     assert.equal(done['command_status'], 'FAILED');
     assert.equal(done['command_result'], null);
     const err = done['command_error'] as { type: string; details: string };

@@ -20,6 +20,12 @@ export interface FakeConductor {
   images: Map<string, Uint8Array>;
   /** Images are served only with this X-Auth-Token. */
   imageToken: string;
+  /** The image names asked for, one per GET. */
+  imageGets: string[];
+  /** Image name → how many of its next downloads break off halfway (the connection destroyed). */
+  cuts: Map<string, number>;
+  /** Boot files served without a token at /boot/<name> (an iPXE script, a kernel, a ramdisk). */
+  files: Map<string, Uint8Array | string>;
   /** Resolves with the n-th heartbeat (1-based). */
   heartbeat(n: number): Promise<Heartbeat>;
   close(): Promise<void>;
@@ -44,6 +50,9 @@ export async function startFakeConductor(opts: {
     inspections: [],
     images: new Map(),
     imageToken: randomBytes(16).toString('hex'),
+    imageGets: [],
+    cuts: new Map(),
+    files: new Map(),
     heartbeat: () => Promise.reject(new Error('replaced below')),
     close: () => Promise.resolve(),
   };
@@ -87,12 +96,29 @@ export async function startFakeConductor(opts: {
       f.inspections.push(JSON.parse(await body(req)));
       return json(res, 202, { uuid: f.nodeUuid });
     }
+    const boot = /^\/boot\/(.+)$/.exec(u.pathname);
+    const file = req.method === 'GET' && boot ? f.files.get(boot[1]!) : undefined;
+    if (file !== undefined) {
+      res.writeHead(200, {
+        'content-type': 'application/octet-stream',
+        'content-length': Buffer.byteLength(file),
+      });
+      return res.end(file);
+    }
     const img = /^\/images\/([^/]+)$/.exec(u.pathname);
     if (req.method === 'GET' && img) {
+      f.imageGets.push(img[1]!);
       if (req.headers['x-auth-token'] !== f.imageToken) return json(res, 401, { error: 'unauthorized' });
       const data = f.images.get(img[1]!);
       if (!data) return json(res, 404, { error: 'no such image' });
       res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': data.length });
+      const cuts = f.cuts.get(img[1]!) ?? 0;
+      if (cuts > 0) {
+        f.cuts.set(img[1]!, cuts - 1);
+        // half the body, flushed, then the connection goes: what the agent sees as "aborted"
+        const half = data.subarray(0, Math.floor(data.length / 2));
+        return res.write(half, () => res.socket?.destroy());
+      }
       // in pieces, as a real server streams it
       for (let o = 0; o < data.length; o += 100_000) res.write(data.subarray(o, o + 100_000));
       return res.end();
