@@ -70,7 +70,9 @@ describe('lab machine faults: no call-back, BMC gone', { skip, timeout: 15 * 60_
             waitTimeouts: { 'wait call-back': 60 },
             periodicIntervalMs: 2000,
             powerSyncIntervalMs: 3000,
-            bmc: { ipmiMinCommandIntervalMs: 0, ipmiRetryTimeoutMs: 2000, powerWaitS: 30 },
+            // 8 s, not less: under load (a busy CI runner, other VMs) `power on` through ipmi_sim and QEMU's
+            // start took over 2 s once and failed the deploy before its call-back timeout could be seen
+            bmc: { ipmiMinCommandIntervalMs: 0, ipmiRetryTimeoutMs: 8000, powerWaitS: 30 },
           },
         },
       }),
