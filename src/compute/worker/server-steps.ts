@@ -17,10 +17,12 @@ import { candidates, flavorNeeds, NO_VALID_HOST, noValidHostReason } from '../mo
 import type { Server, ServerPort } from '../model/server.ts';
 import { POWER } from '../model/server-state.ts';
 import type { ComputeSettings } from '../model/settings.ts';
+import type { ServerGroupStore } from '../store/server-groups.ts';
 import type { ServerStore } from '../store/servers.ts';
 
 export interface StepDeps {
   servers: ServerStore;
+  groups: ServerGroupStore;
   settings: ComputeSettings;
   baremetal: () => BaremetalClient;
   network: () => NetworkClient;
@@ -87,10 +89,8 @@ async function schedule(ctx: Ctx, d: StepDeps, s: Server): Promise<Outcome> {
     await bm.listNodes(ctx, { provision_state: 'available', maintenance: false, associated: false })
   ).map(nodeFrom);
   let pool = candidates(nodes, needs, new Set(s.excluded_nodes));
-  if (pool.length > 0 && s.group_id) {
-    const refusal = await groupRefusal(d, s);
-    if (refusal) pool = [];
-  }
+  const refusal = await groupRefusal(d, s);
+  if (refusal) pool = [];
   for (const node of pool) {
     // One candidate per claim: the bare metal service reserves it atomically or says it is taken.
     const a = await bm.createAllocation(ctx, {
@@ -105,21 +105,15 @@ async function schedule(ctx: Ctx, d: StepDeps, s: Server): Promise<Outcome> {
     if (a.state === 'allocating') return requeueAfter(d.settings.pollMs);
     await bm.deleteAllocation(ctx, a.uuid);
   }
-  let reason = noValidHostReason(needs, s.attempts, d.settings.maxAttempts);
-  if (pool.length === 0 && s.group_id && (await groupRefusal(d, s)))
-    reason = (await groupRefusal(d, s)) ?? reason;
+  const reason = refusal ?? noValidHostReason(needs, s.attempts, d.settings.maxAttempts);
   if (s.attempts === 0) await event(d, s, EVENTS.schedule, { result: 'Error', message: reason });
   return fail(ctx, d, s, reason, s.fault?.details);
 }
 
 /** Nova's anti-affinity filter on one compute host: every node is behind this host, so a second member fails. */
 async function groupRefusal(d: StepDeps, s: Server): Promise<string | undefined> {
-  const doc = await d.servers.db.get<{ policy: string }>(
-    'SELECT policy FROM cmp_server_groups WHERE id = ?',
-    [s.group_id],
-  );
-  if (doc?.policy !== 'anti-affinity') return undefined;
-  const others = (await d.servers.groupMembers(s.group_id ?? '')).filter((id) => id !== s.id);
+  if (!s.group_id || (await d.groups.policyOf(s.group_id)) !== 'anti-affinity') return undefined;
+  const others = (await d.servers.groupMembers(s.group_id)).filter((id) => id !== s.id);
   for (const id of others)
     if ((await d.servers.get(id))?.node_uuid)
       return `${NO_VALID_HOST}There are not enough hosts available (anti-affinity: every node is behind compute host ${d.settings.host}).`;
@@ -217,6 +211,9 @@ function instanceInfo(s: Server, node: NodeDoc): PatchOp[] {
     memory_mb: String(s.flavor.ram),
     local_gb: String(node.properties.local_gb ?? s.flavor.disk),
     preserve_ephemeral: s.preserve_ephemeral,
+    // Whose instance this is: the bare metal service deploys a private image only for its own project.
+    project_id: s.project_id,
+    user_id: s.user_id,
   };
   if (s.flavor.ephemeral > 0) info.ephemeral_format = 'ext4';
   if (Object.keys(caps).length > 0) info.capabilities = JSON.stringify(caps);
