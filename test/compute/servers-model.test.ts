@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { type BaremetalNode, nodeFrom, parseCapabilities } from '../../src/compute/model/baremetal-node.ts';
 import { candidates, flavorNeeds, placementClass } from '../../src/compute/model/placement.ts';
-import { parseServerCreate } from '../../src/compute/model/server-input.ts';
+import { accessIp, parseServerCreate } from '../../src/compute/model/server-input.ts';
 import {
   type ServerAction,
   startAction,
@@ -176,4 +176,29 @@ describe('the create body', () => {
     assert.deepEqual(r.networks, []);
     assert.deepEqual(r.tags, ['x']);
   });
+});
+
+describe('access IPs as Nova checks and shows them', () => {
+  const cases: ['accessIPv4' | 'accessIPv6', unknown, string | undefined | RegExp][] = [
+    ['accessIPv4', undefined, undefined],
+    ['accessIPv4', null, ''],
+    ['accessIPv4', '', ''],
+    ['accessIPv4', '192.0.2.10', '192.0.2.10'],
+    ['accessIPv4', '192.0.2.300', /is not a 'ipv4'/],
+    ['accessIPv4', '::1', /is not a 'ipv4'/],
+    ['accessIPv4', 4, /is not of type 'string'/],
+    ['accessIPv6', '2001:DB8:0:0:0:0:0:1', '2001:db8::1'],
+    ['accessIPv6', '0000:0000:0000:0000:0000:babe:220.12.22.2', '::babe:dc0c:1602'],
+    ['accessIPv6', '192.0.2.1', /is not a 'ipv6'/],
+    ['accessIPv6', '2001:db8::g', /is not a 'ipv6'/],
+  ];
+  for (const [k, v, want] of cases)
+    test(`${k} ${JSON.stringify(v)}`, () => {
+      if (want instanceof RegExp)
+        assert.throws(
+          () => accessIp(k, v),
+          (e) => isAppError(e) && e.status === 400 && want.test(e.message),
+        );
+      else assert.equal(accessIp(k, v), want);
+    });
 });

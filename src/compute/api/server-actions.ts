@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError, badRequest } from '../../platform/errors/catalogue.ts';
 import type { Server } from '../model/server.ts';
-import { parseMetadata, refId } from '../model/server-input.ts';
+import { accessIp, parseMetadata, refId } from '../model/server-input.ts';
 import { type ServerAction, startAction } from '../model/server-state.ts';
 import { auth, enforce, since } from './common.ts';
 import { serverView } from './server-views.ts';
@@ -134,6 +134,8 @@ async function rebuild(d: ServerApiDeps, req: FastifyRequest, found: Server, arg
       throw badRequest('User data needs to be valid base 64.');
     userData = r.user_data as string | null;
   }
+  const v4 = accessIp('accessIPv4', r.accessIPv4);
+  const v6 = accessIp('accessIPv6', r.accessIPv6);
   const s = await begin(d, req, found.id, 'rebuild', (x) => {
     x.image_ref = image.id;
     x.preserve_ephemeral = r.preserve_ephemeral === true;
@@ -145,8 +147,8 @@ async function rebuild(d: ServerApiDeps, req: FastifyRequest, found: Server, arg
       x.key_name = key?.name ?? null;
     }
     if (userData !== undefined) x.user_data = userData;
-    if (typeof r.accessIPv4 === 'string') x.access_ipv4 = r.accessIPv4;
-    if (typeof r.accessIPv6 === 'string') x.access_ipv6 = r.accessIPv6;
+    if (v4 !== undefined) x.access_ipv4 = v4;
+    if (v6 !== undefined) x.access_ipv6 = v6;
   });
   return { server: serverView(req, s, d.settings.host) };
 }

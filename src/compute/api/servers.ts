@@ -8,7 +8,7 @@ import type { Ctx } from '../../platform/context.ts';
 import { AppError, badRequest, conflict, isAppError } from '../../platform/errors/catalogue.ts';
 import { isAdmin } from '../../platform/policy/policy.ts';
 import type { Server } from '../model/server.ts';
-import { type NetworkRequest, parseServerCreate } from '../model/server-input.ts';
+import { accessIp, type NetworkRequest, parseServerCreate } from '../model/server-input.ts';
 import { POWER, vmStatesOfStatus } from '../model/server-state.ts';
 import type { ComputeSettings } from '../model/settings.ts';
 import type { FlavorStore } from '../store/flavors.ts';
@@ -317,11 +317,13 @@ export function serverRoutes(app: FastifyInstance, d: ServerApiDeps): void {
       throw badRequest(
         `Invalid input for field/attribute description. Value: ${JSON.stringify(body.description)}.`,
       );
+    const v4 = accessIp('accessIPv4', body.accessIPv4);
+    const v6 = accessIp('accessIPv6', body.accessIPv6);
     const s = await d.servers.mutate(found.id, (x) => {
       if (typeof body.name === 'string') x.name = body.name;
       if (body.description !== undefined) x.description = body.description as string | null;
-      if (typeof body.accessIPv4 === 'string') x.access_ipv4 = body.accessIPv4;
-      if (typeof body.accessIPv6 === 'string') x.access_ipv6 = body.accessIPv6;
+      if (v4 !== undefined) x.access_ipv4 = v4;
+      if (v6 !== undefined) x.access_ipv6 = v6;
       return true;
     });
     return { server: serverView(req, s, d.settings.host) };

@@ -189,12 +189,7 @@ export function parseServerCreate(
       group = g;
     }
   }
-  const ip = (k: 'accessIPv4' | 'accessIPv6') => {
-    const v = body[k];
-    if (v === undefined || v === null || v === '') return '';
-    if (typeof v !== 'string') throw bad(k, v, "is not of type 'string'");
-    return v;
-  };
+  const ip = (k: 'accessIPv4' | 'accessIPv6') => accessIp(k, body[k]) ?? '';
   return {
     name,
     imageRef: refId(imageRef),
@@ -214,3 +209,31 @@ export function parseServerCreate(
     group,
   };
 }
+
+/**
+ * An access IP as Nova's schema checks it (`format: ipv4` / `ipv6`) and shows it (netaddr's form: IPv6
+ * compressed and lower case, an embedded IPv4 tail in hex). Undefined when absent; '' clears it.
+ */
+export function accessIp(k: 'accessIPv4' | 'accessIPv6', v: unknown): string | undefined {
+  if (v === undefined) return undefined;
+  if (v === null || v === '') return '';
+  if (typeof v !== 'string') throw bad(k, v, "is not of type 'string'");
+  const invalid = () =>
+    badRequest(
+      `Invalid input for field/attribute ${k}. Value: ${v}. '${v}' is not a '${k === 'accessIPv4' ? 'ipv4' : 'ipv6'}'`,
+    );
+  if (k === 'accessIPv4') {
+    if (!isIP4(v)) throw invalid();
+    return v;
+  }
+  if (!v.includes(':')) throw invalid();
+  try {
+    // The WHATWG host serializer writes an IPv6 address in RFC 5952's canonical form, as netaddr does.
+    return new URL(`http://[${v}]/`).hostname.slice(1, -1);
+  } catch {
+    throw invalid();
+  }
+}
+
+const isIP4 = (v: string) =>
+  /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.test(v) && v.split('.').every((p) => Number(p) <= 255);
