@@ -86,6 +86,7 @@ export const computeService: ServiceDefinition<'compute', 'baremetal' | 'network
             hypervisorIds,
             settings,
             deps.ctx,
+            () => servers.byNode(),
           );
           serverGroupRoutes(v21, groups);
           serverRoutes(v21, api);

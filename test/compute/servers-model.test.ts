@@ -143,6 +143,12 @@ describe('the create body', () => {
   });
   const table: [string, Record<string, unknown>, RegExp, number?][] = [
     ['bad base64', { user_data: 'a$b=' }, /User data needs to be valid base 64/],
+    [
+      'a security group but default',
+      { security_groups: [{ name: 'web' }] },
+      /Security group web cannot be applied/,
+    ],
+    ['security groups not a list', { security_groups: 'default' }, /is not of type 'array'/],
     ['unknown key', { flavour: 'x' }, /'flavour' was unexpected/],
     ['min above max', { min_count: 3, max_count: 2 }, /min_count must be <= max_count/],
     ['zero count', { min_count: 0 }, /less than the minimum of 1/],

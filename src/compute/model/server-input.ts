@@ -151,6 +151,7 @@ export function parseServerCreate(
     throw bad('name', name, 'is not a valid server name');
   if (body.block_device_mapping_v2 !== undefined)
     throw badRequest('Block device mappings are not supported: there is no volume service.');
+  securityGroups(body.security_groups);
   const imageRef = body.imageRef;
   if (typeof imageRef !== 'string' || refId(imageRef) === '') throw badRequest('Invalid imageRef provided.');
   const flavorRef = body.flavorRef;
@@ -237,3 +238,22 @@ export function accessIp(k: 'accessIPv4' | 'accessIPv6', v: unknown): string | u
 
 const isIP4 = (v: string) =>
   /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.test(v) && v.split('.').every((p) => Number(p) <= 255);
+
+/**
+ * `security_groups`: a bare metal server's port is the node's own NIC, where no security group is enforced
+ * (Nova's ironic driver applies none), so only the project's `default` is accepted; naming another is a
+ * 400 rather than a rule silently not applied.
+ */
+function securityGroups(v: unknown): void {
+  if (v === undefined) return;
+  if (!Array.isArray(v)) throw bad('security_groups', v, "is not of type 'array'");
+  for (const g of v) {
+    const name = (g as { name?: unknown } | null)?.name;
+    if (typeof name !== 'string' || name === '')
+      throw bad('security_groups', v, "each item needs a 'name' string");
+    if (name !== 'default')
+      throw badRequest(
+        `Security group ${name} cannot be applied: bare metal servers' ports enforce no security groups; only 'default' is accepted.`,
+      );
+  }
+}

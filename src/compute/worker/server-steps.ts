@@ -409,9 +409,18 @@ async function rebuilding(ctx: Ctx, d: StepDeps, s: Server): Promise<Outcome> {
     return requeueAfter(d.settings.pollMs);
   }
   if (node.provision_state === 'active' && node.target_provision_state === null) {
+    // A stopped server is rebuilt stopped, as Nova's compute manager powers it off again.
+    const stopped = s.vm_state === 'stopped';
+    if (stopped && node.power_state !== 'power off') {
+      if (!node.target_power_state)
+        await bm.setPowerState(ctx, node.uuid, 'power off').catch((e) => {
+          if (!(isAppError(e) && e.status === 409)) throw e;
+        });
+      return requeueAfter(d.settings.pollMs);
+    }
     s.task_state = null;
-    s.vm_state = 'active';
-    s.power_state = POWER.RUNNING;
+    s.vm_state = stopped ? 'stopped' : 'active';
+    s.power_state = stopped ? POWER.SHUTDOWN : POWER.RUNNING;
     s.preserve_ephemeral = false;
     if (!(await d.save(s))) return requeueAfter(0);
     await event(d, s, EVENTS.rebuild, { result: 'Success' });
