@@ -149,6 +149,7 @@ describe('the create body', () => {
       /Security group web cannot be applied/,
     ],
     ['security groups not a list', { security_groups: 'default' }, /is not of type 'array'/],
+    ['disk config', { 'OS-DCF:diskConfig': 'SOMETIMES' }, /is not one of \['AUTO', 'MANUAL'\]/],
     ['unknown key', { flavour: 'x' }, /'flavour' was unexpected/],
     ['min above max', { min_count: 3, max_count: 2 }, /min_count must be <= max_count/],
     ['zero count', { min_count: 0 }, /less than the minimum of 1/],

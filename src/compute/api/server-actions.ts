@@ -4,7 +4,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError, badRequest } from '../../platform/errors/catalogue.ts';
 import type { Server } from '../model/server.ts';
-import { accessIp, parseMetadata, refId } from '../model/server-input.ts';
+import { accessIp, diskConfig, parseMetadata, refId } from '../model/server-input.ts';
 import { type ServerAction, startAction } from '../model/server-state.ts';
 import { auth, enforce, since } from './common.ts';
 import { serverView } from './server-views.ts';
@@ -155,11 +155,13 @@ async function rebuild(d: ServerApiDeps, req: FastifyRequest, found: Server, arg
       throw badRequest('User data needs to be valid base 64.');
     userData = r.user_data as string | null;
   }
+  const disk = diskConfig(r['OS-DCF:diskConfig']);
   const v4 = accessIp('accessIPv4', r.accessIPv4);
   const v6 = accessIp('accessIPv6', r.accessIPv6);
   const s = await begin(d, req, found.id, 'rebuild', (x) => {
     x.image_ref = image.id;
     x.preserve_ephemeral = r.preserve_ephemeral === true;
+    if (disk) x.disk_config = disk;
     if (typeof r.name === 'string') x.name = r.name;
     if (metadata) x.metadata = metadata;
     if (r.description !== undefined) x.description = r.description as string | null;

@@ -78,7 +78,7 @@ export function serverView(
     accessIPv4: s.access_ipv4,
     accessIPv6: s.access_ipv6,
     links: links(req, 'servers', s.id),
-    'OS-DCF:diskConfig': 'MANUAL',
+    'OS-DCF:diskConfig': s.disk_config ?? 'MANUAL',
   };
   if (all)
     Object.assign(out, {
@@ -94,10 +94,9 @@ export function serverView(
       'OS-EXT-STS:power_state': s.power_state,
       'os-extended-volumes:volumes_attached': [],
     });
-  else if (opts.answering === 'rebuild') {
-    if (since(req, 54)) out.key_name = s.key_name;
-    if (since(req, 57)) out.user_data = s.user_data;
-  }
+  else if (opts.answering === 'rebuild' && since(req, 54)) out.key_name = s.key_name;
+  // A rebuild answers the user data it was given from 2.57 (at 2.75 too, beside the full server).
+  if (opts.answering === 'rebuild' && since(req, 57)) out.user_data = s.user_data;
   if (status === 'ACTIVE' || status === 'BUILD' || status === 'REBUILD') out.progress = 0;
   if (admin) {
     out['OS-EXT-SRV-ATTR:host'] = s.node_uuid ? host : null;

@@ -8,7 +8,7 @@ import type { Ctx } from '../../platform/context.ts';
 import { AppError, badRequest, conflict, isAppError, notFound } from '../../platform/errors/catalogue.ts';
 import { isAdmin } from '../../platform/policy/policy.ts';
 import type { Server } from '../model/server.ts';
-import { accessIp, type NetworkRequest, parseServerCreate } from '../model/server-input.ts';
+import { accessIp, diskConfig, type NetworkRequest, parseServerCreate } from '../model/server-input.ts';
 import { POWER, vmStatesOfStatus } from '../model/server-state.ts';
 import type { ComputeSettings } from '../model/settings.ts';
 import type { FlavorStore } from '../store/flavors.ts';
@@ -174,6 +174,7 @@ export function serverRoutes(app: FastifyInstance, d: ServerApiDeps): void {
           deploy_sent: false,
           undeploy_sent: false,
           preserve_ephemeral: false,
+          disk_config: r.diskConfig ?? 'MANUAL',
           request_id: requestId,
           group_id: r.group ?? null,
           launch_index: i,
@@ -203,7 +204,7 @@ export function serverRoutes(app: FastifyInstance, d: ServerApiDeps): void {
       server: {
         id: first.id,
         links: links(req, 'servers', first.id),
-        'OS-DCF:diskConfig': 'MANUAL',
+        'OS-DCF:diskConfig': r.diskConfig ?? 'MANUAL',
         security_groups: [{ name: 'default' }],
       },
     };
@@ -327,11 +328,13 @@ export function serverRoutes(app: FastifyInstance, d: ServerApiDeps): void {
       throw badRequest(
         `Invalid input for field/attribute description. Value: ${JSON.stringify(body.description)}.`,
       );
+    const disk = diskConfig(body['OS-DCF:diskConfig']);
     const v4 = accessIp('accessIPv4', body.accessIPv4);
     const v6 = accessIp('accessIPv6', body.accessIPv6);
     const s = await d.servers.mutate(found.id, (x) => {
       if (typeof body.name === 'string') x.name = body.name;
       if (body.description !== undefined) x.description = body.description as string | null;
+      if (disk) x.disk_config = disk;
       if (v4 !== undefined) x.access_ipv4 = v4;
       if (v6 !== undefined) x.access_ipv6 = v6;
       return true;

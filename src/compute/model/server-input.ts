@@ -1,6 +1,7 @@
 // POST /servers as Nova's schema checks it, at the request's microversion: the request made plain data,
 // or Nova's 400 with its wording. Lookups (image, flavor, network, keypair) happen in the API. Pure.
 import { badRequest } from '../../platform/errors/catalogue.ts';
+import type { DiskConfig } from './server.ts';
 
 export interface NetworkRequest {
   uuid?: string;
@@ -26,6 +27,7 @@ export interface ServerRequest {
   tags: string[];
   accessIPv4: string;
   accessIPv6: string;
+  diskConfig: DiskConfig | undefined;
   /** os:scheduler_hints.group. */
   group: string | undefined;
 }
@@ -207,6 +209,7 @@ export function parseServerCreate(
     tags,
     accessIPv4: ip('accessIPv4'),
     accessIPv6: ip('accessIPv6'),
+    diskConfig: diskConfig(body['OS-DCF:diskConfig']),
     group,
   };
 }
@@ -256,4 +259,11 @@ function securityGroups(v: unknown): void {
         `Security group ${name} cannot be applied: bare metal servers' ports enforce no security groups; only 'default' is accepted.`,
       );
   }
+}
+
+/** `OS-DCF:diskConfig`: AUTO or MANUAL (Nova's enum), undefined when absent. */
+export function diskConfig(v: unknown): DiskConfig | undefined {
+  if (v === undefined) return undefined;
+  if (v !== 'AUTO' && v !== 'MANUAL') throw bad('OS-DCF:diskConfig', v, "is not one of ['AUTO', 'MANUAL']");
+  return v;
 }
