@@ -347,7 +347,7 @@ describe('servers on sim nodes through the openstack CLI', { skip: cliUnavailabl
       'create',
       '--network',
       net.id,
-      '--device-id',
+      '--device',
       'elsewhere',
       'held',
       '-f',
