@@ -1,6 +1,7 @@
 // tempest's compute API tests that apply to bare metal (test/support/tempest-compute.ts) against a seed whose
 // servers land on sim nodes deployed through the in-process agent. Slow and needs Debian's tempest: runs when
-// OOO_TEMPEST=1 (or a list naming compute), and says why otherwise.
+// OOO_TEMPEST=1 (or a list naming compute), and says why otherwise. OOO_TEMPEST_REGEX=... runs only the tests it
+// matches (for reading one failure; the floor of passes is then not checked).
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -109,7 +109,8 @@ export function serverView(
       out['OS-EXT-SRV-ATTR:kernel_id'] = '';
       out['OS-EXT-SRV-ATTR:ramdisk_id'] = '';
       out['OS-EXT-SRV-ATTR:root_device_name'] = null;
-      out['OS-EXT-SRV-ATTR:user_data'] = s.user_data;
+      // A rebuild answers `user_data` itself (2.57) instead.
+      if (opts.answering !== 'rebuild') out['OS-EXT-SRV-ATTR:user_data'] = s.user_data;
     }
   }
   if (s.fault && (s.vm_state === 'error' || s.vm_state === 'deleted')) {
