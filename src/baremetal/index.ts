@@ -64,6 +64,7 @@ export const baremetalService: ServiceDefinition<'baremetal', 'identity' | 'imag
         const base = networkBooted(node) ? await urlForNodes(ctx, url('image')) : url('image');
         return `${base}/v2/images/${encodeURIComponent(id)}/file`;
       },
+      ownProject: async (ctx) => (await deps.tokens.validate(await deps.serviceAuth.token(ctx))).projectId,
       credentials: identityDeployCredentials(() => url('identity'), deps.serviceAuth, deps.tokens),
     };
     const fleet = new SimFleet({

@@ -51,7 +51,7 @@ export const computeService: ServiceDefinition<'compute', 'baremetal' | 'network
       return bm;
     };
     const network = () => deps.clients.get('network');
-    const worker = new ServerWorker(deps.db, deps.leases, { servers, settings, baremetal, network });
+    const worker = new ServerWorker(deps.db, deps.leases, { servers, groups, settings, baremetal, network });
     const api: ServerApiDeps = {
       ctx: deps.ctx,
       servers,
@@ -86,6 +86,7 @@ export const computeService: ServiceDefinition<'compute', 'baremetal' | 'network
             hypervisorIds,
             settings,
             deps.ctx,
+            () => servers.byNode(),
           );
           serverGroupRoutes(v21, groups);
           serverRoutes(v21, api);

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import {
   buildImageInfo,
   type ImageFacts,
+  imageRefusal,
   inventoryMacs,
   planCleanSteps,
   propertiesFromInventory,
@@ -74,6 +75,32 @@ const IMAGE: ImageFacts = {
   os_hash_value: 'ab'.repeat(64),
   status: 'active',
 };
+
+test('image ownership: which images a node may be deployed with', () => {
+  const img = (visibility: string, owner = 'p1') => ({ ...IMAGE, visibility, owner });
+  const node = (project?: string, owner: string | null = null, lessee: string | null = null) => ({
+    instance_info: (project ? { project_id: project } : {}) as Dict,
+    owner,
+    lessee,
+  });
+  const cases: [string, ReturnType<typeof img>, ReturnType<typeof node>, boolean][] = [
+    ['public, any project', img('public'), node('p2'), true],
+    ['community, no project', img('community'), node(), true],
+    ["private, the instance's project", img('private'), node('p1'), true],
+    ['private, another project', img('private'), node('p2'), false],
+    ['private, no project', img('private'), node(), false],
+    ["private, the node's owner", img('private'), node(undefined, 'p1'), true],
+    ["private, the node's lessee", img('private'), node('p2', null, 'p1'), true],
+    ["private, this service's own project", img('private', 'svc'), node('p2'), true],
+    ['shared, not the owner', img('shared'), node('p2'), false],
+  ];
+  for (const [name, image, n, ok] of cases)
+    assert.equal(imageRefusal(image, n, 'svc') === undefined, ok, name);
+  assert.match(
+    imageRefusal(img('private'), node('p2'), 'svc') ?? '',
+    /private to project p1; the deploy is for project p2/,
+  );
+});
 
 test('image_info for write_image', () => {
   const hdr = { 'X-Auth-Token': 't' };

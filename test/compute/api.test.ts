@@ -525,6 +525,30 @@ for (const engine of ['sqlite', 'postgres'] as const) {
         404,
         'a UUID is no id before 2.53',
       );
+      // cpu_info: a string, an object from 2.28.
+      assert.equal(old.body.hypervisors[0].cpu_info, '');
+      assert.deepEqual(h1.cpu_info, {});
+      // Before 2.53: search and servers by hostname pattern; gone from 2.53.
+      const found = await call('admin', 'GET', '/v2.1/os-hypervisors/1111/search');
+      assert.deepEqual(
+        found.body.hypervisors.map((h: Json) => h.hypervisor_hostname),
+        ['11111111-1111-4111-8111-111111111111'],
+      );
+      const none = await call('admin', 'GET', '/v2.1/os-hypervisors/zzz/search');
+      assert.equal(none.status, 404);
+      assert.equal(none.body.itemNotFound.message, "No hypervisor matching 'zzz' could be found.");
+      assert.equal(
+        (await call('admin', 'GET', '/v2.1/os-hypervisors/1111/search', undefined, '2.53')).status,
+        404,
+      );
+      assert.equal((await call('member', 'GET', '/v2.1/os-hypervisors/1111/servers')).status, 403);
+      const withOut = await call('admin', 'GET', '/v2.1/os-hypervisors/1111/servers');
+      assert.equal(withOut.body.hypervisors[0].servers, undefined, 'no servers: no key before 2.75');
+      const listed = await call('admin', 'GET', '/v2.1/os-hypervisors?with_servers=true', undefined, '2.75');
+      assert.deepEqual(listed.body.hypervisors[0].servers, []);
+      // The ironic driver has no uptime.
+      assert.equal((await call('admin', 'GET', `/v2.1/os-hypervisors/${ids[0]}/uptime`)).status, 501);
+      assert.equal((await call('member', 'GET', `/v2.1/os-hypervisors/${ids[0]}/uptime`)).status, 403);
       const stats = (await call('admin', 'GET', '/v2.1/os-hypervisors/statistics')).body
         .hypervisor_statistics;
       assert.deepEqual([stats.count, stats.vcpus, stats.running_vms], [2, 6, 1]);

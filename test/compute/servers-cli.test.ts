@@ -13,6 +13,7 @@ import type { BaremetalServiceClient } from '../../src/baremetal/client.ts';
 import { baremetalService } from '../../src/baremetal/index.ts';
 import { parseSettings } from '../../src/compute/model/settings.ts';
 import { QuotaStore } from '../../src/compute/store/quotas.ts';
+import { ServerGroupStore } from '../../src/compute/store/server-groups.ts';
 import { ServerStore } from '../../src/compute/store/servers.ts';
 import { ServerWorker } from '../../src/compute/worker/server-worker.ts';
 import type { NetworkClient } from '../../src/network/client.ts';
@@ -217,6 +218,7 @@ describe('servers on sim nodes through the openstack CLI', { skip: cliUnavailabl
     const admin = fixedToken(lab.admin);
     successor = new ServerWorker(seed.db, new Leases(seed.db), {
       servers: new ServerStore(seed.db, new QuotaStore(seed.db)),
+      groups: new ServerGroupStore(seed.db, new QuotaStore(seed.db)),
       settings: parseSettings({ pollMs: 100 }, 'successor'),
       baremetal: () => (served('baremetal').client as BaremetalServiceClient).connect(admin),
       network: () => served('network').client as NetworkClient,
@@ -334,6 +336,33 @@ describe('servers on sim nodes through the openstack CLI', { skip: cliUnavailabl
     await expect400({ key_name: 'nope' }, /Invalid key_name provided/);
     await expect400({ user_data: '%%%not base64' }, /User data needs to be valid base 64/);
     await expect400({ availability_zone: 'elsewhere' }, /availability zone is not available/);
+    await expect400(
+      { networks: [{ port: '11111111-2222-4333-8444-555555555555' }] },
+      /Port id 11111111-.* could not be found/,
+    );
+    // A port another device holds: Nova's 409, the port untouched.
+    const net = (await lab.neutron('/v2.0/networks?name=ctlplane')).networks[0];
+    const held = await lab.ok(
+      'port',
+      'create',
+      '--network',
+      net.id,
+      '--device',
+      'elsewhere',
+      'held',
+      '-f',
+      'json',
+    );
+    const inUse = await lab.nova('POST', '/servers', {
+      server: { ...body({}).server, flavorRef: flavorId, networks: [{ port: held.id }] },
+    });
+    assert.equal(inUse.status, 409, JSON.stringify(inUse.body));
+    assert.match(inUse.body.conflictingRequest.message, /Port .* is still in use/);
+    assert.equal((await lab.ok('port', 'show', held.id, '-f', 'json')).device_id, 'elsewhere');
+    await lab.ok('port', 'delete', held.id);
+    // None of these left a server, a port or a claim.
+    assert.deepEqual(await lab.ok('server', 'list', '-f', 'json'), []);
+    assert.deepEqual(await leftovers(), { ports: [], allocations: [] });
     // Through the CLI too: an unknown key pair reaches Nova, whose 400 the CLI prints.
     const cli = await lab.os(
       'server',
@@ -354,6 +383,7 @@ describe('servers on sim nodes through the openstack CLI', { skip: cliUnavailabl
     const over = await lab.os('server', 'create', '--image', 'img-a', '--flavor', 'baremetal', 'bad');
     assert.notEqual(over.code, 0);
     assert.match(over.stderr, /Quota exceeded for instances.*HTTP 403/s);
+    assert.deepEqual(await lab.ok('server', 'list', '-f', 'json'), []);
     await lab.ok('quota', 'set', '--instances', '100', 'admin');
 
     // No node matches the flavor: ERROR with "No valid host" in the fault.

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { type BaremetalNode, nodeFrom, parseCapabilities } from '../../src/compute/model/baremetal-node.ts';
 import { candidates, flavorNeeds, placementClass } from '../../src/compute/model/placement.ts';
-import { parseServerCreate } from '../../src/compute/model/server-input.ts';
+import { accessIp, parseServerCreate } from '../../src/compute/model/server-input.ts';
 import {
   type ServerAction,
   startAction,
@@ -143,6 +143,13 @@ describe('the create body', () => {
   });
   const table: [string, Record<string, unknown>, RegExp, number?][] = [
     ['bad base64', { user_data: 'a$b=' }, /User data needs to be valid base 64/],
+    [
+      'a security group but default',
+      { security_groups: [{ name: 'web' }] },
+      /Security group web cannot be applied/,
+    ],
+    ['security groups not a list', { security_groups: 'default' }, /is not of type 'array'/],
+    ['disk config', { 'OS-DCF:diskConfig': 'SOMETIMES' }, /is not one of \['AUTO', 'MANUAL'\]/],
     ['unknown key', { flavour: 'x' }, /'flavour' was unexpected/],
     ['min above max', { min_count: 3, max_count: 2 }, /min_count must be <= max_count/],
     ['zero count', { min_count: 0 }, /less than the minimum of 1/],
@@ -176,4 +183,29 @@ describe('the create body', () => {
     assert.deepEqual(r.networks, []);
     assert.deepEqual(r.tags, ['x']);
   });
+});
+
+describe('access IPs as Nova checks and shows them', () => {
+  const cases: ['accessIPv4' | 'accessIPv6', unknown, string | undefined | RegExp][] = [
+    ['accessIPv4', undefined, undefined],
+    ['accessIPv4', null, ''],
+    ['accessIPv4', '', ''],
+    ['accessIPv4', '192.0.2.10', '192.0.2.10'],
+    ['accessIPv4', '192.0.2.300', /is not a 'ipv4'/],
+    ['accessIPv4', '::1', /is not a 'ipv4'/],
+    ['accessIPv4', 4, /is not of type 'string'/],
+    ['accessIPv6', '2001:DB8:0:0:0:0:0:1', '2001:db8::1'],
+    ['accessIPv6', '0000:0000:0000:0000:0000:babe:220.12.22.2', '::babe:dc0c:1602'],
+    ['accessIPv6', '192.0.2.1', /is not a 'ipv6'/],
+    ['accessIPv6', '2001:db8::g', /is not a 'ipv6'/],
+  ];
+  for (const [k, v, want] of cases)
+    test(`${k} ${JSON.stringify(v)}`, () => {
+      if (want instanceof RegExp)
+        assert.throws(
+          () => accessIp(k, v),
+          (e) => isAppError(e) && e.status === 400 && want.test(e.message),
+        );
+      else assert.equal(accessIp(k, v), want);
+    });
 });

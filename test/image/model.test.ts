@@ -286,6 +286,15 @@ describe('visibility', () => {
     ['community: anyone', image({ visibility: 'community' }), auth('p3'), true],
   ];
   for (const [name, img, who, want] of cases) test(name, () => assert.equal(canSee(who, img, members), want));
+  // Read-only routes (show, data) let another service's user read any image, e.g. for a deploy.
+  const reads: [string, AuthContext, boolean, boolean][] = [
+    ['service role, read route', auth('svc', ['service']), true, true],
+    ['service role, other route', auth('svc', ['service']), false, false],
+    ['member role, read route', auth('p3', ['member']), true, false],
+  ];
+  for (const [name, who, serviceReads, want] of reads)
+    test(`private: ${name}`, () =>
+      assert.equal(canSee(who, image({ visibility: 'private' }), members, serviceReads), want));
 });
 
 describe('status transitions', () => {

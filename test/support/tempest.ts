@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { COMPUTE_SUITE, computeConf } from './tempest-compute.ts';
 import { HEAT_SUITE, heatPluginConf } from './tempest-heat.ts';
 
 export const TEMPEST = '/usr/bin/tempest';
@@ -17,6 +18,14 @@ export interface TempestTarget {
   services: string[];
   /** heat-tempest-plugin logs in with fixed credentials (not tempest's dynamic ones): a member user. */
   heatUser?: { username: string; password: string; project: string };
+  /** What tempest's compute tests boot servers from (compute's suite: sim nodes behind the flavors). */
+  compute?: {
+    imageRef: string;
+    imageRefAlt: string;
+    flavorRef: string;
+    flavorRefAlt: string;
+    network: string;
+  };
 }
 
 export interface TempestResult {
@@ -54,7 +63,7 @@ const NETWORK_EXTENSIONS = [
   'filter-validation',
 ];
 
-export type TempestService = 'identity' | 'image' | 'network' | 'orchestration' | 'baremetal';
+export type TempestService = 'identity' | 'image' | 'network' | 'orchestration' | 'baremetal' | 'compute';
 
 export interface TempestSuite {
   /** Which tests: a regex over test ids. */
@@ -112,6 +121,7 @@ export const SUITES: Record<TempestService, TempestSuite> = {
     minPassed: 140,
   },
   orchestration: HEAT_SUITE,
+  compute: COMPUTE_SUITE,
   // ironic-tempest-plugin's API tests with the fake-hardware driver.
   baremetal: {
     regex: '^ironic_tempest_plugin\\.tests\\.api\\.',
@@ -194,7 +204,9 @@ export function tempestConf(target: TempestTarget): string {
     `neutron = ${on('network')}`,
     `heat = ${on('orchestration')}`,
     `ironic = ${on('baremetal')}`,
-    ...['nova', 'cinder', 'swift'].map((n) => `${n} = false`),
+    `nova = ${on('compute')}`,
+    ...['cinder', 'swift'].map((n) => `${n} = false`),
+    ...(target.compute ? computeConf(target.compute) : []),
     ...(target.heatUser ? heatPluginConf(target.authUrl, target.heatUser, target.adminPassword) : []),
     '[oslo_concurrency]',
     'lock_path = tempest_lock',

@@ -56,6 +56,29 @@ export interface ImageFacts {
   status: string;
   kernel_id?: unknown;
   ramdisk_id?: unknown;
+  owner?: unknown;
+  visibility?: unknown;
+}
+
+/**
+ * Whether a node may be deployed with an image (Ironic's image ownership check): public and community
+ * images always; otherwise the image must belong to the project the instance is for
+ * (`instance_info.project_id`, which the compute service sets), the node's owner or lessee, or this
+ * service's own project. The bare metal service's user can read every image (the image service's reads
+ * for the `service` role), so this is what keeps one project's private image off another's machine.
+ */
+export function imageRefusal(
+  image: ImageFacts,
+  node: { instance_info: Dict; owner?: string | null; lessee?: string | null },
+  ownProject: string | undefined,
+): string | undefined {
+  if (image.visibility === 'public' || image.visibility === 'community') return undefined;
+  const projects = [node.instance_info.project_id, node.owner, node.lessee, ownProject];
+  if (typeof image.owner === 'string' && projects.includes(image.owner)) return undefined;
+  const forWhom = node.instance_info.project_id
+    ? `project ${String(node.instance_info.project_id)}`
+    : 'no project';
+  return `Image ${image.id} is ${String(image.visibility)} to project ${String(image.owner)}; the deploy is for ${forWhom}.`;
 }
 
 /** Ironic's image_info for write_image; `url` and `headers` give the agent the image service's data. */

@@ -11,6 +11,7 @@ import {
   buildImageInfo,
   type CleanStep,
   type ImageFacts,
+  imageRefusal,
   inventoryMacs,
   planCleanSteps,
   propertiesFromInventory,
@@ -28,6 +29,8 @@ export interface ImageAccess {
   get(ctx: Ctx, id: string): Promise<(ImageFacts & { size: number | null }) | undefined>;
   /** The image's data URL as the node reaches it (network-booted nodes: on the provisioning network). */
   fileUrl(ctx: Ctx, id: string, node: Node): Promise<string>;
+  /** The project of this service's own user (its images may go on any node). */
+  ownProject(ctx: Ctx): Promise<string | undefined>;
   credentials: DeployCredentials;
 }
 
@@ -308,6 +311,8 @@ async function startWriteImage(
   const id = String(n.instance_info.image_source ?? '');
   const image = await d.image.get(task.ctx, id);
   if (!image) return failWith(task, `Image ${id} could not be found in the image service.`);
+  const refusal = imageRefusal(image, n, await d.image.ownProject(task.ctx));
+  if (refusal) return failWith(task, refusal);
   let url: string;
   try {
     url = await d.image.fileUrl(task.ctx, id, n);

@@ -41,6 +41,8 @@ export function negotiateMicroversions(app: FastifyInstance): void {
       reply.header('x-openstack-nova-api-version', v);
     }
     reply.header('vary', 'OpenStack-API-Version, X-OpenStack-Nova-API-Version');
+    // Nova's own name for the request id; an instance action records the id of the request that began it.
+    reply.header('x-compute-request-id', req.id);
   });
 }
 

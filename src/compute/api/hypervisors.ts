@@ -2,7 +2,7 @@
 // node's UUID as hypervisor_hostname, its properties as resources, all used while it holds an instance.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Ctx } from '../../platform/context.ts';
-import { badRequest, notFound } from '../../platform/errors/catalogue.ts';
+import { AppError, badRequest, notFound } from '../../platform/errors/catalogue.ts';
 import type { BaremetalNode } from '../model/baremetal-node.ts';
 import type { HypervisorIdStore } from '../store/hypervisor-ids.ts';
 import { enforce, intParam, nextLink, param, since } from './common.ts';
@@ -36,6 +36,8 @@ export function hypervisorRoutes(
   ids: HypervisorIdStore,
   where: HypervisorHost,
   ctx: Ctx,
+  /** The servers on each node (node UUID → Nova's instance name and the server's id). */
+  serversOn: () => Promise<Map<string, { uuid: string; name: string }[]>>,
 ): void {
   const load = async (req: FastifyRequest) => {
     const nodes = (await baremetalNodes(ctx)).sort((a, b) => a.uuid.localeCompare(b.uuid));
@@ -51,7 +53,7 @@ export function hypervisorRoutes(
     status: n.maintenance ? 'disabled' : 'enabled',
   });
 
-  const detail = (n: BaremetalNode, id: string | number) => {
+  const detail = (req: FastifyRequest, n: BaremetalNode, id: string | number) => {
     const used = n.instanceUuid !== null;
     return {
       ...brief(n, id),
@@ -70,13 +72,40 @@ export function hypervisorRoutes(
       disk_available_least: used ? 0 : n.localGb,
       current_workload: 0,
       running_vms: used ? 1 : 0,
-      cpu_info: '',
+      // From 2.28 Nova answers cpu_info as the object it decodes (the ironic driver reports none).
+      cpu_info: since(req, 28) ? {} : '',
     };
+  };
+
+  // The servers of a hypervisor: from 2.53 asked with `with_servers`, always listed (maybe empty) from
+  // 2.75; before 2.75 the key is left out when there are none.
+  const servers = async (req: FastifyRequest, asked: boolean) => {
+    if (!asked) return undefined;
+    const on = await serversOn();
+    return (n: BaremetalNode) => {
+      const list = on.get(n.uuid) ?? [];
+      return list.length > 0 || since(req, 75) ? { servers: list } : {};
+    };
+  };
+  const withServers = (req: FastifyRequest) => {
+    const v = param(req, 'with_servers');
+    if (v === undefined || !since(req, 53)) return false;
+    if (!['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'].includes(v.toLowerCase()))
+      throw badRequest(
+        `Invalid input for query parameters with_servers. Value: ${v}. '${v}' is not one of the allowed values`,
+      );
+    return ['true', '1', 'yes', 'on'].includes(v.toLowerCase());
+  };
+  const matching = (nodes: BaremetalNode[], pattern: string) => {
+    const found = nodes.filter((n) => n.uuid.includes(pattern));
+    if (found.length === 0) throw notFound(`No hypervisor matching '${pattern}' could be found.`);
+    return found;
   };
 
   const listing = (withDetail: boolean) => async (req: FastifyRequest) => {
     enforce(req, 'hypervisors:list');
     const { nodes, idOf } = await load(req);
+    const listed = await servers(req, withServers(req));
     let list = nodes;
     const pattern = param(req, 'hypervisor_hostname_pattern');
     if (pattern !== undefined)
@@ -90,7 +119,10 @@ export function hypervisorRoutes(
     }
     if (limit !== undefined) list = list.slice(0, limit);
     const out: Record<string, unknown> = {
-      hypervisors: list.map((n) => (withDetail ? detail(n, idOf(n)) : brief(n, idOf(n)))),
+      hypervisors: list.map((n) => ({
+        ...(withDetail ? detail(req, n, idOf(n)) : brief(n, idOf(n))),
+        ...(listed?.(n) ?? {}),
+      })),
     };
     const last = list.at(-1);
     const next = nextLink(req, list.length, limit, last && String(idOf(last)));
@@ -107,7 +139,7 @@ export function hypervisorRoutes(
     const sums: Record<string, number> = { count: nodes.length };
     for (const k of SUMMED) sums[k] = 0;
     for (const n of nodes) {
-      const d = detail(n, idOf(n)) as Record<string, unknown>;
+      const d = detail(req, n, idOf(n)) as Record<string, unknown>;
       for (const k of SUMMED) sums[k] = (sums[k] ?? 0) + Number(d[k] ?? 0);
     }
     return { hypervisor_statistics: sums };
@@ -121,6 +153,36 @@ export function hypervisorRoutes(
     const { nodes, idOf } = await load(req);
     const n = nodes.find((x) => String(idOf(x)) === asked);
     if (!n) throw notFound(`Hypervisor with ID ${asked} could not be found.`);
-    return { hypervisor: detail(n, idOf(n)) };
+    const listed = await servers(req, withServers(req));
+    return { hypervisor: { ...detail(req, n, idOf(n)), ...(listed?.(n) ?? {}) } };
+  });
+
+  // Before 2.53: search by hostname pattern, and the servers of the matching hypervisors (from 2.53 these
+  // are the list's hypervisor_hostname_pattern and with_servers, and the paths are gone).
+  app.get<{ Params: { pattern: string } }>('/os-hypervisors/:pattern/search', async (req) => {
+    if (since(req, 53)) throw notFound('The resource could not be found.');
+    enforce(req, 'hypervisors:search');
+    const { nodes, idOf } = await load(req);
+    return { hypervisors: matching(nodes, req.params.pattern).map((n) => brief(n, idOf(n))) };
+  });
+  app.get<{ Params: { pattern: string } }>('/os-hypervisors/:pattern/servers', async (req) => {
+    if (since(req, 53)) throw notFound('The resource could not be found.');
+    enforce(req, 'hypervisors:servers');
+    const { nodes, idOf } = await load(req);
+    const listed = await servers(req, true);
+    return {
+      hypervisors: matching(nodes, req.params.pattern).map((n) => ({ ...brief(n, idOf(n)), ...listed?.(n) })),
+    };
+  });
+
+  // Nova's ironic driver has no uptime for a node (NotImplementedError, answered 501).
+  app.get<{ Params: { id: string } }>('/os-hypervisors/:id/uptime', async (req) => {
+    enforce(req, 'hypervisors:uptime');
+    const asked = req.params.id;
+    if (since(req, 53) && !UUID.test(asked)) throw badRequest(`Invalid uuid ${asked}`);
+    const { nodes, idOf } = await load(req);
+    if (!nodes.some((x) => String(idOf(x)) === asked))
+      throw notFound(`Hypervisor with ID ${asked} could not be found.`);
+    throw new AppError('NOT_IMPLEMENTED', 'Virt driver does not implement uptime function.');
   });
 }

@@ -1,11 +1,10 @@
 // POST /servers/{id}/action: reboot (soft/hard), os-stop, os-start, rebuild (new image, preserve_ephemeral),
 // os-getConsoleOutput. An action is accepted (202) when the server's vm_state × task_state allows it; the
 // task it sets is carried out by the server worker, which records its events under the action.
-import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError, badRequest } from '../../platform/errors/catalogue.ts';
 import type { Server } from '../model/server.ts';
-import { parseMetadata, refId } from '../model/server-input.ts';
+import { accessIp, diskConfig, parseMetadata, refId } from '../model/server-input.ts';
 import { type ServerAction, startAction } from '../model/server-state.ts';
 import { auth, enforce, since } from './common.ts';
 import { serverView } from './server-views.ts';
@@ -19,7 +18,7 @@ async function begin(
   action: ServerAction,
   change: (s: Server) => void = () => undefined,
 ): Promise<Server> {
-  const requestId = `req-${randomUUID()}`;
+  const requestId = req.id;
   const s = await d.servers.db.tx(async (q) => {
     for (;;) {
       const cur = await d.servers.get(id, q);
@@ -73,6 +72,28 @@ export function serverActionRoutes(app: FastifyInstance, d: ServerApiDeps): void
         return reply.code(202).send();
       case 'rebuild':
         return reply.code(202).send(await rebuild(d, req, found, arg));
+      case 'os-resetState': {
+        // An admin's repair: the state is set, whatever task was running, as Nova does (no action row).
+        enforce(req, 'admin_actions:reset_state', { projectId: found.project_id });
+        const state = (arg as { state?: unknown } | null)?.state;
+        if (state !== 'active' && state !== 'error')
+          throw badRequest(
+            `Invalid input for field/attribute state. Value: ${JSON.stringify(state)}. ` +
+              `${JSON.stringify(state)} is not one of ['active', 'error']`,
+          );
+        await d.servers.mutate(found.id, (x) => {
+          // A delete in progress goes on: it owns the node, ports and claim until they are released.
+          if (x.task_state === 'deleting')
+            throw new AppError(
+              'CONFLICT',
+              `Cannot 'os-resetState' instance ${x.id} while it is in task_state deleting`,
+            );
+          x.vm_state = state;
+          x.task_state = null;
+          return true;
+        });
+        return reply.code(202).send();
+      }
       case 'os-getConsoleOutput':
         enforce(req, 'console_output', { projectId: found.project_id });
         // Ironic keeps no serial log of a node (its console is a live session), so Nova's ironic driver
@@ -134,9 +155,13 @@ async function rebuild(d: ServerApiDeps, req: FastifyRequest, found: Server, arg
       throw badRequest('User data needs to be valid base 64.');
     userData = r.user_data as string | null;
   }
+  const disk = diskConfig(r['OS-DCF:diskConfig']);
+  const v4 = accessIp('accessIPv4', r.accessIPv4);
+  const v6 = accessIp('accessIPv6', r.accessIPv6);
   const s = await begin(d, req, found.id, 'rebuild', (x) => {
     x.image_ref = image.id;
     x.preserve_ephemeral = r.preserve_ephemeral === true;
+    if (disk) x.disk_config = disk;
     if (typeof r.name === 'string') x.name = r.name;
     if (metadata) x.metadata = metadata;
     if (r.description !== undefined) x.description = r.description as string | null;
@@ -145,8 +170,9 @@ async function rebuild(d: ServerApiDeps, req: FastifyRequest, found: Server, arg
       x.key_name = key?.name ?? null;
     }
     if (userData !== undefined) x.user_data = userData;
-    if (typeof r.accessIPv4 === 'string') x.access_ipv4 = r.accessIPv4;
-    if (typeof r.accessIPv6 === 'string') x.access_ipv6 = r.accessIPv6;
+    if (v4 !== undefined) x.access_ipv4 = v4;
+    if (v6 !== undefined) x.access_ipv6 = v6;
   });
-  return { server: serverView(req, s, d.settings.host) };
+  const groups = s.group_id ? [s.group_id] : [];
+  return { server: serverView(req, s, d.settings.host, { groups, answering: 'rebuild' }) };
 }

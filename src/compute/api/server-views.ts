@@ -13,16 +13,16 @@ export function briefView(req: FastifyRequest, s: Server) {
   return { id: s.id, name: s.name, links: links(req, 'servers', s.id) };
 }
 
-export function addresses(s: Server): Record<string, unknown[]> {
+/** `extended`: with the type and MAC keys (Nova's extend_address; left out of update/rebuild before 2.75). */
+export function addresses(s: Server, extended = true): Record<string, unknown[]> {
   const out: Record<string, unknown[]> = {};
   for (const p of s.ports) {
     const key = p.network_name || p.network_id;
-    const entries = p.ips.map((ip) => ({
-      version: ip.version,
-      addr: ip.addr,
-      'OS-EXT-IPS:type': 'fixed',
-      'OS-EXT-IPS-MAC:mac_addr': p.mac,
-    }));
+    const entries = p.ips.map((ip) =>
+      extended
+        ? { version: ip.version, addr: ip.addr, 'OS-EXT-IPS:type': 'fixed', 'OS-EXT-IPS-MAC:mac_addr': p.mac }
+        : { version: ip.version, addr: ip.addr },
+    );
     out[key] = [...(out[key] ?? []), ...entries];
   }
   return out;
@@ -45,9 +45,20 @@ function flavorView(req: FastifyRequest, s: Server) {
   };
 }
 
-export function serverView(req: FastifyRequest, s: Server, host: string, opts: { groups?: string[] } = {}) {
+/**
+ * `answering`: the body of an update (PUT) or a rebuild, which before 2.75 leave out the extension
+ * attributes (zone, states, usage, config drive, key name, security groups, volumes, admin attributes) as
+ * Nova's view builder is told to; from 2.75 they are the full server.
+ */
+export function serverView(
+  req: FastifyRequest,
+  s: Server,
+  host: string,
+  opts: { groups?: string[]; answering?: 'update' | 'rebuild' } = {},
+) {
   const status = statusOf(s.vm_state, s.task_state);
-  const admin = can(req, 'servers:extended_attributes');
+  const all = !opts.answering || since(req, 75);
+  const admin = all && can(req, 'servers:extended_attributes');
   const out: Record<string, unknown> = {
     id: s.id,
     name: s.name,
@@ -63,23 +74,29 @@ export function serverView(req: FastifyRequest, s: Server, host: string, opts: {
     flavor: flavorView(req, s),
     created: novaTime(s.created_at),
     updated: novaTime(s.updated_at),
-    addresses: addresses(s),
+    addresses: addresses(s, all),
     accessIPv4: s.access_ipv4,
     accessIPv6: s.access_ipv6,
     links: links(req, 'servers', s.id),
-    'OS-DCF:diskConfig': 'MANUAL',
-    'OS-EXT-AZ:availability_zone': s.availability_zone,
-    config_drive: s.config_drive ? 'True' : '',
-    key_name: s.key_name,
-    'OS-SRV-USG:launched_at':
-      s.launched_at === null ? null : new Date(s.launched_at).toISOString().slice(0, 23),
-    'OS-SRV-USG:terminated_at': null,
-    security_groups: [{ name: 'default' }],
-    'OS-EXT-STS:task_state': s.task_state,
-    'OS-EXT-STS:vm_state': s.vm_state,
-    'OS-EXT-STS:power_state': s.power_state,
-    'os-extended-volumes:volumes_attached': [],
+    'OS-DCF:diskConfig': s.disk_config ?? 'MANUAL',
   };
+  if (all)
+    Object.assign(out, {
+      'OS-EXT-AZ:availability_zone': s.availability_zone,
+      config_drive: s.config_drive ? 'True' : '',
+      key_name: s.key_name,
+      'OS-SRV-USG:launched_at':
+        s.launched_at === null ? null : new Date(s.launched_at).toISOString().slice(0, 23),
+      'OS-SRV-USG:terminated_at': null,
+      security_groups: [{ name: 'default' }],
+      'OS-EXT-STS:task_state': s.task_state,
+      'OS-EXT-STS:vm_state': s.vm_state,
+      'OS-EXT-STS:power_state': s.power_state,
+      'os-extended-volumes:volumes_attached': [],
+    });
+  else if (opts.answering === 'rebuild' && since(req, 54)) out.key_name = s.key_name;
+  // A rebuild answers the user data it was given from 2.57 (at 2.75 too, beside the full server).
+  if (opts.answering === 'rebuild' && since(req, 57)) out.user_data = s.user_data;
   if (status === 'ACTIVE' || status === 'BUILD' || status === 'REBUILD') out.progress = 0;
   if (admin) {
     out['OS-EXT-SRV-ATTR:host'] = s.node_uuid ? host : null;
@@ -92,7 +109,8 @@ export function serverView(req: FastifyRequest, s: Server, host: string, opts: {
       out['OS-EXT-SRV-ATTR:kernel_id'] = '';
       out['OS-EXT-SRV-ATTR:ramdisk_id'] = '';
       out['OS-EXT-SRV-ATTR:root_device_name'] = null;
-      out['OS-EXT-SRV-ATTR:user_data'] = s.user_data;
+      // A rebuild answers `user_data` itself (2.57) instead.
+      if (opts.answering !== 'rebuild') out['OS-EXT-SRV-ATTR:user_data'] = s.user_data;
     }
   }
   if (s.fault && (s.vm_state === 'error' || s.vm_state === 'deleted')) {
@@ -105,7 +123,8 @@ export function serverView(req: FastifyRequest, s: Server, host: string, opts: {
     out.fault = f;
   }
   if (since(req, 9)) out.locked = false;
-  if (since(req, 16) && can(req, 'servers:show:host_status')) out.host_status = s.node_uuid ? 'UP' : '';
+  if (all && since(req, 16) && can(req, 'servers:show:host_status'))
+    out.host_status = s.node_uuid ? 'UP' : '';
   if (since(req, 19)) out.description = s.description;
   if (since(req, 26)) out.tags = s.tags;
   if (since(req, 63)) out.trusted_image_certificates = null;

@@ -5,10 +5,10 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ImageClient } from '../../image/client.ts';
 import type { NetworkClient } from '../../network/client.ts';
 import type { Ctx } from '../../platform/context.ts';
-import { AppError, badRequest, conflict, isAppError } from '../../platform/errors/catalogue.ts';
+import { AppError, badRequest, conflict, isAppError, notFound } from '../../platform/errors/catalogue.ts';
 import { isAdmin } from '../../platform/policy/policy.ts';
 import type { Server } from '../model/server.ts';
-import { type NetworkRequest, parseServerCreate } from '../model/server-input.ts';
+import { accessIp, diskConfig, type NetworkRequest, parseServerCreate } from '../model/server-input.ts';
 import { POWER, vmStatesOfStatus } from '../model/server-state.ts';
 import type { ComputeSettings } from '../model/settings.ts';
 import type { FlavorStore } from '../store/flavors.ts';
@@ -17,7 +17,7 @@ import type { QuotaStore } from '../store/quotas.ts';
 import type { ServerGroupStore } from '../store/server-groups.ts';
 import { type ServerStore, serverNotFound } from '../store/servers.ts';
 import { auth, bodyOf, can, enforce, intParam, links, nextLink, param, since, version } from './common.ts';
-import { briefView, serverView } from './server-views.ts';
+import { addresses, briefView, serverView } from './server-views.ts';
 
 export interface ServerApiDeps {
   ctx: Ctx;
@@ -33,6 +33,7 @@ export interface ServerApiDeps {
   enqueue: (id: string) => void;
 }
 
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
 const yes = (v: string | undefined) => v !== undefined && /^(1|true|t|yes|y|on)$/i.test(v);
 
 /** A server the caller may see, or Nova's 404. */
@@ -131,7 +132,7 @@ export function serverRoutes(app: FastifyInstance, d: ServerApiDeps): void {
         throw badRequest(`Instance group ${r.group} could not be found.`);
     }
     const networks = await resolveNetworks(d, req, r.networks);
-    const requestId = `req-${randomUUID()}`;
+    const requestId = req.id;
     const reservation = `r-${randomBytes(4).toString('hex')}`;
     const now = Date.now();
     const created = await d.servers.create(
@@ -173,6 +174,7 @@ export function serverRoutes(app: FastifyInstance, d: ServerApiDeps): void {
           deploy_sent: false,
           undeploy_sent: false,
           preserve_ephemeral: false,
+          disk_config: r.diskConfig ?? 'MANUAL',
           request_id: requestId,
           group_id: r.group ?? null,
           launch_index: i,
@@ -202,7 +204,7 @@ export function serverRoutes(app: FastifyInstance, d: ServerApiDeps): void {
       server: {
         id: first.id,
         links: links(req, 'servers', first.id),
-        'OS-DCF:diskConfig': 'MANUAL',
+        'OS-DCF:diskConfig': r.diskConfig ?? 'MANUAL',
         security_groups: [{ name: 'default' }],
       },
     };
@@ -211,7 +213,15 @@ export function serverRoutes(app: FastifyInstance, d: ServerApiDeps): void {
   const listing = (detail: boolean) => async (req: FastifyRequest) => {
     enforce(req, 'servers:index');
     const caller = auth(req);
-    const all = yes(param(req, 'all_tenants')) && can(req, 'servers:index:get_all_tenants');
+    // Nova: present and empty (`?all_tenants`) means yes; otherwise a boolean.
+    const allAsked = param(req, 'all_tenants');
+    if (
+      allAsked !== undefined &&
+      allAsked !== '' &&
+      !/^(1|0|true|false|t|f|yes|no|y|n|on|off)$/i.test(allAsked)
+    )
+      throw badRequest(`Invalid input for query parameters all_tenants. Value: ${allAsked}.`);
+    const all = (allAsked === '' || yes(allAsked)) && can(req, 'servers:index:get_all_tenants');
     const project = all ? (param(req, 'project_id') ?? param(req, 'tenant_id')) : (caller.projectId ?? '');
     let list = await d.servers.list(project);
     const name = param(req, 'name');
@@ -251,7 +261,8 @@ export function serverRoutes(app: FastifyInstance, d: ServerApiDeps): void {
     }
     const since_ = param(req, 'changes-since');
     if (since_ !== undefined) {
-      const t = Date.parse(since_);
+      // ISO 8601 only, as Nova's parse_isotime (Date.parse would take '2011/01/01').
+      const t = ISO_8601.test(since_) ? Date.parse(since_) : Number.NaN;
       if (Number.isNaN(t))
         throw badRequest(`Invalid input for query parameters changes-since. Value: ${since_}.`);
       list = list.filter((s) => s.updated_at >= t);
@@ -317,20 +328,25 @@ export function serverRoutes(app: FastifyInstance, d: ServerApiDeps): void {
       throw badRequest(
         `Invalid input for field/attribute description. Value: ${JSON.stringify(body.description)}.`,
       );
+    const disk = diskConfig(body['OS-DCF:diskConfig']);
+    const v4 = accessIp('accessIPv4', body.accessIPv4);
+    const v6 = accessIp('accessIPv6', body.accessIPv6);
     const s = await d.servers.mutate(found.id, (x) => {
       if (typeof body.name === 'string') x.name = body.name;
       if (body.description !== undefined) x.description = body.description as string | null;
-      if (typeof body.accessIPv4 === 'string') x.access_ipv4 = body.accessIPv4;
-      if (typeof body.accessIPv6 === 'string') x.access_ipv6 = body.accessIPv6;
+      if (disk) x.disk_config = disk;
+      if (v4 !== undefined) x.access_ipv4 = v4;
+      if (v6 !== undefined) x.access_ipv6 = v6;
       return true;
     });
-    return { server: serverView(req, s, d.settings.host) };
+    const groups = s.group_id ? [s.group_id] : [];
+    return { server: serverView(req, s, d.settings.host, { groups, answering: 'update' }) };
   });
 
   app.delete<{ Params: { id: string } }>('/servers/:id', async (req, reply) => {
     const found = await visibleServer(req, d.servers, req.params.id);
     enforce(req, 'servers:delete', { projectId: found.project_id });
-    const requestId = `req-${randomUUID()}`;
+    const requestId = req.id;
     let started = false;
     await d.servers.db.tx(async (q) => {
       for (;;) {
@@ -352,13 +368,17 @@ export function serverRoutes(app: FastifyInstance, d: ServerApiDeps): void {
     return reply.code(204).send();
   });
 
+  app.get<{ Params: { id: string; label: string } }>('/servers/:id/ips/:label', async (req) => {
+    const s = await visibleServer(req, d.servers, req.params.id);
+    const found = addresses(s, false)[req.params.label];
+    // Nova's wording for a network the server has no address on.
+    if (!found) throw notFound('Instance is not a member of specified network');
+    return { [req.params.label]: found };
+  });
+
   app.get<{ Params: { id: string } }>('/servers/:id/ips', async (req) => {
     const s = await visibleServer(req, d.servers, req.params.id);
-    const out: Record<string, unknown[]> = {};
-    for (const p of s.ports) {
-      const key = p.network_name || p.network_id;
-      out[key] = [...(out[key] ?? []), ...p.ips.map((ip) => ({ version: ip.version, addr: ip.addr }))];
-    }
+    const out = addresses(s, false);
     return { addresses: out };
   });
 }

@@ -1,6 +1,7 @@
 // POST /servers as Nova's schema checks it, at the request's microversion: the request made plain data,
 // or Nova's 400 with its wording. Lookups (image, flavor, network, keypair) happen in the API. Pure.
 import { badRequest } from '../../platform/errors/catalogue.ts';
+import type { DiskConfig } from './server.ts';
 
 export interface NetworkRequest {
   uuid?: string;
@@ -26,6 +27,7 @@ export interface ServerRequest {
   tags: string[];
   accessIPv4: string;
   accessIPv6: string;
+  diskConfig: DiskConfig | undefined;
   /** os:scheduler_hints.group. */
   group: string | undefined;
 }
@@ -151,6 +153,7 @@ export function parseServerCreate(
     throw bad('name', name, 'is not a valid server name');
   if (body.block_device_mapping_v2 !== undefined)
     throw badRequest('Block device mappings are not supported: there is no volume service.');
+  securityGroups(body.security_groups);
   const imageRef = body.imageRef;
   if (typeof imageRef !== 'string' || refId(imageRef) === '') throw badRequest('Invalid imageRef provided.');
   const flavorRef = body.flavorRef;
@@ -189,12 +192,7 @@ export function parseServerCreate(
       group = g;
     }
   }
-  const ip = (k: 'accessIPv4' | 'accessIPv6') => {
-    const v = body[k];
-    if (v === undefined || v === null || v === '') return '';
-    if (typeof v !== 'string') throw bad(k, v, "is not of type 'string'");
-    return v;
-  };
+  const ip = (k: 'accessIPv4' | 'accessIPv6') => accessIp(k, body[k]) ?? '';
   return {
     name,
     imageRef: refId(imageRef),
@@ -211,6 +209,61 @@ export function parseServerCreate(
     tags,
     accessIPv4: ip('accessIPv4'),
     accessIPv6: ip('accessIPv6'),
+    diskConfig: diskConfig(body['OS-DCF:diskConfig']),
     group,
   };
+}
+
+/**
+ * An access IP as Nova's schema checks it (`format: ipv4` / `ipv6`) and shows it (netaddr's form: IPv6
+ * compressed and lower case, an embedded IPv4 tail in hex). Undefined when absent; '' clears it.
+ */
+export function accessIp(k: 'accessIPv4' | 'accessIPv6', v: unknown): string | undefined {
+  if (v === undefined) return undefined;
+  if (v === null || v === '') return '';
+  if (typeof v !== 'string') throw bad(k, v, "is not of type 'string'");
+  const invalid = () =>
+    badRequest(
+      `Invalid input for field/attribute ${k}. Value: ${v}. '${v}' is not a '${k === 'accessIPv4' ? 'ipv4' : 'ipv6'}'`,
+    );
+  if (k === 'accessIPv4') {
+    if (!isIP4(v)) throw invalid();
+    return v;
+  }
+  if (!v.includes(':')) throw invalid();
+  try {
+    // The WHATWG host serializer writes an IPv6 address in RFC 5952's canonical form, as netaddr does.
+    return new URL(`http://[${v}]/`).hostname.slice(1, -1);
+  } catch {
+    throw invalid();
+  }
+}
+
+const isIP4 = (v: string) =>
+  /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.test(v) && v.split('.').every((p) => Number(p) <= 255);
+
+/**
+ * `security_groups`: a bare metal server's port is the node's own NIC, where no security group is enforced
+ * (Nova's ironic driver applies none), so only the project's `default` is accepted; naming another is a
+ * 400 rather than a rule silently not applied.
+ */
+function securityGroups(v: unknown): void {
+  if (v === undefined) return;
+  if (!Array.isArray(v)) throw bad('security_groups', v, "is not of type 'array'");
+  for (const g of v) {
+    const name = (g as { name?: unknown } | null)?.name;
+    if (typeof name !== 'string' || name === '')
+      throw bad('security_groups', v, "each item needs a 'name' string");
+    if (name !== 'default')
+      throw badRequest(
+        `Security group ${name} cannot be applied: bare metal servers' ports enforce no security groups; only 'default' is accepted.`,
+      );
+  }
+}
+
+/** `OS-DCF:diskConfig`: AUTO or MANUAL (Nova's enum), undefined when absent. */
+export function diskConfig(v: unknown): DiskConfig | undefined {
+  if (v === undefined) return undefined;
+  if (v !== 'AUTO' && v !== 'MANUAL') throw bad('OS-DCF:diskConfig', v, "is not one of ['AUTO', 'MANUAL']");
+  return v;
 }

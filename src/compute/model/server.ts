@@ -66,6 +66,8 @@ export interface Server {
   /** The undeploy was sent while deleting. */
   undeploy_sent: boolean;
   preserve_ephemeral: boolean;
+  /** `OS-DCF:diskConfig` as asked (MANUAL when absent); shown, not acted on: the image is written whole. */
+  disk_config?: DiskConfig;
   /** The request id of the instance action in progress (its events are recorded under it). */
   request_id: string | null;
   group_id: string | null;
@@ -97,3 +99,5 @@ export function hostnameOf(name: string): string {
     .slice(0, 63);
   return h === '' ? 'server' : h;
 }
+
+export type DiskConfig = 'AUTO' | 'MANUAL';

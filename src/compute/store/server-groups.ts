@@ -75,6 +75,14 @@ export class ServerGroupStore {
     return r && this.#withMembers(fromRow(r));
   }
 
+  /** The group's policy (the worker's anti-affinity check), undefined when the group is gone. */
+  async policyOf(id: string): Promise<string | undefined> {
+    const r = await this.#db.get<{ policy: string }>('SELECT policy FROM cmp_server_groups WHERE id = ?', [
+      id,
+    ]);
+    return r?.policy;
+  }
+
   async #withMembers(g: ServerGroup): Promise<ServerGroup> {
     const rows = await this.#db.all<{ id: string }>(
       'SELECT id FROM cmp_servers WHERE group_id = ? ORDER BY created_at, id',

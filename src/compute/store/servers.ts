@@ -138,6 +138,21 @@ export class ServerStore {
     return rows.map((r) => ({ ...(JSON.parse(r.doc) as Server), version: Number(r.version) }));
   }
 
+  /** The servers holding each node, as a hypervisor lists them: node UUID → id and Nova's instance name. */
+  async byNode(): Promise<Map<string, { uuid: string; name: string }[]>> {
+    const rows = await this.#db.all<{ doc: string }>(
+      'SELECT doc FROM cmp_servers WHERE node_uuid IS NOT NULL ORDER BY created_at, id',
+    );
+    const out = new Map<string, { uuid: string; name: string }[]>();
+    for (const r of rows) {
+      const s = JSON.parse(r.doc) as Server;
+      if (!s.node_uuid) continue;
+      const name = `instance-${s.internal_id.toString(16).padStart(8, '0')}`;
+      out.set(s.node_uuid, [...(out.get(s.node_uuid) ?? []), { uuid: s.id, name }]);
+    }
+    return out;
+  }
+
   /** Servers with work in progress (a build, an action, a delete): what the worker resumes after a restart. */
   async pendingIds(): Promise<string[]> {
     const rows = await this.#db.all<{ id: string }>(

@@ -22,10 +22,12 @@ import { candidates, flavorNeeds, NO_VALID_HOST, noValidHostReason } from '../mo
 import type { Server, ServerPort } from '../model/server.ts';
 import { POWER } from '../model/server-state.ts';
 import type { ComputeSettings } from '../model/settings.ts';
+import type { ServerGroupStore } from '../store/server-groups.ts';
 import type { ServerStore } from '../store/servers.ts';
 
 export interface StepDeps {
   servers: ServerStore;
+  groups: ServerGroupStore;
   settings: ComputeSettings;
   baremetal: () => BaremetalClient;
   network: () => NetworkClient;
@@ -92,10 +94,8 @@ async function schedule(ctx: Ctx, d: StepDeps, s: Server): Promise<Outcome> {
     await bm.listNodes(ctx, { provision_state: 'available', maintenance: false, associated: false })
   ).map(nodeFrom);
   let pool = candidates(nodes, needs, new Set(s.excluded_nodes));
-  if (pool.length > 0 && s.group_id) {
-    const refusal = await groupRefusal(d, s);
-    if (refusal) pool = [];
-  }
+  const refusal = await groupRefusal(d, s);
+  if (refusal) pool = [];
   for (const node of pool) {
     // One candidate per claim: the bare metal service reserves it atomically or says it is taken.
     const a = await bm.createAllocation(ctx, {
@@ -110,21 +110,15 @@ async function schedule(ctx: Ctx, d: StepDeps, s: Server): Promise<Outcome> {
     if (a.state === 'allocating') return requeueAfter(d.settings.pollMs);
     await bm.deleteAllocation(ctx, a.uuid);
   }
-  let reason = noValidHostReason(needs, s.attempts, d.settings.maxAttempts);
-  if (pool.length === 0 && s.group_id && (await groupRefusal(d, s)))
-    reason = (await groupRefusal(d, s)) ?? reason;
+  const reason = refusal ?? noValidHostReason(needs, s.attempts, d.settings.maxAttempts);
   if (s.attempts === 0) await event(d, s, EVENTS.schedule, { result: 'Error', message: reason });
   return fail(ctx, d, s, reason, s.fault?.details);
 }
 
 /** Nova's anti-affinity filter on one compute host: every node is behind this host, so a second member fails. */
 async function groupRefusal(d: StepDeps, s: Server): Promise<string | undefined> {
-  const doc = await d.servers.db.get<{ policy: string }>(
-    'SELECT policy FROM cmp_server_groups WHERE id = ?',
-    [s.group_id],
-  );
-  if (doc?.policy !== 'anti-affinity') return undefined;
-  const others = (await d.servers.groupMembers(s.group_id ?? '')).filter((id) => id !== s.id);
+  if (!s.group_id || (await d.groups.policyOf(s.group_id)) !== 'anti-affinity') return undefined;
+  const others = (await d.servers.groupMembers(s.group_id)).filter((id) => id !== s.id);
   for (const id of others)
     if ((await d.servers.get(id))?.node_uuid)
       return `${NO_VALID_HOST}There are not enough hosts available (anti-affinity: every node is behind compute host ${d.settings.host}).`;
@@ -236,6 +230,9 @@ function instanceInfo(s: Server, node: NodeDoc): PatchOp[] {
     memory_mb: String(s.flavor.ram),
     local_gb: String(node.properties.local_gb ?? s.flavor.disk),
     preserve_ephemeral: s.preserve_ephemeral,
+    // Whose instance this is: the bare metal service deploys a private image only for its own project.
+    project_id: s.project_id,
+    user_id: s.user_id,
   };
   if (s.flavor.ephemeral > 0) info.ephemeral_format = 'ext4';
   if (Object.keys(caps).length > 0) info.capabilities = JSON.stringify(caps);
@@ -435,9 +432,18 @@ async function rebuilding(ctx: Ctx, d: StepDeps, s: Server): Promise<Outcome> {
     return requeueAfter(d.settings.pollMs);
   }
   if (node.provision_state === 'active' && node.target_provision_state === null) {
+    // A stopped server is rebuilt stopped, as Nova's compute manager powers it off again.
+    const stopped = s.vm_state === 'stopped';
+    if (stopped && node.power_state !== 'power off') {
+      if (!node.target_power_state)
+        await bm.setPowerState(ctx, node.uuid, 'power off').catch((e) => {
+          if (!(isAppError(e) && e.status === 409)) throw e;
+        });
+      return requeueAfter(d.settings.pollMs);
+    }
     s.task_state = null;
-    s.vm_state = 'active';
-    s.power_state = POWER.RUNNING;
+    s.vm_state = stopped ? 'stopped' : 'active';
+    s.power_state = stopped ? POWER.SHUTDOWN : POWER.RUNNING;
     s.preserve_ephemeral = false;
     if (!(await d.save(s))) return requeueAfter(0);
     await event(d, s, EVENTS.rebuild, { result: 'Success' });

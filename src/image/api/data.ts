@@ -43,7 +43,7 @@ export function registerData(app: FastifyInstance, deps: ImageApiDeps): void {
 
   app.get<IdParams>('/v2/images/:id/file', async (req, reply) => {
     const auth = authOf(req);
-    const { image } = await loadVisible(deps, auth, req.params.id);
+    const { image } = await loadVisible(deps, auth, req.params.id, true);
     if (image.status === 'deactivated' && !isAdmin(auth))
       throw new AppError(
         'FORBIDDEN',

@@ -35,16 +35,18 @@ export function callerOf(auth: AuthContext): Caller {
   return { projectId: auth.projectId, admin: isAdmin(auth) };
 }
 
-/** The image as this caller may see it, with its members; 404 when it does not exist for them. */
+/** The image as this caller may see it, with its members; 404 when it does not exist for them. `serviceReads`:
+ * a read-only route, open to the `service` role (see canSee). */
 export async function loadVisible(
   deps: ImageApiDeps,
   auth: AuthContext,
   id: string,
+  serviceReads = false,
 ): Promise<{ image: Image; members: Member[] }> {
   const image = await deps.images.get(id);
   if (!image) throw notFound(id);
   const members = image.visibility === 'shared' ? await deps.images.members(id) : [];
-  if (!canSee(auth, image, members)) throw notFound(id);
+  if (!canSee(auth, image, members, serviceReads)) throw notFound(id);
   return { image, members };
 }
 

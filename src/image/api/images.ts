@@ -89,7 +89,7 @@ export function registerImages(app: FastifyInstance, deps: ImageApiDeps): void {
   });
 
   app.get<IdParams>('/v2/images/:id', async (req, reply) => {
-    const { image } = await loadVisible(deps, authOf(req), req.params.id);
+    const { image } = await loadVisible(deps, authOf(req), req.params.id, true);
     return reply.header(IMPORT_METHODS_HEADER, 'glance-direct').send(imageView(image));
   });
 

@@ -34,9 +34,21 @@ export function enforceImage(action: keyof typeof IMAGE_POLICY, auth: AuthContex
     throw new AppError('FORBIDDEN', `You are not authorized to complete ${action} action.`);
 }
 
-/** Whether the image exists for this caller (Glance answers 404 otherwise, never 403). */
-export function canSee(auth: AuthContext, img: Image, members: readonly Membership[]): boolean {
+/**
+ * Whether the image exists for this caller (Glance answers 404 otherwise, never 403). `serviceReads`: the
+ * route only reads (show, data), and a caller with the `service` role (another service's user, e.g. the
+ * bare metal service fetching a project's private image for the deploy compute asked for) may read any
+ * image; the deploying service checks that the image belongs to the instance's project
+ * (docs/decisions/compute-private-images.md).
+ */
+export function canSee(
+  auth: AuthContext,
+  img: Image,
+  members: readonly Membership[],
+  serviceReads = false,
+): boolean {
   if (isAdmin(auth)) return true;
+  if (serviceReads && auth.roles.includes('service')) return true;
   if (img.visibility === 'public' || img.visibility === 'community') return true;
   if (auth.projectId !== undefined && img.owner === auth.projectId) return true;
   return img.visibility === 'shared' && members.some((m) => m.member === auth.projectId);
