@@ -4,7 +4,8 @@
 // as ironicclient retries it for Nova; a refused token is dropped and the call made once more.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Ctx } from '../platform/context.ts';
-import { AppError, catalogue, type ErrorCode } from '../platform/errors/catalogue.ts';
+import { AppError } from '../platform/errors/catalogue.ts';
+import { errorCodeOfStatus, sendServiceRequest } from '../platform/http/service-request.ts';
 import type { TokenSource } from '../platform/service-auth.ts';
 import { backoffDelay } from '../platform/work/backoff.ts';
 import type {
@@ -22,10 +23,6 @@ import type {
 const API_VERSION = '1.78';
 const LOCK_RETRIES = 30;
 const LOCK_BACKOFF = { baseMs: 100, maxMs: 2000, factor: 2, jitter: 0.2 };
-
-const CODES = new Map<number, ErrorCode>(
-  Object.entries(catalogue).map(([code, status]) => [status, code as ErrorCode]),
-);
 
 const enc = encodeURIComponent;
 
@@ -141,25 +138,14 @@ export class HttpBaremetalClient implements BaremetalClient {
 
   async #send(ctx: Ctx, method: string, path: string, body?: unknown): Promise<Response> {
     const token = await this.#auth.token(ctx);
-    let res: Response;
-    try {
-      res = await fetch(this.#base + path, {
-        method,
-        headers: {
-          accept: 'application/json',
-          'x-auth-token': token,
-          'x-openstack-ironic-api-version': API_VERSION,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: ctx.signal,
-      });
-    } catch (e) {
-      if (ctx.signal.aborted) throw e;
-      throw new AppError('UNAVAILABLE', `The bare metal service at ${this.#base} does not answer.`, {
-        cause: e,
-      });
-    }
+    const res = await sendServiceRequest(ctx, {
+      service: 'bare metal',
+      method,
+      url: this.#base + path,
+      token,
+      body,
+      headers: { 'x-openstack-ironic-api-version': API_VERSION },
+    });
     if (res.status === 401) this.#auth.invalidate(token);
     return res;
   }
@@ -174,7 +160,7 @@ function errorOf(status: number, text: string): AppError {
       typeof outer.error_message === 'string' ? JSON.parse(outer.error_message) : outer.error_message;
     if (typeof inner?.faultstring === 'string') message = inner.faultstring;
   } catch {}
-  const code = CODES.get(status) ?? (status >= 500 ? 'INTERNAL' : 'BAD_REQUEST');
+  const code = errorCodeOfStatus(status);
   return new AppError(code, message);
 }
 

@@ -52,6 +52,33 @@ export interface NovaServer {
   [k: string]: unknown;
 }
 
+export interface KeypairCreateRequest {
+  name: string;
+  /** Imported; absent: Nova generates the pair and answers the private key once. */
+  public_key?: string;
+  /** ssh or x509 (microversion 2.2). */
+  type?: string;
+}
+
+export interface NovaKeypair {
+  name: string;
+  public_key: string;
+  fingerprint: string;
+  private_key?: string;
+}
+
+export interface FlavorCreateRequest {
+  name: string;
+  ram: number;
+  vcpus: number;
+  disk: number;
+  id?: string;
+  swap?: number;
+  'OS-FLV-EXT-DATA:ephemeral'?: number;
+  rxtx_factor?: number;
+  'os-flavor-access:is_public'?: boolean;
+}
+
 /** Whose call it is: a project-scoped token of the user (Keystone's X-Auth-Token). */
 export interface ComputeAuth {
   token: string;
@@ -70,6 +97,16 @@ export interface ComputeClient {
   rebuildServer(ctx: Ctx, auth: ComputeAuth, id: string, req: ServerRebuildRequest): Promise<void>;
   /** DELETE /servers/{id} (204); an already missing server is not an error. */
   deleteServer(ctx: Ctx, auth: ComputeAuth, id: string): Promise<void>;
+  /** POST /os-keypairs (microversion 2.2 for `type`): the pair, with the private key when generated. */
+  createKeypair(ctx: Ctx, auth: ComputeAuth, req: KeypairCreateRequest): Promise<NovaKeypair>;
+  /** DELETE /os-keypairs/{name}; an already missing one is not an error. */
+  deleteKeypair(ctx: Ctx, auth: ComputeAuth, name: string): Promise<void>;
+  /** POST /flavors (admin): the new flavor's id. */
+  createFlavor(ctx: Ctx, auth: ComputeAuth, req: FlavorCreateRequest): Promise<{ id: string }>;
+  /** Makes the flavor's extra specs exactly `specs` (POST os-extra_specs, DELETE the keys left over). */
+  setFlavorExtraSpecs(ctx: Ctx, auth: ComputeAuth, id: string, specs: Record<string, string>): Promise<void>;
+  /** DELETE /flavors/{id}; an already missing one is not an error. */
+  deleteFlavor(ctx: Ctx, auth: ComputeAuth, id: string): Promise<void>;
   /** GET /flavors/{id}, else the flavor of that name in GET /flavors: its id; NOT_FOUND when none. */
   findFlavor(ctx: Ctx, auth: ComputeAuth, nameOrId: string): Promise<string>;
 }

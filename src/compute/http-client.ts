@@ -2,18 +2,18 @@
 // more). Nova's error bodies ({"itemNotFound": {"code", "message"}}, {"badRequest": ...}) come back as
 // AppErrors with the same status and message.
 import type { Ctx } from '../platform/context.ts';
-import { AppError, catalogue, type ErrorCode } from '../platform/errors/catalogue.ts';
+import { AppError } from '../platform/errors/catalogue.ts';
+import { errorCodeOfStatus, sendServiceRequest } from '../platform/http/service-request.ts';
 import type {
   ComputeAuth,
   ComputeClient,
+  FlavorCreateRequest,
+  KeypairCreateRequest,
+  NovaKeypair,
   NovaServer,
   ServerCreateRequest,
   ServerRebuildRequest,
 } from './client.ts';
-
-const CODES = new Map<number, ErrorCode>(
-  Object.entries(catalogue).map(([code, status]) => [status, code as ErrorCode]),
-);
 
 export class HttpComputeClient implements ComputeClient {
   readonly #url: () => string | undefined;
@@ -60,6 +60,50 @@ export class HttpComputeClient implements ComputeClient {
     }
   }
 
+  async createKeypair(ctx: Ctx, auth: ComputeAuth, req: KeypairCreateRequest): Promise<NovaKeypair> {
+    // `type` exists from microversion 2.2; without it 2.1 is enough.
+    const version = req.type === undefined ? '2.1' : '2.2';
+    return (await this.#call(ctx, auth, 'POST', '/os-keypairs', { keypair: req }, version))
+      .keypair as NovaKeypair;
+  }
+
+  async deleteKeypair(ctx: Ctx, auth: ComputeAuth, name: string): Promise<void> {
+    await this.#gone(this.#call(ctx, auth, 'DELETE', `/os-keypairs/${encodeURIComponent(name)}`));
+  }
+
+  async createFlavor(ctx: Ctx, auth: ComputeAuth, req: FlavorCreateRequest): Promise<{ id: string }> {
+    const f = (await this.#call(ctx, auth, 'POST', '/flavors', { flavor: req })).flavor as { id?: unknown };
+    if (typeof f?.id !== 'string')
+      throw new AppError('INTERNAL', 'Nova answered a flavor create without an id.');
+    return { id: f.id };
+  }
+
+  async setFlavorExtraSpecs(
+    ctx: Ctx,
+    auth: ComputeAuth,
+    id: string,
+    specs: Record<string, string>,
+  ): Promise<void> {
+    const path = `/flavors/${encodeURIComponent(id)}/os-extra_specs`;
+    const now = ((await this.#call(ctx, auth, 'GET', path)).extra_specs ?? {}) as Record<string, string>;
+    if (Object.keys(specs).length > 0) await this.#call(ctx, auth, 'POST', path, { extra_specs: specs });
+    for (const key of Object.keys(now).filter((k) => !(k in specs)))
+      await this.#gone(this.#call(ctx, auth, 'DELETE', `${path}/${encodeURIComponent(key)}`));
+  }
+
+  async deleteFlavor(ctx: Ctx, auth: ComputeAuth, id: string): Promise<void> {
+    await this.#gone(this.#call(ctx, auth, 'DELETE', `/flavors/${encodeURIComponent(id)}`));
+  }
+
+  /** A delete whose target is already gone (404) succeeded. */
+  async #gone(p: Promise<unknown>): Promise<void> {
+    try {
+      await p;
+    } catch (e) {
+      if (!(e instanceof AppError && e.status === 404)) throw e;
+    }
+  }
+
   async findFlavor(ctx: Ctx, auth: ComputeAuth, nameOrId: string): Promise<string> {
     try {
       const f = (await this.#call(ctx, auth, 'GET', `/flavors/${encodeURIComponent(nameOrId)}`)).flavor as {
@@ -85,26 +129,18 @@ export class HttpComputeClient implements ComputeClient {
     method: string,
     path: string,
     body?: unknown,
+    version = '2.1',
   ): Promise<Record<string, unknown>> {
     const base = this.#url()?.replace(/\/+$/, '');
     if (!base) throw new AppError('UNAVAILABLE', 'The compute service is not reachable from here.');
-    let res: Response;
-    try {
-      res = await fetch(`${base}/v2.1${path}`, {
-        method,
-        headers: {
-          accept: 'application/json',
-          'x-auth-token': auth.token,
-          'x-openstack-nova-api-version': '2.1',
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: ctx.signal,
-      });
-    } catch (e) {
-      if (ctx.signal.aborted) throw e;
-      throw new AppError('UNAVAILABLE', `The compute service at ${base} does not answer.`, { cause: e });
-    }
+    const res = await sendServiceRequest(ctx, {
+      service: 'compute',
+      method,
+      url: `${base}/v2.1${path}`,
+      token: auth.token,
+      body,
+      headers: { 'x-openstack-nova-api-version': version },
+    });
     const text = await res.text();
     if (res.status >= 400) throw errorOf(res.status, text);
     return text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
@@ -123,6 +159,6 @@ function errorOf(status: number, text: string): AppError {
       type = name;
     }
   } catch {}
-  const code = CODES.get(status) ?? (status >= 500 ? 'INTERNAL' : 'BAD_REQUEST');
+  const code = errorCodeOfStatus(status);
   return new AppError(code, message, type ? { type } : {});
 }

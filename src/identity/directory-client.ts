@@ -4,7 +4,8 @@
 // live in the API, so this one implementation serves both the in-process identity client (over its own
 // URL on loopback) and the remote one: see docs/decisions/orchestration-keystone-resources.md.
 import type { Ctx } from '../platform/context.ts';
-import { AppError, catalogue, type ErrorCode } from '../platform/errors/catalogue.ts';
+import { AppError } from '../platform/errors/catalogue.ts';
+import { errorCodeOfStatus, sendServiceRequest } from '../platform/http/service-request.ts';
 
 export type Entity = Record<string, unknown> & { id: string };
 
@@ -39,10 +40,6 @@ const SINGULAR: Record<Collection, string> = {
   roles: 'role',
   domains: 'domain',
 };
-
-const CODES = new Map<number, ErrorCode>(
-  Object.entries(catalogue).map(([code, status]) => [status, code as ErrorCode]),
-);
 
 export class HttpIdentityDirectory implements IdentityDirectory {
   readonly #base: () => string | undefined;
@@ -98,22 +95,13 @@ export class HttpIdentityDirectory implements IdentityDirectory {
   ): Promise<Record<string, unknown>> {
     const base = this.#base()?.replace(/\/+$/, '').replace(/\/v3$/, '');
     if (!base) throw new AppError('UNAVAILABLE', 'The identity service is not reachable from this process.');
-    let res: Response;
-    try {
-      res = await fetch(`${base}/v3${path}`, {
-        method,
-        headers: {
-          accept: 'application/json',
-          'x-auth-token': token,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: ctx.signal,
-      });
-    } catch (e) {
-      if (ctx.signal.aborted) throw e;
-      throw new AppError('UNAVAILABLE', `The identity service at ${base} does not answer.`, { cause: e });
-    }
+    const res = await sendServiceRequest(ctx, {
+      service: 'identity',
+      method,
+      url: `${base}/v3${path}`,
+      token,
+      body,
+    });
     const text = await res.text();
     if (res.status >= 400) throw errorOf(res.status, text);
     return text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
@@ -135,5 +123,5 @@ function errorOf(status: number, text: string): AppError {
     const e = (JSON.parse(text) as { error?: { message?: unknown } }).error;
     if (typeof e?.message === 'string') message = e.message;
   } catch {}
-  return new AppError(CODES.get(status) ?? (status >= 500 ? 'INTERNAL' : 'BAD_REQUEST'), message);
+  return new AppError(errorCodeOfStatus(status), message);
 }

@@ -61,6 +61,8 @@ export async function buildDemoImages(
     {
       ELEMENTS_PATH: '',
       DIB_IMAGE_CACHE: join(caches.imagebuilder, 'user-image'),
+      // the cloud kernel: the lab's machines are QEMU (virtio); the generic one's modules were half the disk
+      DIB_DEBIAN_KERNEL_FLAVOUR: 'cloud',
       DIB_DEBOOTSTRAP_CACHE: debootstrap,
       TMP_DIR: join(outDir, 'tmp'),
     },

@@ -4,7 +4,8 @@
 // the AppErrors the in-process client throws: same code, same NeutronError type, same message.
 
 import type { Ctx } from '../platform/context.ts';
-import { AppError, catalogue, type ErrorCode } from '../platform/errors/catalogue.ts';
+import { AppError } from '../platform/errors/catalogue.ts';
+import { errorCodeOfStatus, sendServiceRequest } from '../platform/http/service-request.ts';
 import type { TokenSource } from '../platform/service-auth.ts';
 import type {
   NetworkClient,
@@ -16,10 +17,6 @@ import type {
 } from './client.ts';
 import { parseMac } from './model/port-input.ts';
 import type { Item } from './model/query.ts';
-
-const CODES = new Map<number, ErrorCode>(
-  Object.entries(catalogue).map(([code, status]) => [status, code as ErrorCode]),
-);
 
 export class HttpNetworkClient implements NetworkClient {
   readonly #base: string;
@@ -115,24 +112,13 @@ export class HttpNetworkClient implements NetworkClient {
 
   async #send(ctx: Ctx, method: string, path: string, body?: unknown): Promise<Response> {
     const token = await this.#auth.token(ctx);
-    let res: Response;
-    try {
-      res = await fetch(this.#base + path, {
-        method,
-        headers: {
-          accept: 'application/json',
-          'x-auth-token': token,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: ctx.signal,
-      });
-    } catch (e) {
-      if (ctx.signal.aborted) throw e;
-      throw new AppError('UNAVAILABLE', `The network service at ${this.#base} does not answer.`, {
-        cause: e,
-      });
-    }
+    const res = await sendServiceRequest(ctx, {
+      service: 'network',
+      method,
+      url: this.#base + path,
+      token,
+      body,
+    });
     if (res.status === 401) this.#auth.invalidate(token);
     return res;
   }
@@ -154,6 +140,6 @@ function errorOf(status: number, text: string): AppError {
     if (typeof e?.type === 'string') type = e.type;
     if (typeof e?.message === 'string') message = e.message;
   } catch {}
-  const code = CODES.get(status) ?? (status >= 500 ? 'INTERNAL' : 'BAD_REQUEST');
+  const code = errorCodeOfStatus(status);
   return new AppError(code, message, type === undefined ? {} : { type });
 }

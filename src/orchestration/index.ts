@@ -53,11 +53,9 @@ export const orchestrationService: ServiceDefinition<
       identity: deps.clients.get('identity'),
       image: deps.clients.get('image'),
       network: deps.clients.get('network'),
+      // A need like the others: the seed starts compute here or refuses to start without a URL for it.
+      compute: deps.clients.get('compute'),
     };
-    // Servers come from the compute service when this process can reach it (OS::Nova::Server is offered then).
-    try {
-      clients.compute = deps.clients.get('compute');
-    } catch {}
     const registry = new PluginRegistry(pluginsFor(clients));
     const engine = new Engine({
       ctx: deps.ctx,

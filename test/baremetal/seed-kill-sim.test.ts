@@ -33,7 +33,12 @@ test('kill -9 of the seed during sim deploys, restart: every node settles, a red
     rmSync(dir, { recursive: true, force: true });
   });
   // Fixed ports: the restarted seed must be where clouds.yaml and the catalog say it is.
-  const ports = { identity: await freePort(), image: await freePort(), baremetal: await freePort() };
+  const ports = {
+    identity: await freePort(),
+    image: await freePort(),
+    network: await freePort(),
+    baremetal: await freePort(),
+  };
   writeFileSync(
     join(dir, 'ooo.json'),
     JSON.stringify({
@@ -54,7 +59,7 @@ test('kill -9 of the seed during sim deploys, restart: every node settles, a red
     }),
   );
   const up = async () => {
-    const p = await startSeedProcess(['--state-dir', dir, '--only', 'identity,image,baremetal']);
+    const p = await startSeedProcess(['--state-dir', dir, '--only', 'identity,image,network,baremetal']);
     procs.push(p);
     const env = { OS_CLIENT_CONFIG_FILE: join(dir, 'clouds.yaml'), OS_CLOUD: 'seed' };
     const session = await authenticate(

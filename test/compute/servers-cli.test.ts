@@ -290,7 +290,14 @@ describe('servers on sim nodes through the openstack CLI', { skip: cliUnavailabl
       (await remote.nodePorts(ctx, nodes[1].uuid)).map((p) => p.address),
       [nodes[1].mac],
     );
-    const taken = await remote.createAllocation(ctx, { resource_class: 'no-such-class' });
+    let taken = await remote.createAllocation(ctx, { resource_class: 'no-such-class' });
+    // The bare metal service answers `allocating` and decides in the background, as Ironic does.
+    while (taken.state === 'allocating') {
+      await new Promise((r) => setTimeout(r, 50));
+      const next = await remote.getAllocation(ctx, taken.uuid);
+      assert.ok(next, 'the allocation vanished');
+      taken = next;
+    }
     assert.equal(taken.state, 'error');
     assert.match(String(taken.last_error), /No available nodes match the resource class no-such-class/);
     assert.equal(await remote.deleteAllocation(ctx, taken.uuid), true);

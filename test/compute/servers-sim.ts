@@ -31,12 +31,14 @@ export interface ServerLab {
   settle(id: string): Promise<Json | undefined>;
 }
 
+/** `moreServices`: what else the seed runs beside them (orchestration's metadata path test adds heat). */
 export async function startServerLab(
   computeSettings: Record<string, unknown> = {},
   metadataSettings: Record<string, unknown> = {},
+  moreServices: string[] = [],
 ): Promise<ServerLab> {
   const seed = await startTestSeed({
-    services: ['image', 'network', 'baremetal', 'compute', 'compute-metadata'],
+    services: ['image', 'network', 'baremetal', 'compute', 'compute-metadata', ...moreServices],
     serviceUsers: true,
     settings: {
       baremetal: { agentPollIntervalMs: 100, periodicIntervalMs: 1000, simDiskGb: 1 },

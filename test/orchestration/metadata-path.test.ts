@@ -439,6 +439,70 @@ describe('the metadata path: os-collect-config ↔ CFN API ↔ deployments', {
     assert.equal((await call('DELETE', path)).status, 204);
   });
 
+  test('UpdateWaitConditionHandle: every stack update gives a new URL and the wait condition waits again', async () => {
+    const template = {
+      HeatTemplateFormatVersion: '2012-12-12',
+      Parameters: { Round: { Type: 'String', Default: '1' } },
+      Resources: {
+        Handle: { Type: 'OS::Heat::UpdateWaitConditionHandle' },
+        Wait: {
+          Type: 'AWS::CloudFormation::WaitCondition',
+          Properties: { Handle: { Ref: 'Handle' }, Timeout: 600 },
+        },
+      },
+      Outputs: {
+        url: { Value: { Ref: 'Handle' } },
+        data: { Value: { 'Fn::GetAtt': ['Wait', 'Data'] } },
+        round: { Value: { Ref: 'Round' } },
+      },
+    };
+    const created = await call('POST', '/stacks', { stack_name: 'rounds', template });
+    assert.equal(created.status, 201, JSON.stringify(created.json));
+    const path = `/stacks/rounds/${created.json.stack.id}`;
+    const view = async () => {
+      const st = (await call('GET', path)).json.stack as Json;
+      return {
+        status: st.stack_status as string,
+        reason: st.stack_status_reason as string,
+        out: Object.fromEntries((st.outputs as Json[]).map((o) => [o.output_key, o.output_value])),
+      };
+    };
+    const put = (url: string, data: string) =>
+      fetch(url, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ Status: 'SUCCESS', Reason: 'done', UniqueId: 'm1', Data: data }),
+      });
+    let first = '';
+    await waitFor('the first URL', async () => {
+      first = (await view()).out.url ?? '';
+      return first.startsWith('http');
+    });
+    assert.equal((await put(first, 'first')).status, 200);
+    await waitFor('CREATE_COMPLETE', async () => (await view()).status !== 'CREATE_IN_PROGRESS');
+    let v = await view();
+    assert.equal(v.status, 'CREATE_COMPLETE', v.reason);
+    assert.deepEqual(JSON.parse(v.out.data), { m1: 'first' });
+    // An update changing nothing the handle uses still replaces it: a new URL, the old one revoked.
+    assert.equal((await call('PATCH', path, { parameters: { Round: '2' } })).status, 202);
+    let second = '';
+    await waitFor('a new URL', async () => {
+      const x = await view();
+      second = x.out.url ?? '';
+      const handle = (await call('GET', `${path}/resources/Handle`)).json.resource as Json;
+      // Replaced: the new handle made and the old one deleted (its key revoked).
+      return handle.resource_status === 'UPDATE_COMPLETE' && second.startsWith('http') && second !== first;
+    });
+    assert.equal((await put(first, 'stale')).status, 403);
+    assert.equal((await put(second, 'second')).status, 200);
+    await waitFor('UPDATE_COMPLETE', async () => (await view()).status !== 'UPDATE_IN_PROGRESS');
+    v = await view();
+    assert.equal(v.status, 'UPDATE_COMPLETE', v.reason);
+    assert.deepEqual(JSON.parse(v.out.data), { m1: 'second' }, "the first round's signal is gone");
+    assert.equal(v.out.round, '2');
+    assert.equal((await call('DELETE', path)).status, 204);
+  });
+
   test('delete removes the server, the deployments and their keys', async () => {
     const r = await call('DELETE', stackPath());
     assert.equal(r.status, 204);

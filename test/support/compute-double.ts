@@ -5,6 +5,9 @@ import { randomUUID } from 'node:crypto';
 import type {
   ComputeAuth,
   ComputeClient,
+  FlavorCreateRequest,
+  KeypairCreateRequest,
+  NovaKeypair,
   NovaServer,
   ServerCreateRequest,
   ServerRebuildRequest,
@@ -91,5 +94,43 @@ export class ComputeDouble implements ComputeClient {
     if (this.flavors.has(nameOrId)) return nameOrId;
     for (const [id, name] of this.flavors) if (name === nameOrId) return id;
     throw new AppError('NOT_FOUND', `Flavor ${nameOrId} could not be found.`, { type: 'FlavorNotFound' });
+  }
+
+  readonly keypairs = new Map<string, NovaKeypair>();
+  readonly flavorSpecs = new Map<string, Record<string, string>>();
+
+  async createKeypair(_ctx: Ctx, _auth: ComputeAuth, req: KeypairCreateRequest) {
+    this.calls.push(`keypair ${req.name}`);
+    const pair: NovaKeypair = {
+      name: req.name,
+      public_key: req.public_key ?? `ssh-ed25519 AAAA${req.name}`,
+      fingerprint: `fp-${req.name}`,
+      ...(req.public_key ? {} : { private_key: `PRIVATE ${req.name}` }),
+    };
+    this.keypairs.set(req.name, { ...pair, private_key: undefined } as NovaKeypair);
+    return pair;
+  }
+
+  async deleteKeypair(_ctx: Ctx, _auth: ComputeAuth, name: string) {
+    this.calls.push(`delete keypair ${name}`);
+    this.keypairs.delete(name);
+  }
+
+  async createFlavor(_ctx: Ctx, _auth: ComputeAuth, req: FlavorCreateRequest) {
+    const id = req.id ?? randomUUID();
+    this.calls.push(`flavor ${req.name}`);
+    this.flavors.set(id, req.name);
+    this.flavorSpecs.set(id, {});
+    return { id };
+  }
+
+  async setFlavorExtraSpecs(_ctx: Ctx, _auth: ComputeAuth, id: string, specs: Record<string, string>) {
+    this.flavorSpecs.set(id, { ...specs });
+  }
+
+  async deleteFlavor(_ctx: Ctx, _auth: ComputeAuth, id: string) {
+    this.calls.push(`delete flavor ${id}`);
+    this.flavors.delete(id);
+    this.flavorSpecs.delete(id);
   }
 }

@@ -9,17 +9,6 @@ const functional = (modules: string[]) => `^heat_tempest_plugin\\.tests\\.functi
 export const HEAT_SUITE: TempestSuite = {
   regex: '^heat_tempest_plugin\\.tests\\.(api|functional)\\.',
   exclude: [
-    // Software deployments (/software_deployments) are not served here yet; the config list test finds its
-    // config through a deployment's response.
-    `\\.softwareconfig_${any([
-      'create_software_deployment',
-      'show_deployment',
-      'show_deployment_metadata',
-      'update_deployment',
-      'list_software_configs',
-      'list_software_deployments',
-      'delete_deployment',
-    ])}\\.`,
     // Nova servers (OS::Nova::Server), Cinder volume types, Neutron trunks, routers and load balancers: no
     // such resource types here.
     functional([

@@ -91,9 +91,15 @@ export async function linuxInventory(root = '/', bootMac?: string): Promise<Inve
 
 function run(cmd: string, args: string[]): Promise<void> {
   return new Promise((ok, fail) => {
-    const p = spawn(cmd, args, { stdio: 'ignore' });
+    const p = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    p.stderr.on('data', (d: Buffer) => {
+      err = (err + d.toString()).slice(-500);
+    });
     p.on('error', fail);
-    p.on('close', (c) => (c === 0 ? ok() : fail(new Error(`${cmd} ${args.join(' ')} exited ${c}`))));
+    p.on('close', (c) =>
+      c === 0 ? ok() : fail(new Error(`${cmd} ${args.join(' ')} exited ${c}: ${err.trim()}`)),
+    );
   });
 }
 
@@ -106,7 +112,11 @@ export function linuxMachine(opts: { root?: string; bootMac?: string; grubDir?: 
       const dev = name.replace(/^\/dev\//, '');
       const sectors = Number(((await read(join(root, 'sys/block', dev, 'size'))) ?? '').trim());
       if (!sectors) throw new Error(`${name} is not a block device with a size`);
-      return openFileDevice(`/dev/${dev}`, sectors * 512, false);
+      const path = `/dev/${dev}`;
+      // util-linux's blkdiscard -z by path (busybox's has no -z) (BLKZEROOUT; -f: the disk's old signatures are ours to overwrite): holes of an image cost the disk a write-zeroes, not our bytes
+      return openFileDevice(path, sectors * 512, false, (from, to) =>
+        run('/usr/sbin/blkdiscard', ['-f', '-z', '-o', String(from), '-l', String(to - from), path]),
+      );
     },
     mkfs: (disk, offset, bytes, fstype, label) => mkfsInFile(disk.path, offset, bytes, fstype, label),
     // busybox blockdev: lets the kernel create /dev/vdaN for the new table (nothing here depends on it)

@@ -12,6 +12,11 @@ export interface BlockDevice {
   close(): Promise<void>;
   /** Makes the whole device read as zeros cheaply if it can (a regular file: truncate); false if not. */
   zeroAll(): Promise<boolean>;
+  /**
+   * Makes [from, to) (512-byte aligned) read as zeros without sending zeros through us: the kernel's
+   * BLKZEROOUT, which uses the device's write-zeroes command where it has one. Absent on regular files.
+   */
+  zeroRange?(from: number, to: number): Promise<void>;
 }
 
 export interface Machine {
@@ -32,11 +37,13 @@ export async function openFileDevice(
   path: string,
   size: number,
   isRegularFile: boolean,
+  zeroRange?: (from: number, to: number) => Promise<void>,
 ): Promise<BlockDevice> {
   const fh = await open(path, 'r+');
   return {
     path,
     size,
+    ...(zeroRange ? { zeroRange } : {}),
     async read(offset, length) {
       const buf = new Uint8Array(Math.max(0, Math.min(length, size - offset)));
       let done = 0;
@@ -114,7 +121,20 @@ export class CoalescingWriter {
 
 const ZERO = new Uint8Array(4 * 1024 * 1024);
 
+/** Below this a range is written with zeros directly: starting a zeroing command costs more. */
+const ZERO_RANGE_MIN = 1024 * 1024;
+
 export async function writeZeros(dev: BlockDevice, from: number, to: number): Promise<void> {
+  const a = Math.ceil(from / 512) * 512;
+  const b = Math.floor(to / 512) * 512;
+  if (dev.zeroRange && b - a >= ZERO_RANGE_MIN) {
+    await sendZeros(dev, from, a);
+    await dev.zeroRange(a, b);
+    await sendZeros(dev, b, to);
+  } else await sendZeros(dev, from, to);
+}
+
+async function sendZeros(dev: BlockDevice, from: number, to: number): Promise<void> {
   for (let o = from; o < to; o += ZERO.length)
     await dev.write(o, ZERO.subarray(0, Math.min(ZERO.length, to - o)));
 }

@@ -26,7 +26,8 @@ const RESOURCES = ['nodes', 'ports', 'portgroups', 'drivers', 'chassis', 'conduc
  * client asks for `/ports/detail?address=` and `/drivers/<name>/properties` that way. */
 export function defaultVersionUrl(url: string): string {
   const first = url.split(/[/?]/)[1] ?? '';
-  return first === '' || first === 'v1' ? url : `/v1${url}`;
+  // `/boot` is not an API path: the network-boot files nodes fetch without a version or a token.
+  return first === '' || first === 'v1' || first === 'boot' ? url : `/v1${url}`;
 }
 
 export function registerDiscovery(app: FastifyInstance) {

@@ -1,8 +1,9 @@
 // The only code that reads and writes bm_portgroups.
 import { isForeignKeyViolation, isUniqueViolation } from '../../platform/db/errors.ts';
-import type { Database, Queryable, SqlValue } from '../../platform/db/types.ts';
+import type { Database, Queryable } from '../../platform/db/types.ts';
 import { duplicate, invalid } from '../model/errors.ts';
 import type { Portgroup } from '../model/portgroup.ts';
+import { nodeScopedDocs } from './node-scoped.ts';
 
 export interface PortgroupFilter {
   node_uuid?: string;
@@ -72,26 +73,8 @@ export class PortgroupStore {
   }
 
   async list(f: PortgroupFilter = {}, q: Queryable = this.#db): Promise<Portgroup[]> {
-    const where: string[] = [];
-    const params: SqlValue[] = [];
-    if (f.node_uuid !== undefined) {
-      where.push('node_uuid = ?');
-      params.push(f.node_uuid);
-    }
-    if (f.address !== undefined) {
-      where.push('address = ?');
-      params.push(f.address);
-    }
-    if (f.nodeUuids !== undefined) {
-      if (f.nodeUuids.length === 0) return [];
-      where.push(`node_uuid IN (${f.nodeUuids.map(() => '?').join(', ')})`);
-      params.push(...f.nodeUuids);
-    }
-    const rows = await q.all<{ doc: string }>(
-      `SELECT doc FROM bm_portgroups${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`,
-      params,
-    );
-    return rows.map((r) => JSON.parse(r.doc) as Portgroup);
+    const docs = await nodeScopedDocs<Portgroup>(q, 'bm_portgroups', f);
+    return docs;
   }
 
   async delete(uuid: string, q: Queryable = this.#db): Promise<boolean> {

@@ -1,8 +1,9 @@
 // The only code that reads and writes bm_ports.
 import { isForeignKeyViolation, isUniqueViolation } from '../../platform/db/errors.ts';
-import type { Database, Queryable, SqlValue } from '../../platform/db/types.ts';
+import type { Database, Queryable } from '../../platform/db/types.ts';
 import { duplicate, nodeNotFound } from '../model/errors.ts';
 import type { Port } from '../model/port.ts';
+import { nodeScopedDocs } from './node-scoped.ts';
 
 export interface PortFilter {
   node_uuid?: string;
@@ -61,26 +62,8 @@ export class PortStore {
   }
 
   async list(f: PortFilter = {}, q: Queryable = this.#db): Promise<Port[]> {
-    const where: string[] = [];
-    const params: SqlValue[] = [];
-    if (f.node_uuid !== undefined) {
-      where.push('node_uuid = ?');
-      params.push(f.node_uuid);
-    }
-    if (f.address !== undefined) {
-      where.push('address = ?');
-      params.push(f.address);
-    }
-    if (f.nodeUuids !== undefined) {
-      if (f.nodeUuids.length === 0) return [];
-      where.push(`node_uuid IN (${f.nodeUuids.map(() => '?').join(', ')})`);
-      params.push(...f.nodeUuids);
-    }
-    const rows = await q.all<{ doc: string }>(
-      `SELECT doc FROM bm_ports${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`,
-      params,
-    );
-    const ports = rows.map((r) => JSON.parse(r.doc) as Port);
+    const docs = await nodeScopedDocs<Port>(q, 'bm_ports', f);
+    const ports = docs;
     return f.portgroup_uuid === undefined
       ? ports
       : ports.filter((p) => p.portgroup_uuid === f.portgroup_uuid);

@@ -78,8 +78,10 @@ async function schedule(ctx: Ctx, d: StepDeps, s: Server): Promise<Outcome> {
   const held = await bm.getAllocation(ctx, s.id);
   if (held?.state === 'active' && held.node_uuid && !s.excluded_nodes.includes(held.node_uuid))
     return claimed(d, s, held.node_uuid);
+  // The bare metal service makes an allocation in the background (Ironic's conductor does): wait for it.
+  if (held?.state === 'allocating') return requeueAfter(d.settings.pollMs);
   if (held) await bm.deleteAllocation(ctx, held.uuid);
-  if (s.attempts === 0) await event(d, s, EVENTS.schedule);
+  if (s.attempts === 0 && !held) await event(d, s, EVENTS.schedule);
   const needs = flavorNeeds(s.flavor.extra_specs);
   const nodes = (
     await bm.listNodes(ctx, { provision_state: 'available', maintenance: false, associated: false })
@@ -99,6 +101,8 @@ async function schedule(ctx: Ctx, d: StepDeps, s: Server): Promise<Outcome> {
       extra: { instance_uuid: s.id },
     });
     if (a.state === 'active' && a.node_uuid) return claimed(d, s, a.node_uuid);
+    // Made later: the next pass finds it (held above), claimed or failed (then the node is taken).
+    if (a.state === 'allocating') return requeueAfter(d.settings.pollMs);
     await bm.deleteAllocation(ctx, a.uuid);
   }
   let reason = noValidHostReason(needs, s.attempts, d.settings.maxAttempts);

@@ -13,7 +13,8 @@ import { iso } from './views.ts';
 
 type P = { tenant: string; id: string; server: string };
 
-const ACTIONS = ['CREATE', 'UPDATE', 'DELETE', 'SUSPEND', 'RESUME'];
+// Heat keeps a deployment's action as the caller names it (heat-tempest-plugin sends ACTION0); only
+// the status has meaning to the engine.
 const STATUSES = ['IN_PROGRESS', 'COMPLETE', 'FAILED'];
 
 const view = (d: DeploymentRow): JsonMap => ({
@@ -89,7 +90,7 @@ export function registerSoftwareDeployments(app: FastifyInstance, api: Orchestra
         projectId: caller.projectId,
         serverId,
         configId,
-        action: field(b, 'action', ACTIONS) ?? 'INIT',
+        action: field(b, 'action') ?? 'INIT',
         status: field(b, 'status', STATUSES) ?? 'COMPLETE',
         statusReason: typeof b.status_reason === 'string' ? b.status_reason : '',
         inputValues: isMap(b.input_values) ? b.input_values : {},
@@ -129,7 +130,7 @@ export function registerSoftwareDeployments(app: FastifyInstance, api: Orchestra
       const next: DeploymentRow = {
         ...d,
         configId: configId ?? d.configId,
-        action: field(b, 'action', ACTIONS) ?? d.action,
+        action: field(b, 'action') ?? d.action,
         status: field(b, 'status', STATUSES) ?? d.status,
         statusReason: typeof b.status_reason === 'string' ? b.status_reason : d.statusReason,
         inputValues: isMap(b.input_values) ? b.input_values : d.inputValues,

@@ -126,6 +126,7 @@ function changeKind(
   // A template resource whose template text changed is updated even with the same properties.
   const text = plugin.templateUrl ? def.files[plugin.templateUrl] : undefined;
   const nestedTemplate = text !== undefined && templateDigest(text) !== row.data.template;
+  if (plugin.replacedOnEveryUpdate) return { kind: 'replaced' as const, props, metadata };
   if (changed.length === 0 && !metaChanged && !nestedTemplate && row.status === 'COMPLETE')
     return { kind: 'unchanged' as const, props, metadata };
   const inPlace =

@@ -5,11 +5,11 @@
 // signals, fails on FAILURE or after `Timeout` seconds. An access key's secret is kept sealed with the
 // engine's credentials; its reference is the access key id, SecretAccessKey an attribute.
 import { randomBytes } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { isMap, type Json, type JsonMap } from '../../model/template-format.ts';
 import { CredentialStore } from '../../store/credentials.ts';
 import { presignedUrl } from '../cfn-urls.ts';
 import type { ResourceContext, ResourcePlugin } from './plugin.ts';
+import { awaitSignals, waitPhysicalId } from './wait-condition.ts';
 
 const STATUSES = ['SUCCESS', 'FAILURE'];
 
@@ -46,10 +46,22 @@ export const awsWaitConditionHandleResource: ResourcePlugin = {
   },
 };
 
+/** A handle replaced by every stack update: a new URL, so its wait condition (whose Handle changes)
+ * is replaced too and waits for new signals. */
+export const awsUpdateWaitConditionHandleResource: ResourcePlugin = {
+  ...awsWaitConditionHandleResource,
+  type: 'OS::Heat::UpdateWaitConditionHandle',
+  description:
+    'An AWS::CloudFormation::WaitConditionHandle replaced on every stack update, so its wait condition waits again.',
+  replacedOnEveryUpdate: true,
+};
+
+const HANDLE_TYPES = [awsWaitConditionHandleResource.type, awsUpdateWaitConditionHandleResource.type];
+
 async function handleOf(rc: ResourceContext, url: string): Promise<string> {
   const rows = await rc.store.resources(rc.stack.id);
-  const h = rows.find((r) => r.type === awsWaitConditionHandleResource.type && r.attributes.url === url);
-  if (!h) throw new Error(`Handle ${url} is not an AWS::CloudFormation::WaitConditionHandle of this stack.`);
+  const h = rows.find((r) => HANDLE_TYPES.includes(r.type) && r.attributes.url === url);
+  if (!h) throw new Error(`Handle ${url} is not a wait condition handle of this stack.`);
   return h.name;
 }
 
@@ -69,23 +81,8 @@ export const awsWaitConditionResource: ResourcePlugin = {
   attributes: { Data: 'JSON of the data of every signal, by UniqueId.' },
   async create(rc, props) {
     const handle = await handleOf(rc, String(props.Handle));
-    const deadline = Date.now() + Number(props.Timeout) * 1000;
-    const count = Number(props.Count ?? 1);
-    for (;;) {
-      const signals = await rc.store.signals(rc.stack.id, handle);
-      const failed = signals.find((s) => s.status === 'FAILURE');
-      if (failed) throw new Error(`WaitConditionFailure: ${String(failed.reason)}`);
-      const ok = signals.filter((s) => s.status === 'SUCCESS');
-      if (ok.length >= count) {
-        const data = Object.fromEntries(ok.map((s) => [String(s.id), s.data ?? null]));
-        return {
-          physicalId: `${rc.stack.name}-${rc.name}-${randomBytes(6).toString('hex')}`,
-          attributes: { Data: JSON.stringify(data) },
-        };
-      }
-      if (Date.now() >= deadline) throw new Error(`WaitConditionTimeout: ${ok.length} of ${count} received`);
-      await sleep(Math.min(250, Math.max(1, deadline - Date.now())), undefined, { signal: rc.signal });
-    }
+    const data = await awaitSignals(rc, handle, Number(props.Count ?? 1), Number(props.Timeout));
+    return { physicalId: waitPhysicalId(rc), attributes: { Data: data } };
   },
   async delete() {},
 };

@@ -12,10 +12,14 @@ import { isMap, type Json, type JsonMap } from '../../model/template-format.ts';
 import type { ResourceRow } from '../../store/stacks.ts';
 import type { Outcome, ResourceContext, ResourcePlugin } from './plugin.ts';
 
-function compute(rc: ResourceContext): { c: ComputeClient; auth: ComputeAuth } {
+/** The compute client and the user's token, for a type over compute. */
+export function compute(
+  rc: ResourceContext,
+  type = 'OS::Nova::Server',
+): { c: ComputeClient; auth: ComputeAuth } {
   const c = rc.clients.compute;
-  if (!c) throw new Error('OS::Nova::Server needs the compute service, which this seed does not reach.');
-  if (!rc.token) throw new Error('OS::Nova::Server acts with the user’s token, and this operation has none.');
+  if (!c) throw new Error(`${type} needs the compute service, which this seed does not reach.`);
+  if (!rc.token) throw new Error(`${type} acts with the user’s token, and this operation has none.`);
   return { c, auth: { token: rc.token } };
 }
 

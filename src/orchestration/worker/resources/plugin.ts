@@ -92,6 +92,8 @@ export interface ResourcePlugin {
   update?(rc: ResourceContext, props: JsonMap, prev: ResourceRow): Promise<Outcome>;
   /** Whether a change that update could apply in place must replace the resource anyway. */
   needsReplace?(props: JsonMap, prev: ResourceRow): boolean;
+  /** Replaced by every stack update, changed or not (Heat's UpdateWaitConditionHandle). */
+  replacedOnEveryUpdate?: boolean;
   delete(rc: ResourceContext, row: ResourceRow): Promise<void>;
   check?(rc: ResourceContext, row: ResourceRow): Promise<void>;
   /** get_attr; by default a lookup in the row's attributes. */

@@ -1,6 +1,7 @@
 // The resource types this engine has. Anything else is refused at validate time with this list.
 
 import {
+  awsUpdateWaitConditionHandleResource,
   awsWaitConditionHandleResource,
   awsWaitConditionResource,
   iamAccessKeyResource,
@@ -15,6 +16,8 @@ import { resourceChainResource, resourceGroupResource, stackResource } from './n
 import { neutronPortResource } from './neutron.ts';
 import { neutronNetResource } from './neutron-net.ts';
 import { neutronSubnetResource } from './neutron-subnet.ts';
+import { novaFlavorResource } from './nova-flavor.ts';
+import { novaKeypairResource } from './nova-keypair.ts';
 import { novaServerResource } from './nova-server.ts';
 import type { HeatClients, ResourcePlugin } from './plugin.ts';
 import {
@@ -46,6 +49,7 @@ export const BUILTIN_PLUGINS: readonly ResourcePlugin[] = [
   softwareDeploymentsResource,
   structuredDeploymentsResource,
   awsWaitConditionHandleResource,
+  awsUpdateWaitConditionHandleResource,
   awsWaitConditionResource,
   iamUserResource,
   iamAccessKeyResource,
@@ -61,6 +65,8 @@ export const CLIENT_PLUGINS: readonly { service: keyof HeatClients; plugin: Reso
   { service: 'identity', plugin: keystoneRoleResource },
   { service: 'identity', plugin: keystoneUserRoleAssignmentResource },
   { service: 'compute', plugin: novaServerResource },
+  { service: 'compute', plugin: novaKeypairResource },
+  { service: 'compute', plugin: novaFlavorResource },
 ];
 
 export function pluginsFor(clients: HeatClients): ResourcePlugin[] {

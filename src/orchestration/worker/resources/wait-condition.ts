@@ -87,23 +87,40 @@ export const waitConditionResource: ResourcePlugin = {
   attributes: { data: 'JSON string of the data of every signal, by signal id.' },
   async create(rc, props) {
     const handle = await handleName(rc, String(props.handle));
-    const deadline = Date.now() + Number(props.timeout) * 1000;
-    const count = Number(props.count ?? 1);
-    for (;;) {
-      const signals = (await rc.store.signals(rc.stack.id, handle)).map((s, i) => normaliseSignal(s, i));
-      const failed = signals.find((s) => s.status === 'FAILURE');
-      if (failed) throw new Error(`WaitConditionFailure: ${String(failed.reason)}`);
-      const ok = signals.filter((s) => s.status === 'SUCCESS');
-      if (ok.length >= count) {
-        const data = Object.fromEntries(ok.map((s) => [String(s.id), s.data ?? null]));
-        return {
-          physicalId: `${rc.stack.name}-${rc.name}-${randomBytes(6).toString('hex')}`,
-          attributes: { data: JSON.stringify(data) },
-        };
-      }
-      if (Date.now() >= deadline) throw new Error(`WaitConditionTimeout: ${ok.length} of ${count} received`);
-      await sleep(Math.min(250, Math.max(1, deadline - Date.now())), undefined, { signal: rc.signal });
-    }
+    const data = await awaitSignals(
+      rc,
+      handle,
+      Number(props.count ?? 1),
+      Number(props.timeout),
+      normaliseSignal,
+    );
+    return { physicalId: waitPhysicalId(rc), attributes: { data } };
   },
   async delete() {},
 };
+
+/** Waits for `count` SUCCESS signals on `handle` (the JSON of their data by id), failing on a FAILURE
+ * signal or after `timeoutSec`. Both wait condition types, Heat's and CloudFormation's, wait this way. */
+export async function awaitSignals(
+  rc: ResourceContext,
+  handle: string,
+  count: number,
+  timeoutSec: number,
+  normalise: (s: Json, index: number) => JsonMap = (s) => s as JsonMap,
+): Promise<string> {
+  const deadline = Date.now() + timeoutSec * 1000;
+  for (;;) {
+    const signals = (await rc.store.signals(rc.stack.id, handle)).map((s, i) => normalise(s, i));
+    const failed = signals.find((s) => s.status === 'FAILURE');
+    if (failed) throw new Error(`WaitConditionFailure: ${String(failed.reason)}`);
+    const ok = signals.filter((s) => s.status === 'SUCCESS');
+    if (ok.length >= count)
+      return JSON.stringify(Object.fromEntries(ok.map((s) => [String(s.id), s.data ?? null])));
+    if (Date.now() >= deadline) throw new Error(`WaitConditionTimeout: ${ok.length} of ${count} received`);
+    await sleep(Math.min(250, Math.max(1, deadline - Date.now())), undefined, { signal: rc.signal });
+  }
+}
+
+export function waitPhysicalId(rc: ResourceContext): string {
+  return `${rc.stack.name}-${rc.name}-${randomBytes(6).toString('hex')}`;
+}
