@@ -36,17 +36,8 @@ export class HttpBaremetalClient implements BaremetalClient {
     this.#auth = auth;
   }
 
-  /** Ironic answers `allocating` and claims apart from the API: waited for here, as openstacksdk's
-   * wait_for_allocation does for metalsmith, so callers see `active` or `error`. */
   async createAllocation(ctx: Ctx, req: AllocationRequest): Promise<AllocationDoc> {
-    let a = (await this.#call(ctx, 'POST', '/v1/allocations', req)) as AllocationDoc;
-    for (let i = 0; a.state === 'allocating'; i++) {
-      await sleep(Math.min(25 * 2 ** i, 500), undefined, { signal: ctx.signal });
-      const now = await this.getAllocation(ctx, a.uuid);
-      if (!now) throw new AppError('NOT_FOUND', `Allocation ${a.uuid} could not be found.`);
-      a = now;
-    }
-    return a;
+    return (await this.#call(ctx, 'POST', '/v1/allocations', req)) as AllocationDoc;
   }
 
   async getAllocation(ctx: Ctx, id: string): Promise<AllocationDoc | undefined> {

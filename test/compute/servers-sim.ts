@@ -31,11 +31,12 @@ export interface ServerLab {
   settle(id: string): Promise<Json | undefined>;
 }
 
-/** `moreServices`: what else the seed runs beside them (orchestration's metadata path test adds heat). */
+/** `moreServices`: what else the seed runs beside them (orchestration's metadata path test adds heat);
+ * `metadataSettings`: compute-metadata's (the lab's route test trusts a socket instead of the header). */
 export async function startServerLab(
   computeSettings: Record<string, unknown> = {},
-  metadataSettings: Record<string, unknown> = {},
   moreServices: string[] = [],
+  metadataSettings: Record<string, unknown> = {},
 ): Promise<ServerLab> {
   const seed = await startTestSeed({
     services: ['image', 'network', 'baremetal', 'compute', 'compute-metadata', ...moreServices],

@@ -52,7 +52,7 @@ describe('the lab forwards 169.254.169.254 to the metadata service', { skip }, (
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ooo-md-route-'));
     // Only the trusted socket believes X-Forwarded-For; the TCP port does not.
-    lab = await startServerLab({}, { useForwardedFor: false, forwardedForSocket: socket() });
+    lab = await startServerLab({}, [], { useForwardedFor: false, forwardedForSocket: socket() });
     await lab.image(dir, 'img', 1);
     await lab.simNodes(['md-0'], 0x0300);
   });

@@ -169,7 +169,7 @@ describe('the metadata path over the real compute service (sim bare metal)', { s
   };
 
   before(async () => {
-    lab = await startServerLab({}, {}, ['orchestration', 'orchestration-cfn']);
+    lab = await startServerLab({}, ['orchestration', 'orchestration-cfn']);
     dir = mkdtempSync(join(tmpdir(), 'ooo-heat-compute-'));
     images = [await lab.image(dir, 'heat-img-a', 2), await lab.image(dir, 'heat-img-b', 2)];
     await lab.simNodes(['hm-0'], 0x0300);
