@@ -22,6 +22,20 @@ export interface OrchestrationSettings {
   leaseTtlMs: number;
   /** The CFN API's URL as machines reach it (default: where this process serves orchestration-cfn). */
   cfnUrl?: string;
+  /** Only the host machines reach the CFN API at, on the port this process serves it (the lab's bridge). */
+  cfnHost?: string;
+}
+
+/** Heat's heat_metadata_server_url: the URL machines are given for the CFN API (metadata, signals). */
+export function machineCfnUrl(
+  settings: OrchestrationSettings,
+  served: string | undefined,
+): string | undefined {
+  if (settings.cfnUrl) return settings.cfnUrl;
+  if (!settings.cfnHost || !served) return served;
+  const u = new URL(served);
+  u.hostname = settings.cfnHost;
+  return u.toString().replace(/\/$/, '');
 }
 
 export function orchestrationSettings(raw: Record<string, unknown>): OrchestrationSettings {
@@ -33,6 +47,7 @@ export function orchestrationSettings(raw: Record<string, unknown>): Orchestrati
     region: typeof raw.region === 'string' ? raw.region : 'RegionOne',
     leaseTtlMs: (ttl as number | undefined) ?? 30_000,
     ...(typeof raw.cfnUrl === 'string' ? { cfnUrl: raw.cfnUrl } : {}),
+    ...(typeof raw.cfnHost === 'string' && raw.cfnHost !== '' ? { cfnHost: raw.cfnHost } : {}),
   };
 }
 
@@ -67,7 +82,7 @@ export const orchestrationService: ServiceDefinition<
       clients,
       region: settings.region,
       leaseTtlMs: settings.leaseTtlMs,
-      cfnUrl: () => settings.cfnUrl ?? deps.urls.get('orchestration-cfn'),
+      cfnUrl: () => machineCfnUrl(settings, deps.urls.get('orchestration-cfn')),
     });
     const recovered = await engine.recover();
     if (recovered > 0)

@@ -3,7 +3,12 @@ import { createWriteStream, existsSync, mkdirSync, rmSync, writeFileSync } from 
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { LAB_NETWORK_NAME } from '../../lab/seed-link.ts';
-import { withLabBaremetal, withLabDhcp, withLabMetadata } from '../../lab/seed-settings.ts';
+import {
+  withLabBaremetal,
+  withLabDhcp,
+  withLabMetadata,
+  withLabOrchestration,
+} from '../../lab/seed-settings.ts';
 import { createLogger } from '../../platform/log/logger.ts';
 import { bootstrapSeed, bootstrapServiceUsers } from '../../seed/bootstrap.ts';
 import { serviceCredentialsPath } from '../../seed/service-credentials.ts';
@@ -31,9 +36,12 @@ export async function seedUp(
   // The network service's DHCP agent serves the lab of this state directory unless configured otherwise.
   // and the bare metal service network-boots nodes on the lab's provisioning network.
   // The metadata service trusts X-Forwarded-For only on the socket the lab's 169.254.169.254 proxy uses.
-  const settings = withLabMetadata(
-    withLabBaremetal(withLabDhcp(loaded.settings, loaded.stateDir), LAB_NETWORK_NAME, loaded.stateDir),
-    loaded.stateDir,
+  // Heat gives machines the CFN API at the lab's bridge address.
+  const settings = withLabOrchestration(
+    withLabMetadata(
+      withLabBaremetal(withLabDhcp(loaded.settings, loaded.stateDir), LAB_NETWORK_NAME, loaded.stateDir),
+      loaded.stateDir,
+    ),
   );
   const config = { ...loaded, settings };
   mkdirSync(join(config.stateDir, 'logs'), { recursive: true, mode: 0o700 });
