@@ -72,6 +72,19 @@ export function withLabMetadata(
   return { ...settings, 'compute-metadata': { ...md, forwardedForSocket: labMetadataSocket(stateDir) } };
 }
 
+/**
+ * The seed's settings with servers put on the lab's provisioning network by default (the network `ooo lab up`
+ * creates; the HOWTO's servers sit on the network their nodes boot on), unless the operator named one.
+ */
+export function withLabCompute(
+  settings: Record<string, Record<string, unknown>>,
+  networkName: string,
+): Record<string, Record<string, unknown>> {
+  const compute = settings.compute ?? {};
+  if (compute.provisioningNetwork) return settings;
+  return { ...settings, compute: { ...compute, provisioningNetwork: networkName } };
+}
+
 /** The bridge's address of a lab made with the default `--cidr`: where guests reach the seed's ports. */
 export const LAB_BRIDGE_ADDRESS = '192.0.2.1';
 

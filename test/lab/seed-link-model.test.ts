@@ -9,6 +9,7 @@ import {
   labId,
   labNetns,
   withLabBaremetal,
+  withLabCompute,
   withLabDhcp,
 } from '../../src/lab/seed-settings.ts';
 
@@ -86,6 +87,24 @@ describe('the seed DHCP defaults for the lab', () => {
   ];
   for (const [name, given, want] of bm)
     test(name, () => assert.deepEqual(withLabBaremetal(given, 'lab-provisioning', '/s'), want));
+  const compute: [
+    string,
+    Record<string, Record<string, unknown>>,
+    Record<string, Record<string, unknown>>,
+  ][] = [
+    [
+      'servers get their port on the lab network',
+      {},
+      { compute: { provisioningNetwork: 'lab-provisioning' } },
+    ],
+    [
+      "an operator's network for servers wins",
+      { compute: { provisioningNetwork: 'ctlplane', pollMs: 5 } },
+      { compute: { provisioningNetwork: 'ctlplane', pollMs: 5 } },
+    ],
+  ];
+  for (const [name, given, want] of compute)
+    test(name, () => assert.deepEqual(withLabCompute(given, 'lab-provisioning'), want));
 });
 
 describe('seedForwardPorts', () => {

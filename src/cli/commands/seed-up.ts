@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { LAB_NETWORK_NAME } from '../../lab/seed-link.ts';
 import {
   withLabBaremetal,
+  withLabCompute,
   withLabDhcp,
   withLabMetadata,
   withLabOrchestration,
@@ -36,11 +37,15 @@ export async function seedUp(
   // The network service's DHCP agent serves the lab of this state directory unless configured otherwise.
   // and the bare metal service network-boots nodes on the lab's provisioning network.
   // The metadata service trusts X-Forwarded-For only on the socket the lab's 169.254.169.254 proxy uses.
+  // Servers get their port on the lab's provisioning network unless compute names another.
   // Heat gives machines the CFN API at the lab's bridge address.
   const settings = withLabOrchestration(
-    withLabMetadata(
-      withLabBaremetal(withLabDhcp(loaded.settings, loaded.stateDir), LAB_NETWORK_NAME, loaded.stateDir),
-      loaded.stateDir,
+    withLabCompute(
+      withLabMetadata(
+        withLabBaremetal(withLabDhcp(loaded.settings, loaded.stateDir), LAB_NETWORK_NAME, loaded.stateDir),
+        loaded.stateDir,
+      ),
+      LAB_NETWORK_NAME,
     ),
   );
   const config = { ...loaded, settings };
