@@ -98,3 +98,7 @@ declare module '../platform/service.ts' {
     baremetal: BaremetalServiceClient;
   }
 }
+
+/** device_owner of the ports the bare metal service makes on the provisioning network for a node's MACs
+ * (device_id the node): kept while the node is enrolled, so a server on that network takes them over. */
+export const BAREMETAL_PORT_OWNER = 'baremetal:none';

@@ -4,11 +4,13 @@
 // (device_owner baremetal:none, device_id the node). Clean-up takes the options off but keeps the port, so the
 // node keeps its address: the network service does not release a deleted port's DHCP lease (Neutron's agent
 // runs dhcp_release), and a new port given another node's old address would get no answer from dnsmasq.
+
 import type { NetworkClient } from '../../network/client.ts';
 import type { Ctx } from '../../platform/context.ts';
+import { BAREMETAL_PORT_OWNER } from '../client.ts';
 import type { DhcpOpt } from '../model/pxe.ts';
 
-export const PORT_OWNER = 'baremetal:none';
+export const PORT_OWNER = BAREMETAL_PORT_OWNER;
 
 /** Every option name a boot interface sets: what clearing removes. */
 const BOOT_OPT_NAMES = ['tag:ipxe,67', 'tag:!ipxe,67', '66', '150'];

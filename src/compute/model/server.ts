@@ -20,6 +20,9 @@ export interface ServerPort {
   network_name: string;
   mac: string;
   ips: { addr: string; version: 4 | 6 }[];
+  /** The bare metal service's own port for the node's MAC, taken over for the server: on delete it goes
+   * back to that owner (the node keeps its address), instead of being deleted. */
+  adopted_from?: { device_id: string; device_owner: string };
 }
 
 export interface Fault {

@@ -3,7 +3,12 @@
 // restarted worker resumes where the last one stopped (and adopts what it had made: the allocation is
 // named after the server, ports carry the server as device_id).
 import { randomBytes } from 'node:crypto';
-import type { BaremetalClient, NodeDoc, PatchOp } from '../../baremetal/client.ts';
+import {
+  BAREMETAL_PORT_OWNER,
+  type BaremetalClient,
+  type NodeDoc,
+  type PatchOp,
+} from '../../baremetal/client.ts';
 import type { NetworkClient } from '../../network/client.ts';
 import { buildConfigDrive, packForBaremetal } from '../../platform/config-drive.ts';
 import type { Ctx } from '../../platform/context.ts';
@@ -155,8 +160,21 @@ async function networking(ctx: Ctx, d: StepDeps, s: Server): Promise<Outcome> {
         'binding:host_id': nodeUuid,
         'binding:vnic_type': 'baremetal',
       };
+      let adopted: ServerPort['adopted_from'];
       if (want.port) port = await net.updatePort(ctx, want.port, binding);
-      else if (!port)
+      else if (!port && macs[i]) {
+        // A network-booted node already has its port for this MAC on the network (the bare metal service's,
+        // kept so the node keeps its address): the server takes it over, one DHCP host per MAC.
+        const [held] = await net.listPorts(ctx, { network_id: want.uuid ?? '', mac_address: macs[i] });
+        if (held && held.device_owner === BAREMETAL_PORT_OWNER && held.device_id === nodeUuid) {
+          adopted = { device_id: nodeUuid, device_owner: BAREMETAL_PORT_OWNER };
+          port = await net.updatePort(ctx, String(held.id), {
+            ...binding,
+            ...(want.fixedIp ? { fixed_ips: [{ ip_address: want.fixedIp }] } : {}),
+          });
+        }
+      }
+      if (!port)
         port = await net.createPort(ctx, {
           network_id: want.uuid ?? '',
           project_id: s.project_id,
@@ -174,6 +192,7 @@ async function networking(ctx: Ctx, d: StepDeps, s: Server): Promise<Outcome> {
           addr: ip.ip_address,
           version: ip.ip_address.includes(':') ? 6 : 4,
         })),
+        ...(adopted ? { adopted_from: adopted } : {}),
       });
     }
   } catch (e) {
@@ -273,12 +292,16 @@ async function release(ctx: Ctx, d: StepDeps, s: Server, undeploy: boolean): Pro
         .catch((e) => ctx.log.warn({ server: s.id, node: node.uuid, err: message(e) }, 'undeploy failed'));
   }
   for (const p of s.ports)
-    await d
-      .network()
-      .deletePort(ctx, p.id)
-      .catch((e) => {
-        if (!(isAppError(e) && e.status === 404)) throw e;
-      });
+    await (p.adopted_from
+      ? d.network().updatePort(ctx, p.id, {
+          ...p.adopted_from,
+          'binding:host_id': '',
+          'binding:vnic_type': 'normal',
+        })
+      : d.network().deletePort(ctx, p.id)
+    ).catch((e) => {
+      if (!(isAppError(e) && e.status === 404)) throw e;
+    });
   if (s.allocation_id) await bm.deleteAllocation(ctx, s.allocation_id);
   s.ports = [];
   s.allocation_id = null;
