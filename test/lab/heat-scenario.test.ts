@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { stringify } from 'yaml';
+import { buildDeployRamdisk, buildUserPartitionImage, RAMDISK_CACHE } from '../../src/lab/demo-images.ts';
 import {
   archiveSkipReason,
   rootSkipReason,
@@ -23,10 +24,10 @@ import {
   toolSkipReason,
 } from '../imagebuilder/support/run.ts';
 import { netnsUnavailable } from '../network/netns.ts';
+import { HOWTO_SERVICES, writeLabSeedConfig } from '../support/lab-guest.ts';
 import { cliUnavailable, openstack } from '../support/openstack-cli.ts';
 import { OOO, type SeedProcess, startSeedProcess } from '../support/seed-process.ts';
-import { buildHeatLabImages, type HeatLabImages } from './heat-images.ts';
-import { ipmiSimUnavailable } from './ipmi-sim-support.ts';
+import { ipmiSimUnavailable, testCtx } from './ipmi-sim-support.ts';
 
 const FULL = process.env.OOO_LAB_FULL === '1';
 const SERVERS = FULL ? 2 : 1;
@@ -117,7 +118,7 @@ describe('Baremetal with Heat in the lab', { skip, timeout: (FULL ? 150 : 100) *
   let dir = '';
   let stateDir = '';
   let seed: SeedProcess | undefined;
-  let images: HeatLabImages;
+  const images = { deployKernel: '', deployRamdisk: '', userPart: '', builds: [] as string[] };
   let env: Record<string, string> = {};
   const phases: string[] = [];
   /** How many steps passed: each step needs the ones before it. */
@@ -170,37 +171,22 @@ describe('Baremetal with Heat in the lab', { skip, timeout: (FULL ? 150 : 100) *
     dir = mkdtempSync(join(tmpdir(), 'ooo-heat-lab-'));
     stateDir = join(dir, 'state');
     mkdirSync(stateDir, { mode: 0o700 });
-    images = await timed('images', () => buildHeatLabImages(join(dir, 'images')));
-    writeFileSync(
-      join(stateDir, 'ooo.json'),
-      JSON.stringify({
-        ports: {
-          identity: 0,
-          image: 0,
-          network: 0,
-          baremetal: 0,
-          compute: 0,
-          'compute-metadata': 0,
-          orchestration: 0,
-          'orchestration-cfn': 0,
-        },
-        settings: {
-          identity: { hashCostLog2: 10 },
-          baremetal: {
-            agentPollIntervalMs: 1000,
-            periodicIntervalMs: 2000,
-            powerSyncIntervalMs: 15_000,
-            bmc: { ipmiMinCommandIntervalMs: 0, powerWaitS: 60 },
-          },
-        },
-      }),
-    );
-    seed = await startSeedProcess([
-      '--state-dir',
-      stateDir,
-      '--only',
-      'identity,image,network,baremetal,compute,compute-metadata,orchestration,orchestration-cfn',
-    ]);
+    await timed('images', async () => {
+      const out = join(dir, 'images');
+      const deploy = await buildDeployRamdisk(testCtx(), out, () => undefined, {
+        ramdisk: RAMDISK_CACHE,
+        imagebuilder: SHARED_CACHE,
+      });
+      const user = await buildUserPartitionImage(testCtx(), out, () => undefined, SHARED_CACHE);
+      Object.assign(images, {
+        deployKernel: deploy.kernel,
+        deployRamdisk: deploy.ramdisk,
+        userPart: user.qcow2.replace(/\.qcow2$/, ''),
+        builds: [...deploy.builds, ...user.builds].map((b) => `${b.name} ${b.seconds} s (${b.how})`),
+      });
+    });
+    writeLabSeedConfig(stateDir, [...HOWTO_SERVICES, 'orchestration', 'orchestration-cfn']);
+    seed = await startSeedProcess(['--state-dir', stateDir]);
     env = { OS_CLIENT_CONFIG_FILE: join(stateDir, 'clouds.yaml'), OS_CLOUD: 'seed' };
   });
 
