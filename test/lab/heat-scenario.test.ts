@@ -192,6 +192,21 @@ describe('Baremetal with Heat in the lab', { skip, timeout: (FULL ? 150 : 100) *
 
   after(async (t) => {
     for (const p of phases) t.diagnostic(p);
+    if (reached < 5 && stateDir && existsSync(join(stateDir, 'clouds.yaml'))) {
+      // What a failed step leaves to read: the nodes' errors, the seed's warnings, the consoles' ends.
+      const nodes = await openstack(env, ['baremetal', 'node', 'list', '--long', '-f', 'json']);
+      t.diagnostic(`nodes: ${nodes.stdout.slice(0, 4000)}`);
+      const log = join(stateDir, 'logs', 'seed.log');
+      if (existsSync(log))
+        t.diagnostic(
+          `seed log: ${readFileSync(log, 'utf8')
+            .split('\n')
+            .filter((l) => /"level":(40|50)/.test(l))
+            .slice(-30)
+            .join('\n')}`,
+        );
+      for (const n of ['node-0', 'node-1']) t.diagnostic(`${n} console: ${consoleOf(n).slice(-3000)}`);
+    }
     if (stateDir) await ooo(['lab', 'down', '--state-dir', stateDir]);
     await seed?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
