@@ -26,8 +26,10 @@ import { netnsUnavailable } from '../network/netns.ts';
 import {
   adminCli,
   enrollLabNodes,
+  HOWTO_SERVICES,
   labConsole,
   runOoo,
+  seedLogProblems,
   sshWhenUp,
   waitForConsole,
   writeLabSeedConfig,
@@ -61,7 +63,7 @@ describe('the "Baremetal only" HOWTO on a lab VM, and rebuild --preserve-ephemer
   let fixedIp = '';
   const t0 = Date.now();
   const cli = () => adminCli(stateDir);
-  const seedTail = () => `\n--- seed ---\n${seed?.output().slice(-3000)}`;
+  const seedTail = () => seedLogProblems(stateDir);
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ooo-howto-'));
@@ -79,7 +81,7 @@ describe('the "Baremetal only" HOWTO on a lab VM, and rebuild --preserve-ephemer
         symlinkSync(user.qcow2.replace(/qcow2$/, ext), join(dir, 'images', `${name}.${ext}`));
 
     writeLabSeedConfig(stateDir);
-    seed = await startSeedProcess(['--state-dir', stateDir]);
+    seed = await startSeedProcess(['--state-dir', stateDir, '--only', HOWTO_SERVICES.join(',')]);
     const env = { OS_CLIENT_CONFIG_FILE: join(stateDir, 'clouds.yaml'), OS_CLOUD: 'seed' };
     for (const name of ['howto-a', 'howto-b']) {
       const loaded = await new Promise<string>((done, fail) =>
@@ -115,7 +117,7 @@ describe('the "Baremetal only" HOWTO on a lab VM, and rebuild --preserve-ephemer
   });
 
   test('server create --key-name --user-data → the script ran, ssh root@<fixed IP> reads its marker', async () => {
-    const { ok, json } = cli();
+    const { ok, json, raw } = cli();
     await ok(
       'flavor',
       'create',
@@ -148,7 +150,7 @@ describe('the "Baremetal only" HOWTO on a lab VM, and rebuild --preserve-ephemer
     assert.ok(provisioningPort, 'the bare metal service keeps the node its port on the lab network');
     const from = labConsole(stateDir, node).length;
     const tCreate = Date.now();
-    const server = await json(
+    const created = await raw(
       'server',
       'create',
       '--image',
@@ -161,9 +163,14 @@ describe('the "Baremetal only" HOWTO on a lab VM, and rebuild --preserve-ephemer
       script,
       '--wait',
       'howto-server',
-    ).catch((e) => {
-      throw new Error(`${(e as Error).message}${seedTail()}`);
-    });
+      '-f',
+      'json',
+    );
+    const server = await json('server', 'show', 'howto-server');
+    assert.ok(
+      created.code === 0 && server.status === 'ACTIVE',
+      `${created.stdout}${created.stderr}\nfault: ${JSON.stringify(server.fault)}${seedTail()}`,
+    );
     serverId = server.id;
     console.log(`# server create --wait: ${Math.round((Date.now() - tCreate) / 1000)} s`);
     const shown = await json('server', 'show', serverId);

@@ -21,6 +21,7 @@ import {
   toolSkipReason,
 } from '../imagebuilder/support/run.ts';
 import { netnsUnavailable } from '../network/netns.ts';
+import { seedLogProblems } from '../support/lab-guest.ts';
 import { cliUnavailable, openstack } from '../support/openstack-cli.ts';
 import { OOO, type SeedProcess, startSeedProcess } from '../support/seed-process.ts';
 import { ipmiSimUnavailable, testCtx } from './ipmi-sim-support.ts';
@@ -107,7 +108,7 @@ describe('PXE deploy of lab machines end to end', { skip, timeout: 28 * 60_000 }
       { say: (l) => lines.push(l) },
     ).catch((e) => {
       throw new Error(
-        `${(e as Error).message}\n--- demo ---\n${lines.join('\n')}\n--- seed ---\n${seed?.output().slice(-3000)}`,
+        `${(e as Error).message}\n--- demo ---\n${lines.join('\n')}${seedLogProblems(stateDir)}`,
       );
     });
     for (const p of result.phases) t.diagnostic(`${p.name}: ${p.seconds} s`);

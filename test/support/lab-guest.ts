@@ -32,9 +32,9 @@ export function writeLabSeedConfig(stateDir: string, services = HOWTO_SERVICES):
   );
 }
 
-export function runOoo(args: string[], timeoutMs = 300_000) {
+export function runOoo(args: string[], timeoutMs = 300_000, env: Record<string, string> = {}) {
   return new Promise<{ code: number; out: string }>((done) => {
-    execFile(OOO, args, { timeout: timeoutMs }, (err, stdout, stderr) =>
+    execFile(OOO, args, { timeout: timeoutMs, env: { ...process.env, ...env } }, (err, stdout, stderr) =>
       done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr }),
     );
   });
@@ -79,12 +79,12 @@ export async function enrollLabNodes(
   ]);
   if (up.code !== 0) throw new Error(`ooo lab up failed:\n${up.out}`);
   const nodesFile = join(stateDir, 'lab', 'nodes.json');
-  const imported = await runOoo(['node', 'import', nodesFile], 600_000);
+  const cli = adminCli(stateDir);
+  const imported = await runOoo(['node', 'import', nodesFile], 600_000, cli.env);
   if (imported.code !== 0) throw new Error(`ooo node import failed:\n${imported.out}`);
   const names = (JSON.parse(readFileSync(nodesFile, 'utf8')) as { nodes: { name: string }[] }).nodes.map(
     (n) => n.name,
   );
-  const cli = adminCli(stateDir);
   const wait = String(o.waitS);
   await Promise.all(
     names.map(async (n) => {
@@ -177,4 +177,12 @@ export async function sshWhenUp(stateDir: string, ip: string, key: string, comma
     await sleep(5000);
   }
   return last;
+}
+
+/** The last warnings and errors of the seed's log (STATE/logs/seed.log): why a server or a node failed. */
+export function seedLogProblems(stateDir: string, count = 30): string {
+  const log = join(stateDir, 'logs', 'seed.log');
+  const lines = existsSync(log) ? readFileSync(log, 'utf8').split('\n') : [];
+  const bad = lines.filter((l) => /"level":(4|5)\d/.test(l)).slice(-count);
+  return `\n--- seed log (warnings, errors) ---\n${bad.join('\n')}`;
 }
