@@ -76,8 +76,7 @@ export function simMachine(spec: SimSpec): Machine {
   };
 }
 
-/** mke2fs -t TYPE on a byte range of a file or device (`-E offset=`), sized in KiB. mke2fs itself, not its
- * mkfs.TYPE links: the deploy ramdisk carries only the binary (elements/deploy-agent/binary-deps.d). */
+/** mkfs.TYPE on a byte range of a file or device (mke2fs's `-E offset=`), sized in KiB. */
 export function mkfsInFile(
   path: string,
   offset: number,
@@ -89,15 +88,15 @@ export function mkfsInFile(
     return Promise.reject(new Error(`ephemeral_format ${fstype} is not supported (ext2/3/4)`));
   return new Promise((ok, fail) => {
     const p = spawn(
-      'mke2fs',
-      ['-t', fstype, '-F', '-q', '-L', label, '-E', `offset=${offset}`, path, `${Math.floor(bytes / 1024)}k`],
+      `mkfs.${fstype}`,
+      ['-F', '-q', '-L', label, '-E', `offset=${offset}`, path, `${Math.floor(bytes / 1024)}k`],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     let err = '';
     p.stderr.on('data', (b) => (err += b));
-    p.on('error', (e) => fail(new Error(`mke2fs -t ${fstype}: ${e.message}`)));
+    p.on('error', (e) => fail(new Error(`mkfs.${fstype}: ${e.message}`)));
     p.on('close', (code) =>
-      code === 0 ? ok() : fail(new Error(`mke2fs -t ${fstype} exited ${code}: ${err.trim()}`)),
+      code === 0 ? ok() : fail(new Error(`mkfs.${fstype} exited ${code}: ${err.trim()}`)),
     );
   });
 }
