@@ -1,6 +1,15 @@
 // The build pipeline: elements → hook tree → phases on the host and in the chroot → image files,
 // with content-addressed snapshots so unchanged inputs are not rebuilt, and cleanup on every exit path.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { buildEnv, type Dirs, keyEnv } from './build-env.ts';
 import { ContentCache, hashTree, hashValue } from './cache.ts';
@@ -33,6 +42,9 @@ import {
 
 // Bump when the builder changes what a snapshot contains.
 const SNAPSHOT_FORMAT = 1;
+/** Part of every full build's key: bump it when the builder's own steps change what a build produces
+ * (2: a root fstab entry replaces debootstrap's placeholder). */
+const BUILD_FORMAT = 2;
 
 export interface BuildInput {
   options: Options;
@@ -150,6 +162,7 @@ export async function build(ctx: Ctx, input: BuildInput): Promise<BuildResult> {
       hasSources && !o.offline
         ? undefined
         : hashValue({
+            f: BUILD_FORMAT,
             rootKey,
             hooks: hashTree(dirs.hooksDir),
             kEnv,
@@ -283,10 +296,15 @@ export async function build(ctx: Ctx, input: BuildInput): Promise<BuildResult> {
   }
 }
 
-/** A root entry by label, unless the tree already has an fstab (the original's copy keeps the tree's). */
+/**
+ * A root entry by label, unless the tree already has an fstab with entries (the original's copy keeps the
+ * tree's). debootstrap's placeholder ("# UNCONFIGURED FSTAB FOR BASE SYSTEM") counts as none: with it a
+ * partition image booted `ro` (Ironic's local boot) was never remounted read-write.
+ */
 function writeRootFstab(root: string, env: Record<string, string>): void {
   const fstab = join(root, 'etc', 'fstab');
-  if (existsSync(fstab) || !existsSync(join(root, 'etc'))) return;
+  if (!existsSync(join(root, 'etc'))) return;
+  if (existsSync(fstab) && /^\s*[^#\s]/m.test(readFileSync(fstab, 'utf8'))) return;
   writeFileSync(fstab, `LABEL=${env['DIB_ROOT_LABEL']} / ${env['DIB_ROOT_FSTYPE']} defaults 0 1\n`);
 }
 

@@ -83,8 +83,18 @@ async function intoLabProxy(labDir: string, cidr: string): Promise<Server> {
         .end(`not on the lab's network: ${req.headers.host}`);
       return;
     }
+    // A connection per request (agent: false): Node's default agent keeps sockets alive and reuses them,
+    // and the deploy agent's server (Node 18) closes idle ones after 5 s, so a reused one raced its close
+    // and the conductor's call failed with ECONNRESET.
     const up = request(
-      { host: target.host, port: target.port, method: req.method, path: req.url, headers: req.headers },
+      {
+        host: target.host,
+        port: target.port,
+        method: req.method,
+        path: req.url,
+        headers: req.headers,
+        agent: false,
+      },
       (r) => {
         res.writeHead(r.statusCode ?? 502, r.headers);
         r.pipe(res);

@@ -191,7 +191,7 @@ describe('the "Baremetal only" HOWTO on a lab VM, and rebuild --preserve-ephemer
     assert.equal(port.fixed_ips[0].ip_address, fixedIp);
 
     assert.ok(
-      await waitForConsole(stateDir, node, `${marker} ran`, from, WAIT_S),
+      await waitForConsole(stateDir, node, `${marker} ran`, from, 600),
       `no "${marker} ran" on the console:\n${labConsole(stateDir, node).slice(from).slice(-4000)}`,
     );
     const got = await sshWhenUp(
