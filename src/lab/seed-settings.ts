@@ -84,3 +84,16 @@ export function withLabCompute(
   if (compute.provisioningNetwork) return settings;
   return { ...settings, compute: { ...compute, provisioningNetwork: networkName } };
 }
+
+/** The bridge's address of a lab made with the default `--cidr`: where guests reach the seed's ports. */
+export const LAB_BRIDGE_ADDRESS = '192.0.2.1';
+
+/** The seed's settings with Heat giving machines the CFN API at the lab's bridge address (its port forwarded
+ * there), unless the operator named the URL or host machines use. */
+export function withLabOrchestration(
+  settings: Record<string, Record<string, unknown>>,
+): Record<string, Record<string, unknown>> {
+  const heat = settings.orchestration ?? {};
+  if (heat.cfnUrl || heat.cfnHost) return settings;
+  return { ...settings, orchestration: { ...heat, cfnHost: LAB_BRIDGE_ADDRESS } };
+}

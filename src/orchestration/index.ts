@@ -24,6 +24,20 @@ export interface OrchestrationSettings {
   cfnUrl?: string;
   /** Keystone's v3 URL as machines reach it, for POLL_SERVER_HEAT (default: this process's identity). */
   authUrl?: string;
+  /** Only the host machines reach the CFN API at, on the port this process serves it (the lab's bridge). */
+  cfnHost?: string;
+}
+
+/** Heat's heat_metadata_server_url: the URL machines are given for the CFN API (metadata, signals). */
+export function machineCfnUrl(
+  settings: OrchestrationSettings,
+  served: string | undefined,
+): string | undefined {
+  if (settings.cfnUrl) return settings.cfnUrl;
+  if (!settings.cfnHost || !served) return served;
+  const u = new URL(served);
+  u.hostname = settings.cfnHost;
+  return u.toString().replace(/\/$/, '');
 }
 
 export function orchestrationSettings(raw: Record<string, unknown>): OrchestrationSettings {
@@ -36,6 +50,7 @@ export function orchestrationSettings(raw: Record<string, unknown>): Orchestrati
     leaseTtlMs: (ttl as number | undefined) ?? 30_000,
     ...(typeof raw.cfnUrl === 'string' ? { cfnUrl: raw.cfnUrl } : {}),
     ...(typeof raw.authUrl === 'string' ? { authUrl: raw.authUrl } : {}),
+    ...(typeof raw.cfnHost === 'string' && raw.cfnHost !== '' ? { cfnHost: raw.cfnHost } : {}),
   };
 }
 
@@ -70,7 +85,7 @@ export const orchestrationService: ServiceDefinition<
       clients,
       region: settings.region,
       leaseTtlMs: settings.leaseTtlMs,
-      cfnUrl: () => settings.cfnUrl ?? deps.urls.get('orchestration-cfn'),
+      cfnUrl: () => machineCfnUrl(settings, deps.urls.get('orchestration-cfn')),
       authUrl: () => {
         const here = deps.urls.get('identity');
         return settings.authUrl ?? (here ? `${here.replace(/\/+$/, '')}/v3` : undefined);

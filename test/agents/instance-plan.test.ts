@@ -1,13 +1,8 @@
-// instance-init's decisions, table-driven: which metadata is usable, how keys join authorized_keys, when user
-// data runs.
+// instance-init's decisions, table-driven: which metadata is usable, how keys join authorized_keys, the
+// once-per-instance file name (what user data holds: user-data-parts.test.ts).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  doneName,
-  readMetadata,
-  shouldRunUserData,
-  withKeys,
-} from '../../src/agents/config/instance-plan.ts';
+import { doneName, readMetadata, withKeys } from '../../src/agents/config/instance-plan.ts';
 
 test('readMetadata: the uuid and the public keys, or why not', () => {
   const cases: [string, ReturnType<typeof readMetadata>][] = [
@@ -36,18 +31,6 @@ test('withKeys: appends what is missing, keeps what is there once', () => {
     ['\n\nold\n\n', [], 'old\n'],
   ];
   for (const [existing, keys, want] of cases) assert.equal(withKeys(existing, keys), want, existing);
-});
-
-test('shouldRunUserData: a #! script, once per instance', () => {
-  const cases: [Buffer | undefined, boolean, boolean][] = [
-    [Buffer.from('#!/bin/sh\necho hi\n'), false, true],
-    [Buffer.from('#!/bin/sh\necho hi\n'), true, false],
-    [Buffer.from('#cloud-config\n'), false, false],
-    [Buffer.from('echo hi'), false, false],
-    [Buffer.from('#'), false, false],
-    [undefined, false, false],
-  ];
-  for (const [ud, ran, want] of cases) assert.equal(shouldRunUserData(ud, ran), want, String(ud));
 });
 
 test('doneName: UUIDs as they are, anything else hexed (no path tricks)', () => {

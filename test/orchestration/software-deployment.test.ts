@@ -210,4 +210,23 @@ forEachEngine('software deployments', (fresh) => {
     const [item] = await deploymentItems(store, 'srv-b');
     assert.deepEqual(item?.config, { role: 'compute' });
   });
+
+  test('StructuredDeployment of a script config: the script goes to the server as it is', async () => {
+    const { store, engine } = await setup(await fresh());
+    const s = await engine.create(
+      CALLER,
+      'structured-script',
+      input(
+        tmpl({
+          type: 'OS::Heat::StructuredDeployment',
+          properties: { server: 'srv-s', signal_transport: 'NO_SIGNAL', input_values: { x: 'v' } },
+        }),
+      ),
+      CREATE_OPTS,
+    );
+    await engine.idle();
+    assert.deepEqual(await statuses(store, s.id), { cfg: 'CREATE_COMPLETE', dep: 'CREATE_COMPLETE' });
+    const [item] = await deploymentItems(store, 'srv-s');
+    assert.equal(item?.config, 'echo $x');
+  });
 });

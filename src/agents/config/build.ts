@@ -10,6 +10,10 @@ export const TOOLS = [
   'os-collect-config',
   'dib-run-parts',
   'instance-init',
+  // heat-config's commands (elements/heat-config): the deployments' runner, its signaller, the script hook
+  'heat-config',
+  'heat-config-notify',
+  'heat-config-hook-script',
 ];
 
 export async function buildAgents(outDir: string): Promise<string[]> {

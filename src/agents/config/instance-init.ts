@@ -1,7 +1,9 @@
 // instance-init: at boot, the instance's metadata and user data — from the config drive (label config-2)
 // when there is one, else the metadata service at 169.254.169.254 — then root's SSH keys from `public_keys`
-// and, once per instance, user data that is a script (`#!`). What cloud-init's common path does, in our
-// agent (docs/decisions/lab-user-image-init.md). Runs as root from a systemd unit in the user image.
+// and, once per instance, user data that is a script (`#!`). Heat's multipart user data: its shell script
+// parts run the same way, its cfn-init-data parts are written to /var/lib/heat-cfntools at every boot (for
+// os-collect-config's heat_local collector). What cloud-init's common path does, in our agent
+// (docs/decisions/lab-user-image-init.md). Runs as root from a systemd unit in the user image.
 import { spawnSync } from 'node:child_process';
 import {
   chmodSync,
@@ -14,11 +16,13 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { doneName, readMetadata, shouldRunUserData, withKeys } from './instance-plan.ts';
+import { doneName, readMetadata, withKeys } from './instance-plan.ts';
+import { planUserData } from './user-data-parts.ts';
 
 const METADATA_URL = 'http://169.254.169.254/openstack/latest';
 const STATE = process.env.INSTANCE_INIT_STATE ?? '/var/lib/instance-init';
 const ROOT_SSH = process.env.INSTANCE_INIT_SSH_DIR ?? '/root/.ssh';
+const CFN_DIR = process.env.INSTANCE_INIT_CFN_DIR ?? '/var/lib/heat-cfntools';
 /** How long the metadata service is waited for (the network may come up after this unit starts). */
 const WAIT_MS = Number(process.env.INSTANCE_INIT_WAIT_MS ?? 300_000);
 
@@ -103,16 +107,30 @@ async function main(): Promise<number> {
   chmodSync(keysFile, 0o600);
   say(`instance ${meta.uuid} from the ${source.name}: ${meta.keys.length} key(s) for root`);
 
+  const plan = planUserData(source.userData);
+  if (plan.skipped.length > 0) say(`user data parts not handled: ${plan.skipped.join(', ')}`);
+  if (plan.cfnFiles.length > 0) {
+    // Every boot: the metadata in them is what Heat gave this instance (they hold its CFN credentials).
+    mkdirSync(CFN_DIR, { recursive: true, mode: 0o700 });
+    for (const f of plan.cfnFiles) {
+      writeFileSync(join(CFN_DIR, f.name), f.body, { mode: 0o600 });
+      chmodSync(join(CFN_DIR, f.name), 0o600);
+    }
+    say(`wrote ${plan.cfnFiles.map((f) => f.name).join(', ')} to ${CFN_DIR}`);
+  }
+
   mkdirSync(STATE, { recursive: true, mode: 0o700 });
   const done = join(STATE, doneName(meta.uuid));
-  if (!shouldRunUserData(source.userData, existsSync(done))) return 0;
-  const script = join(STATE, 'user-data');
-  writeFileSync(script, source.userData!, { mode: 0o700 });
-  chmodSync(script, 0o700);
-  // Recorded before it runs: a script that reboots the machine must not run again (once per instance).
+  if (plan.scripts.length === 0 || existsSync(done)) return 0;
+  // Recorded before they run: a script that reboots the machine must not run again (once per instance).
   writeFileSync(done, `${new Date().toISOString()}\n`);
-  const r = spawnSync(script, [], { stdio: 'inherit' });
-  say(`user data ran: exit ${r.status ?? r.signal ?? r.error?.message}`);
+  for (const [i, body] of plan.scripts.entries()) {
+    const script = join(STATE, i === 0 ? 'user-data' : `user-data-${i}`);
+    writeFileSync(script, body, { mode: 0o700 });
+    chmodSync(script, 0o700);
+    const r = spawnSync(script, [], { stdio: 'inherit' });
+    say(`user data ran: exit ${r.status ?? r.signal ?? r.error?.message}`);
+  }
   return 0;
 }
 

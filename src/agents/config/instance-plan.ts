@@ -1,5 +1,5 @@
 // What instance-init does with an instance's metadata, decided without I/O: the SSH keys to add to root's
-// authorized_keys, and whether the user data is a script to run now (`#!`, once per instance id). Pure.
+// authorized_keys, and the file that records an instance's user data ran (user-data-parts.ts: what runs). Pure.
 
 export interface InstanceMetadata {
   uuid: string;
@@ -30,11 +30,6 @@ export function withKeys(existing: string, keys: string[]): string {
   const lines = existing.split('\n').filter((l) => l.trim() !== '');
   for (const k of keys) if (!lines.includes(k)) lines.push(k);
   return lines.length > 0 ? `${lines.join('\n')}\n` : '';
-}
-
-/** User data is run when it is a script (`#!`) and this instance has not run it yet. */
-export function shouldRunUserData(userData: Buffer | undefined, alreadyRan: boolean): boolean {
-  return !alreadyRan && userData !== undefined && userData.subarray(0, 2).toString('latin1') === '#!';
 }
 
 /** The file name recording that an instance's user data ran (instance ids are UUIDs; anything else is hexed). */

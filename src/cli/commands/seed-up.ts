@@ -3,7 +3,13 @@ import { createWriteStream, existsSync, mkdirSync, rmSync, writeFileSync } from 
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { LAB_NETWORK_NAME } from '../../lab/seed-link.ts';
-import { withLabBaremetal, withLabCompute, withLabDhcp, withLabMetadata } from '../../lab/seed-settings.ts';
+import {
+  withLabBaremetal,
+  withLabCompute,
+  withLabDhcp,
+  withLabMetadata,
+  withLabOrchestration,
+} from '../../lab/seed-settings.ts';
 import { createLogger } from '../../platform/log/logger.ts';
 import { bootstrapSeed, bootstrapServiceUsers } from '../../seed/bootstrap.ts';
 import { serviceCredentialsPath } from '../../seed/service-credentials.ts';
@@ -32,12 +38,15 @@ export async function seedUp(
   // and the bare metal service network-boots nodes on the lab's provisioning network.
   // The metadata service trusts X-Forwarded-For only on the socket the lab's 169.254.169.254 proxy uses.
   // Servers get their port on the lab's provisioning network unless compute names another.
-  const settings = withLabCompute(
-    withLabMetadata(
-      withLabBaremetal(withLabDhcp(loaded.settings, loaded.stateDir), LAB_NETWORK_NAME, loaded.stateDir),
-      loaded.stateDir,
+  // Heat gives machines the CFN API at the lab's bridge address.
+  const settings = withLabOrchestration(
+    withLabCompute(
+      withLabMetadata(
+        withLabBaremetal(withLabDhcp(loaded.settings, loaded.stateDir), LAB_NETWORK_NAME, loaded.stateDir),
+        loaded.stateDir,
+      ),
+      LAB_NETWORK_NAME,
     ),
-    LAB_NETWORK_NAME,
   );
   const config = { ...loaded, settings };
   mkdirSync(join(config.stateDir, 'logs'), { recursive: true, mode: 0o700 });

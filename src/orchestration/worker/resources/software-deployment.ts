@@ -182,7 +182,9 @@ function deploymentPlugin(type: string, structured: boolean): ResourcePlugin {
       } catch {
         doc = configText;
       }
-      configText = JSON.stringify(substituteInputs(doc, String(props.input_key ?? 'get_input'), values));
+      // A script (not a structure) is delivered as it is, as Heat's parse() returns a plain string.
+      if (typeof doc !== 'string')
+        configText = JSON.stringify(substituteInputs(doc, String(props.input_key ?? 'get_input'), values));
     }
     const derivedId = randomUUID();
     await rc.store.insertConfig(rc.store.db, {
