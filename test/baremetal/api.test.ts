@@ -418,4 +418,59 @@ describe('bare metal API', () => {
     assert.equal(old.status, 406, 'rescue needs 1.38');
     assert.equal(statSync(`${secretKeyDir(svc.stateDir)}/1`).mode & 0o777, 0o600);
   });
+  test('PATCH: one dialect for nodes, ports, port groups and chassis (nested paths, missing keys, schema)', async () => {
+    const node = (
+      await call(svc, 'admin', 'POST', '/v1/nodes', { driver: 'fake-hardware', extra: { a: {} } })
+    ).body;
+    const port = (
+      await call(svc, 'admin', 'POST', '/v1/ports', {
+        address: '52:54:00:77:00:01',
+        node_uuid: node.uuid,
+        extra: { a: {} },
+      })
+    ).body;
+    const pg = (
+      await call(svc, 'admin', 'POST', '/v1/portgroups', {
+        node_uuid: node.uuid,
+        name: 'pg77',
+        extra: { a: {} },
+      })
+    ).body;
+    const ch = (await call(svc, 'admin', 'POST', '/v1/chassis', { extra: { a: {} } })).body;
+    const urls = [
+      `/v1/nodes/${node.uuid}`,
+      `/v1/ports/${port.uuid}`,
+      `/v1/portgroups/${pg.uuid}`,
+      `/v1/chassis/${ch.uuid}`,
+    ];
+    for (const url of urls) {
+      const nested = await call(svc, 'admin', 'PATCH', url, [{ op: 'add', path: '/extra/a/b', value: 1 }]);
+      assert.equal(nested.status, 200, url);
+      assert.deepEqual(nested.body.extra, { a: { b: 1 } }, `${url}: a nested path is a path, not a flat key`);
+      const refusals: [unknown[], RegExp][] = [
+        [
+          [{ op: 'remove', path: '/extra/zz' }],
+          /^Couldn't apply patch .* Reason: can't remove a non-existent object 'zz'$/,
+        ],
+        [[{ op: 'replace', path: '/extra/zz', value: 1 }], /can't replace a non-existent object 'zz'/],
+        [[{ op: 'add', path: '/extra/q/r', value: 1 }], /member 'q' not found/],
+        [[{ op: 'add', path: '/colour', value: 1 }], /Adding a new attribute \(\/colour\) to the root/],
+        [[{ op: 'add', path: '/extra/a~1b', value: 1 }], /Schema error for patch/],
+        [[{ op: 'replace', path: '/', value: {} }], /Schema error for patch/],
+        [
+          [{ op: 'replace', path: '/uuid', value: node.uuid }],
+          /'\/uuid' is an internal attribute and can not be updated/,
+        ],
+      ];
+      for (const [ops, want] of refusals) {
+        const r = await call(svc, 'admin', 'PATCH', url, ops);
+        assert.equal(r.status, 400, `${url} ${JSON.stringify(ops)}`);
+        assert.match(fault(r.body), want, url);
+      }
+      const after = await call(svc, 'admin', 'GET', url);
+      assert.deepEqual(after.body.extra, { a: { b: 1 } }, `${url}: refused patches change nothing`);
+    }
+    for (const url of urls.reverse())
+      assert.equal((await call(svc, 'admin', 'DELETE', url)).status, 204, url);
+  });
 });

@@ -43,7 +43,9 @@ test('chassis patch: description, extra and its keys; other paths refused', () =
     [[{ op: 'add', path: '/extra/c', value: 3 }], { description: 'old', extra: { a: 1, b: 2, c: 3 } }],
     [[{ op: 'remove', path: '/extra/a' }], { description: 'old', extra: { b: 2 } }],
     [[{ op: 'replace', path: '/extra', value: { z: 0 } }], { description: 'old', extra: { z: 0 } }],
-    [[{ op: 'replace', path: '/uuid', value: init.uuid }], /'\/uuid' can not be updated/],
+    [[{ op: 'replace', path: '/uuid', value: init.uuid }], /'\/uuid' is an internal attribute/],
+    [[{ op: 'remove', path: '/extra/zz' }], /can't remove a non-existent object 'zz'/],
+    [[{ op: 'add', path: '/colour', value: 1 }], /Adding a new attribute \(\/colour\)/],
     [[{ op: 'replace', path: '/description', value: 7 }], /at most 255 characters/],
   ];
   for (const [ops, want] of rows) {

@@ -153,6 +153,7 @@ test('patch: nested paths, read-only fields refused, the original untouched', ()
   const patched = patchNode(
     node,
     [
+      { op: 'add', path: '/driver_info/deploy', value: {} },
       { op: 'add', path: '/driver_info/deploy/kernel', value: 'k' },
       { op: 'remove', path: '/driver_info/a' },
       { op: 'add', path: '/properties/capabilities', value: 'boot_mode:uefi' },
@@ -164,6 +165,11 @@ test('patch: nested paths, read-only fields refused, the original untouched', ()
   assert.equal(patched.properties.capabilities, 'boot_mode:uefi');
   assert.equal(patched.name, 'n1');
   assert.deepEqual(node.driver_info, { a: 1 });
+  // An add creates the member, never its missing parents (as jsonpatch answers Ironic).
+  assert.throws(
+    () => patchNode(node, [{ op: 'add', path: '/driver_info/deploy/kernel', value: 'k' }], 78),
+    /Couldn't apply patch .*member 'deploy' not found/,
+  );
   for (const path of ['/provision_state', '/power_state', '/uuid', '/reservation'])
     assert.throws(() => patchNode(node, [{ op: 'replace', path, value: 'x' }], 78), /internal attribute/);
   assert.throws(() => newNode({ driver: 'idrac' }, 78, init), /idrac/);

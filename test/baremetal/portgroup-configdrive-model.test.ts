@@ -79,8 +79,8 @@ test('port group patch: fields, nested keys, read-only and version-gated paths',
   const refusals: [string, { op: string; path: string; value?: unknown }[], number, RegExp, number][] = [
     ['uuid', [{ op: 'replace', path: '/uuid', value: NODE }], 26, /internal attribute/, 400],
     ['internal_info', [{ op: 'add', path: '/internal_info/x', value: 1 }], 26, /internal attribute/, 400],
-    ['unknown', [{ op: 'add', path: '/colour', value: 1 }], 26, /no attribute/, 400],
-    ['nested non-dict', [{ op: 'add', path: '/name/x', value: 1 }], 26, /not a dictionary/, 400],
+    ['unknown', [{ op: 'add', path: '/colour', value: 1 }], 26, /to the root of the resource/, 400],
+    ['nested non-dict', [{ op: 'add', path: '/name/x', value: 1 }], 26, /unable to fully resolve/, 400],
     ['remove missing key', [{ op: 'remove', path: '/extra/zz' }], 26, /non-existent/, 400],
     [
       'properties before 1.26',

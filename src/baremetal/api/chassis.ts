@@ -41,7 +41,7 @@ export function chassisRoutes(app: FastifyInstance, api: ApiContext) {
     enforce(req, 'chassis:manage');
     const c = await find((req.params as { uuid: string }).uuid);
     const ops = input(() => parsePatch(req.body));
-    patchChassis(c, ops);
+    input(() => patchChassis(c, ops));
     c.updated_at = iso(Date.now());
     await api.chassis.save(c);
     return chassisView(req, c);

@@ -1,8 +1,10 @@
 // A chassis: a description and extra grouping nodes. The rules of its create body and its JSON patch.
 import { invalid } from './errors.ts';
-import type { PatchOp } from './json-patch.ts';
+import { applyPatch, changedFields, type PatchDoc, type PatchOp, patchField } from './json-patch.ts';
 import type { Dict } from './node.ts';
-import { isUuid } from './node-input.ts';
+import { dict, isUuid, NodeInputError } from './node-input.ts';
+
+const CHASSIS_READ_ONLY = new Set(['uuid', 'created_at', 'updated_at', 'links', 'nodes']);
 
 export interface Chassis {
   uuid: string;
@@ -39,16 +41,18 @@ export function newChassis(body: Record<string, unknown>, init: { uuid: string; 
   };
 }
 
-/** Applies a JSON patch (the description, extra or one of its keys) to the chassis in place. */
+/** Applies a JSON patch (the shared applier over description and extra) to the chassis in place. */
 export function patchChassis(c: Chassis, ops: readonly PatchOp[]): void {
   for (const op of ops) {
-    const [field, ...rest] = op.path.slice(1).split('/');
-    const v = op.op === 'remove' ? undefined : op.value;
-    if (field === 'description' && rest.length === 0) c.description = describe(v);
-    else if (field === 'extra' && rest.length > 0) {
-      if (v === undefined) delete c.extra[rest.join('/')];
-      else c.extra[rest.join('/')] = v as Chassis['extra'][string];
-    } else if (field === 'extra') c.extra = (v as Chassis['extra'] | undefined) ?? {};
-    else throw invalid(`'/${field}' can not be updated`);
+    const field = patchField(op.path);
+    if (CHASSIS_READ_ONLY.has(field))
+      throw new NodeInputError(`'/${field}' is an internal attribute and can not be updated`);
+  }
+  const before: PatchDoc = { ...c };
+  const after = applyPatch(before, ops);
+  for (const field of changedFields(before, after)) {
+    const v = after[field];
+    if (field === 'description') c.description = describe(v);
+    else if (field === 'extra') c.extra = dict('extra', v);
   }
 }

@@ -1,8 +1,8 @@
-// A JSON patch applied to a node: paths into the fields and their dictionaries, each value checked as on
-// create, state rules (protected, maintenance), and the interfaces a new hardware type resets.
+// A JSON patch applied to a node: the shared applier over the node's API document, then each changed field
+// checked as on create, state rules (protected, maintenance), and the interfaces a new hardware type resets.
 import { INTERFACES, type InterfaceName } from './hardware-types.ts';
-import type { PatchOp } from './json-patch.ts';
-import { type Dict, fieldAvailable, type Json, NODE_FIELDS, type Node, READ_ONLY } from './node.ts';
+import { applyPatch, changedFields, type PatchDoc, type PatchOp, patchField } from './json-patch.ts';
+import { fieldAvailable, NODE_FIELDS, type Node, READ_ONLY } from './node.ts';
 import {
   bool,
   checkName,
@@ -14,33 +14,37 @@ import {
   uuidOrNull,
 } from './node-input.ts';
 
-const DICT_FIELDS = new Set(['driver_info', 'properties', 'extra', 'instance_info', 'network_data']);
+/** The node as its API document: the patch's paths name these fields. */
+function nodeDoc(node: Node): PatchDoc {
+  const doc: PatchDoc = {};
+  const view = node as unknown as Record<string, unknown>;
+  for (const f of NODE_FIELDS)
+    doc[f] = f.endsWith('_interface')
+      ? node.interfaces[f.slice(0, -'_interface'.length) as InterfaceName]
+      : (view[f] ?? null);
+  return doc;
+}
 
 /** Applies a JSON patch to a copy of the node; the caller stores the result only when nothing threw. */
 export function patchNode(node: Node, ops: readonly PatchOp[], minor: number): Node {
-  const out: Node = structuredClone(node);
-  const view = out as unknown as Record<string, unknown>;
-  const explicitInterfaces = new Set<InterfaceName>();
   for (const op of ops) {
-    const parts = op.path
-      .slice(1)
-      .split('/')
-      .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-    const field = parts[0] ?? '';
+    const field = patchField(op.path);
     if (READ_ONLY.has(field))
       throw new NodeInputError(`'/${field}' is an internal attribute and can not be updated`);
-    if (!NODE_FIELDS.includes(field as (typeof NODE_FIELDS)[number]))
-      throw new NodeInputError(`Invalid patch path: the node has no attribute '/${field}'.`);
     // A field a later microversion added: 406, as Ironic answers.
-    if (!fieldAvailable(field, minor))
+    if (NODE_FIELDS.includes(field as (typeof NODE_FIELDS)[number]) && !fieldAvailable(field, minor))
       throw new NodeInputError(`The field ${field} needs a newer API version.`, 406);
-    if (parts.length > 1) {
-      if (!DICT_FIELDS.has(field))
-        throw new NodeInputError(`Invalid patch path ${op.path}: '${field}' is not a dictionary.`);
-      patchNested(view[field] as Dict, parts.slice(1), op);
-      continue;
-    }
-    const value = op.op === 'remove' ? undefined : op.value;
+  }
+  const before = nodeDoc(node);
+  const after = applyPatch(before, ops);
+  const out: Node = structuredClone(node);
+  const explicitInterfaces = new Set<InterfaceName>();
+  // The driver first: the interfaces the patch names are checked against the new hardware type.
+  const changed = changedFields(before, after).sort(
+    (a, b) => Number(b === 'driver') - Number(a === 'driver'),
+  );
+  for (const field of changed) {
+    const value = after[field];
     if (field.endsWith('_interface')) {
       const iface = field.slice(0, -'_interface'.length) as InterfaceName;
       const hw = hardwareType(out.driver);
@@ -63,28 +67,6 @@ export function patchNode(node: Node, ops: readonly PatchOp[], minor: number): N
     }
   }
   return out;
-}
-
-function patchNested(target: Dict, path: string[], op: PatchOp) {
-  let obj = target;
-  for (const key of path.slice(0, -1)) {
-    const next = obj[key];
-    if (next === undefined && op.op === 'add') {
-      obj[key] = {};
-    } else if (typeof next !== 'object' || next === null || Array.isArray(next)) {
-      throw new NodeInputError(`Invalid patch path: '${key}' is not an object.`);
-    }
-    obj = obj[key] as Dict;
-  }
-  const last = path[path.length - 1] ?? '';
-  if (op.op === 'remove') {
-    if (!(last in obj)) throw new NodeInputError(`Can't remove non-existent object '${last}'`);
-    delete obj[last];
-  } else if (op.op === 'replace' && !(last in obj)) {
-    throw new NodeInputError(`Can't replace non-existent object '${last}'`);
-  } else {
-    obj[last] = op.value as Json;
-  }
 }
 
 function setTopLevel(n: Node, field: string, v: unknown) {

@@ -1,5 +1,5 @@
 // Ports: a node's NICs by MAC (lower-cased, unique), PXE flag, switch connection and physical network.
-import type { PatchOp } from './json-patch.ts';
+import { applyPatch, changedFields, type PatchDoc, type PatchOp, patchField } from './json-patch.ts';
 import type { Dict } from './node.ts';
 import { isUuid, NodeInputError } from './node-input.ts';
 
@@ -132,57 +132,54 @@ export function newPort(
 
 export const PORT_READ_ONLY = new Set(['uuid', 'created_at', 'updated_at', 'internal_info', 'links']);
 
-/** Applies a port JSON patch (top-level fields, nested extra/local_link_connection keys). */
+/** Applies a port JSON patch (the shared applier over the port's fields, each changed one checked). */
 export function patchPort(port: Port, ops: readonly PatchOp[], minor: number): Port {
-  const out: Port = structuredClone(port);
   for (const op of ops) {
-    const parts = op.path.slice(1).split('/');
-    const field = parts[0] ?? '';
+    const field = patchField(op.path);
     if (PORT_READ_ONLY.has(field))
       throw new NodeInputError(`'/${field}' is an internal attribute and can not be updated`);
     if ((PORT_FIELD_VERSION[field] ?? 1) > minor)
       throw new NodeInputError(`The field ${field} needs a newer API version.`, 406);
-    const v = op.op === 'remove' ? undefined : op.value;
-    if (parts.length > 1) {
-      if (field !== 'extra' && field !== 'local_link_connection')
-        throw new NodeInputError(`Invalid patch path ${op.path}.`);
-      const d = { ...out[field] };
-      if (v === undefined) delete d[parts.slice(1).join('/')];
-      else d[parts.slice(1).join('/')] = v as Dict[string];
-      out[field] = field === 'local_link_connection' ? llc(d) : d;
-      continue;
-    }
-    switch (field) {
-      case 'address':
-        out.address = normaliseMac(v);
-        break;
-      case 'node_uuid':
-        if (typeof v !== 'string' || !isUuid(v)) throw new NodeInputError('node_uuid must be a UUID.');
-        out.node_uuid = v.toLowerCase();
-        break;
-      case 'pxe_enabled':
-        out.pxe_enabled = v === undefined ? true : v === true || v === 'true' || v === 'True';
-        break;
-      case 'physical_network':
-        if (v !== undefined && v !== null && typeof v !== 'string')
-          throw new NodeInputError('physical_network must be a string.');
-        out.physical_network = (v as string | undefined) ?? null;
-        break;
-      case 'local_link_connection':
-        out.local_link_connection = llc(v);
-        break;
-      case 'extra':
-        out.extra = obj('extra', v);
-        break;
-      case 'portgroup_uuid':
-        out.portgroup_uuid = optUuid(field, v);
-        break;
-      case 'is_smartnic':
-        out.is_smartnic = v === true;
-        break;
-      default:
-        throw new NodeInputError(`Invalid patch path: the port has no attribute '/${field}'.`);
-    }
+    if (op.op === 'remove' && (op.path === '/address' || op.path === '/node_uuid'))
+      throw new NodeInputError(`'${op.path}' is a mandatory attribute and can not be removed`);
   }
+  const before = { ...port } as unknown as PatchDoc;
+  const after = applyPatch(before, ops);
+  const out: Port = structuredClone(port);
+  for (const field of changedFields(before, after)) setPortField(out, field, after[field]);
   return out;
+}
+
+function setPortField(out: Port, field: string, v: unknown) {
+  switch (field) {
+    case 'address':
+      out.address = normaliseMac(v);
+      break;
+    case 'node_uuid':
+      if (typeof v !== 'string' || !isUuid(v)) throw new NodeInputError('node_uuid must be a UUID.');
+      out.node_uuid = v.toLowerCase();
+      break;
+    case 'pxe_enabled':
+      out.pxe_enabled = v === undefined ? true : v === true || v === 'true' || v === 'True';
+      break;
+    case 'physical_network':
+      if (v !== undefined && v !== null && typeof v !== 'string')
+        throw new NodeInputError('physical_network must be a string.');
+      out.physical_network = (v as string | undefined) ?? null;
+      break;
+    case 'local_link_connection':
+      out.local_link_connection = llc(v);
+      break;
+    case 'extra':
+      out.extra = obj('extra', v);
+      break;
+    case 'portgroup_uuid':
+      out.portgroup_uuid = optUuid(field, v);
+      break;
+    case 'is_smartnic':
+      out.is_smartnic = v === true;
+      break;
+    default:
+      throw new NodeInputError(`'/${field}' can not be updated`);
+  }
 }

@@ -2,7 +2,7 @@
 // logical name (unique), the bond `mode` and `properties` (1.26), and whether its ports may also be used
 // on their own (`standalone_ports_supported`). Ports join a group through their `portgroup_uuid` (1.24).
 
-import type { PatchOp } from './json-patch.ts';
+import { applyPatch, changedFields, type PatchDoc, type PatchOp, patchField } from './json-patch.ts';
 import type { Dict } from './node.ts';
 import { checkName, isUuid, NodeInputError } from './node-input.ts';
 import { normaliseMac } from './port.ts';
@@ -110,53 +110,47 @@ export function newPortgroup(
   };
 }
 
-/** Applies a JSON patch (top-level fields, nested `extra`/`properties` keys) to a copy of the group. */
+/** Applies a JSON patch (the shared applier over the group's fields, each changed one checked) to a copy. */
 export function patchPortgroup(pg: Portgroup, ops: readonly PatchOp[], minor: number): Portgroup {
-  const out: Portgroup = structuredClone(pg);
   for (const op of ops) {
-    const parts = op.path.slice(1).split('/');
-    const field = parts[0] ?? '';
+    const field = patchField(op.path);
     if (READ_ONLY.has(field))
       throw new NodeInputError(`'/${field}' is an internal attribute and can not be updated`);
-    if (!CREATABLE.has(field) || field === 'uuid')
-      throw new NodeInputError(`Invalid patch path: the port group has no attribute '/${field}'.`);
     if ((PORTGROUP_FIELD_VERSION[field] ?? 1) > minor)
       throw new NodeInputError(`The field ${field} needs a newer API version.`, 406);
-    const v = op.op === 'remove' ? undefined : op.value;
-    if (parts.length > 1) {
-      if (field !== 'extra' && field !== 'properties')
-        throw new NodeInputError(`Invalid patch path ${op.path}: '${field}' is not a dictionary.`);
-      const key = parts.slice(1).join('/');
-      const d = { ...out[field] };
-      if (op.op === 'remove' && !(key in d))
-        throw new NodeInputError(`Can't remove non-existent object '${key}'`);
-      if (v === undefined) delete d[key];
-      else d[key] = v as Dict[string];
-      out[field] = d;
-      continue;
-    }
-    switch (field) {
-      case 'address':
-        out.address = address(v);
-        break;
-      case 'name':
-        out.name = v === undefined ? null : checkName(v);
-        break;
-      case 'node_uuid':
-        if (typeof v !== 'string' || !isUuid(v)) throw new NodeInputError('node_uuid must be a UUID.');
-        out.node_uuid = v.toLowerCase();
-        break;
-      case 'standalone_ports_supported':
-        out.standalone_ports_supported = v === undefined ? true : bool(field, v);
-        break;
-      case 'mode':
-        out.mode = v === undefined || v === null ? DEFAULT_PORTGROUP_MODE : mode(v);
-        break;
-      case 'extra':
-      case 'properties':
-        out[field] = obj(field, v);
-        break;
-    }
+    if (op.op === 'remove' && op.path === '/node_uuid')
+      throw new NodeInputError(`'${op.path}' is a mandatory attribute and can not be removed`);
   }
+  const before = { ...pg } as unknown as PatchDoc;
+  const after = applyPatch(before, ops);
+  const out: Portgroup = structuredClone(pg);
+  for (const field of changedFields(before, after)) setPortgroupField(out, field, after[field]);
   return out;
+}
+
+function setPortgroupField(out: Portgroup, field: string, v: unknown) {
+  switch (field) {
+    case 'address':
+      out.address = address(v);
+      break;
+    case 'name':
+      out.name = v === undefined ? null : checkName(v);
+      break;
+    case 'node_uuid':
+      if (typeof v !== 'string' || !isUuid(v)) throw new NodeInputError('node_uuid must be a UUID.');
+      out.node_uuid = v.toLowerCase();
+      break;
+    case 'standalone_ports_supported':
+      out.standalone_ports_supported = v === undefined ? true : bool(field, v);
+      break;
+    case 'mode':
+      out.mode = v === undefined || v === null ? DEFAULT_PORTGROUP_MODE : mode(v);
+      break;
+    case 'extra':
+    case 'properties':
+      out[field] = obj(field, v);
+      break;
+    default:
+      throw new NodeInputError(`'/${field}' can not be updated`);
+  }
 }
