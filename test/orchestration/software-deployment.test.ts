@@ -115,6 +115,55 @@ forEachEngine('software deployments', (fresh) => {
     assert.equal((await store.deployments.get(row?.physicalId as string))?.status, 'COMPLETE');
   });
 
+  test('a signal that lands while the deployment is IN_PROGRESS but not yet delivered is taken', async () => {
+    const { store, registry, engine } = await setup(await fresh());
+    // Hold the deployment after it went IN_PROGRESS and before it is delivered: on a loaded machine the
+    // signal can win that race, and the deployment then waited forever for a second one.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let held = false;
+    const config = store.config;
+    store.config = async (id: string) => {
+      const c = await config(id);
+      if (c?.group === 'script' && !held) {
+        held = true;
+        await gate;
+      }
+      return c;
+    };
+    const s = await engine.create(
+      CALLER,
+      'early',
+      input(
+        tmpl({
+          type: 'OS::Heat::SoftwareDeployment',
+          properties: { server: 'srv-e', signal_transport: 'HEAT_SIGNAL' },
+        }),
+      ),
+      CREATE_OPTS,
+    );
+    await until('the deployment to be held', async () => held);
+    const stack = (await store.getStack(s.id)) as StackRow;
+    await recordSignal(store, registry, stack, (await store.resource(s.id, 'dep'))!, {
+      deploy_stdout: 'early\n',
+      deploy_status_code: 0,
+    });
+    release();
+    try {
+      await until('the deployment to take the signal', async () => {
+        const row = await store.resource(s.id, 'dep');
+        return row?.status !== 'IN_PROGRESS';
+      });
+    } finally {
+      await engine.stop();
+    }
+    const row = await store.resource(s.id, 'dep');
+    assert.equal(`${row?.action}_${row?.status}`, 'CREATE_COMPLETE', row?.statusReason);
+    assert.equal(row?.attributes.deploy_stdout, 'early\n');
+  });
+
   test('CFN_SIGNAL: a pre-signed URL that verifies; a non-zero status fails with stderr', async () => {
     const { store, registry, engine } = await setup(await fresh());
     const s = await engine.create(

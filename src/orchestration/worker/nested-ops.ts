@@ -6,7 +6,7 @@ import type { JsonMap } from '../model/template-format.ts';
 import type { StackRow } from '../store/stacks.ts';
 import type { EngineCore } from './engine-core.ts';
 import type { StackDefinition, StackInput } from './prepare.ts';
-import type { NestedOps, NestedResult, ResourceContext } from './resources/plugin.ts';
+import type { NestedOps, NestedResult, ResourceContext, ResourcePlugin } from './resources/plugin.ts';
 import { type Caller, newStackRow } from './rows.ts';
 import { walkCreate } from './run-create.ts';
 import { deleteStackResources } from './run-delete.ts';
@@ -161,4 +161,15 @@ function nestedOps(
       await core.setDeleted(child);
     },
   };
+}
+
+/** The signals a resource had before an action marks it IN_PROGRESS (undefined for types taking none). */
+export async function countSignals(
+  core: EngineCore,
+  stack: StackRow,
+  name: string,
+  plugin: ResourcePlugin | undefined,
+): Promise<number | undefined> {
+  if (!plugin?.acceptsSignals) return undefined;
+  return (await core.d.store.signals(stack.id, name)).length;
 }

@@ -3,7 +3,7 @@
 import type { ResolveEnv } from '../model/functions/call.ts';
 import type { ResourceRow, StackRow } from '../store/stacks.ts';
 import type { EngineCore } from './engine-core.ts';
-import { resourceContext } from './nested-ops.ts';
+import { countSignals, resourceContext } from './nested-ops.ts';
 import type { StackDefinition } from './prepare.ts';
 import { makeResolveEnv, type StackScope } from './resolve-env.ts';
 import { resolveResource } from './resolve-resource.ts';
@@ -71,6 +71,7 @@ export async function createOne(
   const plugin = def.plugins.get(name) as ResourcePlugin;
   const rdef = def.template.resources.get(name);
   if (!rdef) throw new Error(`unknown resource ${name}`);
+  const signalsBefore = await countSignals(core, stack, name, plugin);
   let row = await core.setResource(
     stack,
     rows.get(name) as ResourceRow,
@@ -80,7 +81,7 @@ export async function createOne(
   );
   rows.set(name, row);
   const { props, metadata } = resolveResource(def, env, name, plugin);
-  const rc = { ...resourceContext(core, stack, name, signal, caller, def), metadata };
+  const rc = { ...resourceContext(core, stack, name, signal, caller, def), metadata, signalsBefore };
   const outcome = await plugin.create(rc, props);
   if (signal.aborted) throw signal.reason;
   row = withOutcome(row, outcome, { props, metadata });

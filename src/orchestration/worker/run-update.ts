@@ -6,7 +6,7 @@ import { changedProperties } from '../model/properties.ts';
 import type { JsonMap } from '../model/template-format.ts';
 import type { ResourceRow, StackRow } from '../store/stacks.ts';
 import type { EngineCore, Stored } from './engine-core.ts';
-import { resourceContext } from './nested-ops.ts';
+import { countSignals, resourceContext } from './nested-ops.ts';
 import type { StackDefinition } from './prepare.ts';
 import { makeResolveEnv, resourceEnabled, type StackScope } from './resolve-env.ts';
 import { resolveResource } from './resolve-resource.ts';
@@ -191,7 +191,10 @@ async function updateOne(
   }
   const change = changeKind(def, env, name, plugin, row);
   if (change.kind === 'unchanged') return;
-  const rc = resourceContext(core, stack, name, signal, caller, def);
+  const rc = {
+    ...resourceContext(core, stack, name, signal, caller, def),
+    signalsBefore: await countSignals(core, stack, name, plugin),
+  };
   let cur = await core.setResource(
     stack,
     row,

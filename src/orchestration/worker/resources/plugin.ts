@@ -69,6 +69,9 @@ export interface ResourceContext {
   authUrl(): string;
   /** The resource's resolved template metadata, when creating it (HEAT_CFNTOOLS user data carries it). */
   metadata?: JsonMap;
+  /** For types that take signals: how many it had before this action marked it IN_PROGRESS. The API
+   * takes signals from then on, so later ones belong to this action even if they beat its delivery. */
+  signalsBefore?: number;
 }
 
 export interface ResourcePlugin {

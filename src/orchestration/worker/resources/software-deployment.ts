@@ -214,8 +214,9 @@ function deploymentPlugin(type: string, structured: boolean): ResourcePlugin {
       createdAt: old?.createdAt ?? Date.now(),
       updatedAt: Date.now(),
     };
-    // Signals that arrived before this delivery answered an earlier one.
-    const seen = (await rc.store.signals(rc.stack.id, rc.name)).length;
+    // Signals from before this action answered an earlier one; those since it went IN_PROGRESS are its own,
+    // even one that beat this delivery (counting them now instead left the deployment waiting forever).
+    const seen = rc.signalsBefore ?? (await rc.store.signals(rc.stack.id, rc.name)).length;
     await rc.store.deployments.save(row);
     if (old && old.configId !== derivedId) await forget(rc, old.configId);
     if (transport === 'NO_SIGNAL') return { physicalId: id, attributes: {} };
