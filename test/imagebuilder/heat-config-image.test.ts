@@ -11,10 +11,9 @@ import { after, before, describe, it } from 'node:test';
 import { expandElements, findAllElements } from '../../src/imagebuilder/elements.ts';
 import {
   archiveSkipReason,
+  buildCached,
   REPO,
   rootSkipReason,
-  runTool,
-  SHARED_CACHE,
   scratch,
   toolSkipReason,
 } from './support/run.ts';
@@ -53,16 +52,7 @@ describe('the heat-config element in an image', { skip }, () => {
   before(async () => {
     dir = scratch('heat-config');
     const out = join(dir, 'hc');
-    const r = await runTool(
-      join(REPO, 'bin', 'ooo'),
-      ['image', 'build', '-t', 'tar', '-o', out, 'debian', 'heat-config'],
-      {
-        ELEMENTS_PATH: '',
-        DIB_IMAGE_CACHE: join(SHARED_CACHE, 'heat-config'),
-        DIB_DEBOOTSTRAP_CACHE: join(SHARED_CACHE, 'debootstrap'),
-        TMP_DIR: join(dir, 'tmp'),
-      },
-    );
+    const r = await buildCached(dir, 'heat-config', ['-t', 'tar', '-o', out, 'debian', 'heat-config']);
     assert.equal(r.code, 0, r.out.slice(-4000));
     root = join(dir, 'root');
     mkdirSync(root);

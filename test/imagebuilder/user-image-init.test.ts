@@ -8,15 +8,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { bootUntil } from './support/qemu.ts';
-import {
-  archiveSkipReason,
-  REPO,
-  rootSkipReason,
-  runTool,
-  SHARED_CACHE,
-  scratch,
-  toolSkipReason,
-} from './support/run.ts';
+import { archiveSkipReason, buildCached, rootSkipReason, scratch, toolSkipReason } from './support/run.ts';
 
 const skip =
   rootSkipReason() ??
@@ -32,16 +24,7 @@ describe('the user image runs instance-init', { skip }, () => {
 
   it("installs the config drive's key for root and runs the user data script once", async (t) => {
     const out = join(dir, 'user');
-    const build = await runTool(
-      join(REPO, 'bin', 'ooo'),
-      ['image', 'build', '-u', '-o', out, 'debian', 'vm', 'user-image'],
-      {
-        ELEMENTS_PATH: '',
-        DIB_IMAGE_CACHE: join(SHARED_CACHE, 'user-image'),
-        DIB_DEBOOTSTRAP_CACHE: join(SHARED_CACHE, 'debootstrap'),
-        TMP_DIR: join(dir, 'tmp'),
-      },
-    );
+    const build = await buildCached(dir, 'user-image', ['-u', '-o', out, 'debian', 'vm', 'user-image']);
     assert.equal(build.code, 0, build.out.slice(-4000));
     t.diagnostic(/Build completed successfully in .*/.exec(build.out)?.[0] ?? '');
 

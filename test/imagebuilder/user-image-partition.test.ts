@@ -8,15 +8,7 @@ import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { bootUntil } from './support/qemu.ts';
-import {
-  archiveSkipReason,
-  REPO,
-  rootSkipReason,
-  runTool,
-  SHARED_CACHE,
-  scratch,
-  toolSkipReason,
-} from './support/run.ts';
+import { archiveSkipReason, buildCached, rootSkipReason, scratch, toolSkipReason } from './support/run.ts';
 
 const skip =
   rootSkipReason() ??
@@ -32,16 +24,7 @@ describe('the user image as a partition image', { skip }, () => {
 
   it('a root filesystem + kernel + initrd that boot to the marker', async (t) => {
     const out = join(dir, 'user-part');
-    const r = await runTool(
-      join(REPO, 'bin', 'ooo'),
-      ['image', 'build', '-u', '-o', out, 'debian', 'baremetal', 'user-image'],
-      {
-        ELEMENTS_PATH: '',
-        DIB_IMAGE_CACHE: join(SHARED_CACHE, 'user-image'),
-        DIB_DEBOOTSTRAP_CACHE: join(SHARED_CACHE, 'debootstrap'),
-        TMP_DIR: join(dir, 'tmp'),
-      },
-    );
+    const r = await buildCached(dir, 'user-image', ['-u', '-o', out, 'debian', 'baremetal', 'user-image']);
     assert.equal(r.code, 0, r.out.slice(-4000));
     t.diagnostic(/Build completed successfully in .*/.exec(r.out)?.[0] ?? '');
     for (const ext of ['qcow2', 'vmlinuz', 'initrd'])

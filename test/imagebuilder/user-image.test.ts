@@ -9,15 +9,7 @@ import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { bootUntil } from './support/qemu.ts';
-import {
-  archiveSkipReason,
-  REPO,
-  rootSkipReason,
-  runTool,
-  SHARED_CACHE,
-  scratch,
-  toolSkipReason,
-} from './support/run.ts';
+import { archiveSkipReason, buildCached, rootSkipReason, scratch, toolSkipReason } from './support/run.ts';
 
 const sha = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');
 const skip =
@@ -27,12 +19,6 @@ const skip =
 
 describe('the user image', { skip }, () => {
   let dir = '';
-  const env = () => ({
-    ELEMENTS_PATH: '',
-    DIB_IMAGE_CACHE: join(SHARED_CACHE, 'user-image'),
-    DIB_DEBOOTSTRAP_CACHE: join(SHARED_CACHE, 'debootstrap'),
-    TMP_DIR: join(dir, 'tmp'),
-  });
   before(() => {
     dir = scratch('user');
   });
@@ -41,15 +27,15 @@ describe('the user image', { skip }, () => {
   it('builds (then again from the cache) and boots from disk to the marker with os-collect-config', async (t) => {
     const out = join(dir, 'user');
     // -u: qcow2 compression only costs time here
-    const args = ['image', 'build', '-u', '-o', out, 'debian', 'vm', 'user-image'];
-    const first = await runTool(join(REPO, 'bin', 'ooo'), args, env());
+    const args = ['-u', '-o', out, 'debian', 'vm', 'user-image'];
+    const first = await buildCached(dir, 'user-image', args);
     assert.equal(first.code, 0, first.out.slice(-4000));
     const done = (o: string) => /Build completed successfully in .*/.exec(o)?.[0] ?? '';
     t.diagnostic(`first build: ${done(first.out)}`);
     const image = sha(`${out}.qcow2`);
     t.diagnostic(`qcow2 (uncompressed): ${(statSync(`${out}.qcow2`).size / 2 ** 20).toFixed(0)} MiB`);
 
-    const second = await runTool(join(REPO, 'bin', 'ooo'), args, env());
+    const second = await buildCached(dir, 'user-image', args);
     assert.equal(second.code, 0, second.out.slice(-4000));
     t.diagnostic(`second build: ${done(second.out)}`);
     assert.match(second.out, /Build completed successfully in [0-9.]+ s \(cache: outputs\)/);

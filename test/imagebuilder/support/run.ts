@@ -108,3 +108,13 @@ export function tarFile(tar: string, member: string): string {
   if (r.status !== 0) throw new Error(`${member} not in ${tar}: ${r.stderr}`);
   return r.stdout;
 }
+
+/** `ooo image build <args>` against the shared caches: the Debian base and the named image cache. */
+export function buildCached(dir: string, cache: string, args: string[]): Promise<ToolResult> {
+  return runTool(join(REPO, 'bin', 'ooo'), ['image', 'build', ...args], {
+    ELEMENTS_PATH: '',
+    DIB_IMAGE_CACHE: join(SHARED_CACHE, cache),
+    DIB_DEBOOTSTRAP_CACHE: join(SHARED_CACHE, 'debootstrap'),
+    TMP_DIR: join(dir, 'tmp'),
+  });
+}
