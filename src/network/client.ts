@@ -7,9 +7,9 @@
 import type { Ctx } from '../platform/context.ts';
 import type { AuthContext } from '../platform/policy/auth-context.ts';
 import { allowed } from '../platform/policy/policy.ts';
-import { NETWORK_POLICY } from './api/policy.ts';
 import { notFoundError, policyNotAuthorized } from './model/errors.ts';
 import { networkCreate, networkPatch, subnetCreate, subnetPatch } from './model/network-input.ts';
+import { NETWORK_POLICY } from './model/policy.ts';
 import { parseMac, parsePortCreate, parsePortUpdate } from './model/port-input.ts';
 import type { Item } from './model/query.ts';
 import type { FixedIpRequest } from './model/records.ts';

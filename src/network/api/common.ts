@@ -4,9 +4,9 @@ import type { FastifyRequest } from 'fastify';
 import type { AuthContext } from '../../platform/policy/auth-context.ts';
 import { allowed, isAdmin, type Target } from '../../platform/policy/policy.ts';
 import { badRequest, invalidInput, policyNotAuthorized } from '../model/errors.ts';
+import { NETWORK_POLICY } from '../model/policy.ts';
 import { filterItems, type Item, type Params, selectFields, sortAndPage } from '../model/query.ts';
 import type { Scope } from '../model/records.ts';
-import { NETWORK_POLICY } from './policy.ts';
 
 export function auth(req: FastifyRequest): AuthContext {
   return req.auth!;
