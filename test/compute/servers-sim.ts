@@ -1,9 +1,11 @@
 // What the server tests share: a seed with identity, image, network, bare metal and compute; the real CLI;
 // a provisioning network; a small raw image; sim nodes provided through the agent; a bare metal flavor.
+
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { BAREMETAL_FLAVOR_PROPERTIES } from '../support/baremetal-cli.ts';
 import { openstack } from '../support/openstack-cli.ts';
 import { startTestSeed, type TestSeed } from '../support/seed.ts';
 
@@ -171,14 +173,7 @@ export async function startServerLab(
     '1',
     '--disk',
     '1',
-    '--property',
-    'resources:CUSTOM_BAREMETAL=1',
-    '--property',
-    'resources:VCPU=0',
-    '--property',
-    'resources:MEMORY_MB=0',
-    '--property',
-    'resources:DISK_GB=0',
+    ...BAREMETAL_FLAVOR_PROPERTIES,
     'baremetal',
     '-f',
     'json',

@@ -9,6 +9,7 @@
 // value re-renders it on the same machines without a reboot (same boot id); a new image rebuilds them in
 // place with the ephemeral partition kept; `stack delete --wait` gives the nodes back, available after
 // cleaning. One VM by default (CI); OOO_LAB_FULL=1 runs the two-server stack (docs/orchestration.md).
+
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,6 +25,7 @@ import {
   toolSkipReason,
 } from '../imagebuilder/support/run.ts';
 import { netnsUnavailable } from '../network/netns.ts';
+import { BAREMETAL_FLAVOR_PROPERTIES } from '../support/baremetal-cli.ts';
 import { HOWTO_SERVICES, writeLabSeedConfig } from '../support/lab-guest.ts';
 import { cliUnavailable, openstack } from '../support/openstack-cli.ts';
 import { OOO, type SeedProcess, startSeedProcess } from '../support/seed-process.ts';
@@ -330,14 +332,7 @@ describe('Baremetal with Heat in the lab', { skip, timeout: (FULL ? 150 : 100) *
       '1',
       '--vcpus',
       '1',
-      '--property',
-      'resources:CUSTOM_BAREMETAL=1',
-      '--property',
-      'resources:VCPU=0',
-      '--property',
-      'resources:MEMORY_MB=0',
-      '--property',
-      'resources:DISK_GB=0',
+      ...BAREMETAL_FLAVOR_PROPERTIES,
       'heat-lab',
     );
     reached = 1;

@@ -9,6 +9,7 @@
 // metal service's kept port, taken over by the server). Then the data partition: a file written there
 // survives `server rebuild --preserve-ephemeral --image <the other image>` while a file on the root is gone;
 // a rebuild without the flag leaves a fresh, empty data partition.
+
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -23,6 +24,7 @@ import {
   toolSkipReason,
 } from '../imagebuilder/support/run.ts';
 import { netnsUnavailable } from '../network/netns.ts';
+import { BAREMETAL_FLAVOR_PROPERTIES } from '../support/baremetal-cli.ts';
 import {
   adminCli,
   enrollLabNodes,
@@ -141,14 +143,7 @@ describe('the "Baremetal only" HOWTO on a lab VM, and rebuild --preserve-ephemer
       '1',
       '--ephemeral',
       '1',
-      '--property',
-      'resources:CUSTOM_BAREMETAL=1',
-      '--property',
-      'resources:VCPU=0',
-      '--property',
-      'resources:MEMORY_MB=0',
-      '--property',
-      'resources:DISK_GB=0',
+      ...BAREMETAL_FLAVOR_PROPERTIES,
       'howto',
     );
     await ok('keypair', 'create', '--public-key', `${key}.pub`, 'howto-key');

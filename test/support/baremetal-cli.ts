@@ -18,3 +18,15 @@ export function baremetalCli(env: () => Record<string, string>, timeoutMs: numbe
     (await ok('baremetal', 'node', 'show', node, '-f', 'json')).json();
   return { os, ok, show };
 }
+
+/** The `flavor create` properties of a bare metal flavor: one CUSTOM_BAREMETAL node, no virtual resources. */
+export const BAREMETAL_FLAVOR_PROPERTIES = [
+  '--property',
+  'resources:CUSTOM_BAREMETAL=1',
+  '--property',
+  'resources:VCPU=0',
+  '--property',
+  'resources:MEMORY_MB=0',
+  '--property',
+  'resources:DISK_GB=0',
+];
