@@ -30,7 +30,7 @@ import { OOO, type SeedProcess, startSeedProcess } from '../support/seed-process
 import { ipmiSimUnavailable, testCtx } from './ipmi-sim-support.ts';
 
 const FULL = process.env.OOO_LAB_FULL === '1';
-// Not in CI yet: no run has reached CREATE_COMPLETE on this machine so far (docs/orchestration.md).
+// Not in CI yet: create and the value update passed once, the image-change rebuild does not (docs/orchestration.md).
 const ASKED = FULL || process.env.OOO_LAB_HEAT === '1';
 const SERVERS = FULL ? 2 : 1;
 const skip =
