@@ -105,10 +105,23 @@ describe('the heat-config element in an image', { skip }, () => {
     const oac = inRoot(['os-apply-config'], { OS_CONFIG_FILES: '/tmp/md.json' });
     assert.equal(oac.status, 0, oac.stdout + oac.stderr);
     const conf = readFileSync(join(root, 'etc/os-collect-config.conf'), 'utf8');
-    assert.match(conf, /^collectors = heat_local,ec2,cfn$/m);
+    // collectors is a multi-valued option: one line per collector (a comma list is one unknown name).
+    assert.match(conf, /^collectors = heat_local\ncollectors = ec2\ncollectors = cfn$/m);
     assert.match(conf, /^\[cfn\]\nmetadata_url = http:\/\/192\.0\.2\.1:8000\/v1\/\nstack_name = st\n/m);
     assert.match(conf, /^secret_access_key = SK$/m);
     assert.equal(statSync(join(root, 'etc/os-collect-config.conf')).mode & 0o777, 0o600);
+    // os-collect-config accepts the rendered file and its cfn collector is configured by it: the source is
+    // tried (here at a closed loopback port, given on the command line) rather than "not configured".
+    const occ = inRoot([
+      'os-collect-config',
+      '--print',
+      '--cfn-metadata-url',
+      'http://127.0.0.1:9/v1/',
+      '--ec2-metadata-url',
+      'http://127.0.0.1:9/',
+    ]);
+    assert.equal(occ.status, 0, occ.stdout + occ.stderr);
+    assert.match(occ.stderr, /^Source \[cfn\] Unavailable\.$/m);
     assert.deepEqual(
       // /var/run links to /run, absolutely: read it outside the chroot through /run
       JSON.parse(readFileSync(join(root, 'run/heat-config/heat-config'), 'utf8')).map(

@@ -11,7 +11,7 @@
 // cleaning. One VM by default (CI); OOO_LAB_FULL=1 runs the two-server stack (docs/orchestration.md).
 
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,13 +26,13 @@ import {
 } from '../imagebuilder/support/run.ts';
 import { netnsUnavailable } from '../network/netns.ts';
 import { BAREMETAL_FLAVOR_PROPERTIES } from '../support/baremetal-cli.ts';
-import { HOWTO_SERVICES, writeLabSeedConfig } from '../support/lab-guest.ts';
+import { HOWTO_SERVICES, sshWhenUp, writeLabSeedConfig } from '../support/lab-guest.ts';
 import { cliUnavailable, openstack } from '../support/openstack-cli.ts';
 import { OOO, type SeedProcess, startSeedProcess } from '../support/seed-process.ts';
 import { ipmiSimUnavailable, testCtx } from './ipmi-sim-support.ts';
 
 const FULL = process.env.OOO_LAB_FULL === '1';
-// Not in CI yet: no run has reached CREATE_COMPLETE on this machine so far (docs/orchestration.md).
+// Not in CI yet: create and the value update passed once, the image-change rebuild does not (docs/orchestration.md).
 const ASKED = FULL || process.env.OOO_LAB_HEAT === '1';
 const SERVERS = FULL ? 2 : 1;
 const skip =
@@ -43,7 +43,7 @@ const skip =
   netnsUnavailable() ??
   ipmiSimUnavailable() ??
   cliUnavailable() ??
-  toolSkipReason('qemu-system-x86_64', 'qemu-img', 'debootstrap', 'zstd', 'mkfs.ext4') ??
+  toolSkipReason('qemu-system-x86_64', 'qemu-img', 'debootstrap', 'zstd', 'mkfs.ext4', 'ssh', 'ssh-keygen') ??
   (existsSync('/usr/sbin/dnsmasq') ? undefined : 'no dnsmasq') ??
   (existsSync(join(SHARED_CACHE, 'debootstrap')) ? undefined : await archiveSkipReason());
 
@@ -77,6 +77,7 @@ function template(servers: number) {
         flavor: 'heat-lab',
         user_data_format: 'SOFTWARE_CONFIG',
         software_config_transport: 'POLL_SERVER_CFN',
+        key_name: 'heat-lab-key',
         image_update_policy: 'REBUILD_PRESERVE_EPHEMERAL',
       },
     };
@@ -173,6 +174,39 @@ describe('Baremetal with Heat in the lab', { skip, timeout: (FULL ? 150 : 100) *
       stack_status: string;
       stack_status_reason: string;
     }>();
+
+  /** While a stack operation waits: the guests' agent state over ssh, written to DEBUG_DIR (what a stall leaves). */
+  const watchGuests = async (busy: () => boolean) => {
+    const debugDir = process.env.OOO_HEAT_LAB_DEBUG;
+    if (!debugDir) return;
+    mkdirSync(debugDir, { recursive: true });
+    const probe = [
+      'date -u; systemctl --no-pager status os-collect-config 2>&1 | head -20',
+      'journalctl --no-pager -b -u os-collect-config 2>&1 | tail -150',
+      'echo --- conf; cat /etc/os-collect-config.conf',
+      'echo --- heat-cfntools; ls -la /var/lib/heat-cfntools; head -c 3000 /var/lib/heat-cfntools/cfn-init-data',
+      'echo; echo --- occ; ls -laR /var/lib/os-collect-config | head -40',
+      'echo --- ps; ps axww | grep -v "\\[" | head -60',
+      'echo --- journal; journalctl --no-pager -b -p warning | tail -60',
+    ].join('; ');
+    let n = 0;
+    while (busy()) {
+      await new Promise((r) => setTimeout(r, 60_000));
+      const list = await openstack(env, ['server', 'list', '-f', 'json']);
+      const rows =
+        list.code === 0 ? (JSON.parse(list.stdout) as { Status: string; Networks: unknown }[]) : [];
+      for (const [i, row] of rows.entries()) {
+        const ip = /192\.0\.2\.\d+/.exec(JSON.stringify(row.Networks))?.[0];
+        if (row.Status !== 'ACTIVE' || !ip) continue;
+        const got = await sshWhenUp(stateDir, ip, join(dir, 'id_ed25519'), probe, 60);
+        writeFileSync(
+          join(debugDir, `guest${i}-${n}.txt`),
+          `${new Date().toISOString()} code=${got.code}\n${got.stdout}\n${got.stderr}`,
+        );
+      }
+      n++;
+    }
+  };
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ooo-heat-lab-'));
@@ -335,6 +369,8 @@ describe('Baremetal with Heat in the lab', { skip, timeout: (FULL ? 150 : 100) *
       ...BAREMETAL_FLAVOR_PROPERTIES,
       'heat-lab',
     );
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'id_ed25519')]);
+    await os('keypair', 'create', '--public-key', join(dir, 'id_ed25519.pub'), 'heat-lab-key');
     reached = 1;
   });
 
@@ -342,6 +378,8 @@ describe('Baremetal with Heat in the lab', { skip, timeout: (FULL ? 150 : 100) *
     step(1);
     const file = join(dir, 'heat-lab.yaml');
     writeFileSync(file, stringify(template(SERVERS)));
+    let creating = true;
+    const watching = watchGuests(() => creating);
     await timed('stack create', () =>
       os(
         'stack',
@@ -357,7 +395,10 @@ describe('Baremetal with Heat in the lab', { skip, timeout: (FULL ? 150 : 100) *
         '--wait',
         'heat-lab',
       ),
-    );
+    ).finally(() => {
+      creating = false;
+    });
+    await watching;
     const st = await stackStatus();
     assert.equal(st.stack_status, 'CREATE_COMPLETE', st.stack_status_reason);
     const out = await outputs();
