@@ -18,7 +18,14 @@ import { chooseAccel } from './qemu/accel.ts';
 import { createMachine } from './qemu/create.ts';
 import { QemuMachine, type QmpStatus } from './qemu/machine.ts';
 import { startRouterAdverts } from './router-adverts.ts';
-import { labSubnet, linkSeed, type SeedAccess, seedForwardPorts, unlinkSeed } from './seed-link.ts';
+import {
+  clearSeed,
+  labSubnet,
+  linkSeed,
+  type SeedAccess,
+  seedForwardPorts,
+  unlinkSeed,
+} from './seed-link.ts';
 import { LAB_BRIDGE, labId, labMetadataSocket, labNetns } from './seed-settings.ts';
 import { type BmcKind, type LabNode, type LabState, labDir, readLab, writeLab } from './state.ts';
 
@@ -84,6 +91,7 @@ export async function labUp(ctx: Ctx, o: LabUpOptions): Promise<LabState> {
   // Recorded before anything is made, so a failure (or kill -9) half-way is still cleaned by `down`.
   writeLab(state);
   try {
+    if (o.seed) await clearSeed(ctx, o.seed);
     // A namespace of this name outlived its lab directory (removed by hand): it is this lab's, remake it.
     if (netnsExists(state.netns)) deleteLabNetwork(state.netns);
     createLabNetwork(state);
