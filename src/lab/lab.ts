@@ -20,6 +20,7 @@ import { QemuMachine, type QmpStatus } from './qemu/machine.ts';
 import { startRouterAdverts } from './router-adverts.ts';
 import {
   clearSeed,
+  findSeed,
   labSubnet,
   linkSeed,
   type SeedAccess,
@@ -228,9 +229,17 @@ export async function labDown(ctx: Ctx, stateDir: string): Promise<LabDownReport
     } catch (e) {
       ctx.log.warn(
         { err: e, network: state.seed.networkId },
-        'lab: could not remove the lab network from the seed; the next `ooo lab up` removes it',
+        'lab: could not remove the lab network from the seed; the next `ooo lab up` or `down` removes it',
       );
     }
+  } else {
+    // No record of one, but the seed runs: a lab removed while the seed was down (killed) left its network
+    // there, whose dnsmasq the seed keeps restarting into a namespace that is gone.
+    const seed = findSeed(stateDir);
+    if (seed)
+      await clearSeed(ctx, seed).catch((e) =>
+        ctx.log.warn({ err: e }, 'lab: could not remove an old lab network from the seed'),
+      );
   }
   // Every lab process has a path inside the lab directory on its command line (QEMU's disk and pid file,
   // ipmi_sim's lan.conf, the BMC programs' arguments); recorded pids are found the same way.

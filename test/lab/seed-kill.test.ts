@@ -4,7 +4,9 @@
 // process under it, and to every lab process (recorded pids, the lab directory on a command line, the
 // namespace's processes, and theirs). `ooo lab down` must leave no process of the run, no namespace (nor one
 // held alive by a process: its bridge and taps would live on with it) and no tap or bridge; a seed started
-// again on that state and a new `ooo lab up` work, with the killed lab's network gone from the seed.
+// again on that state and a new `ooo lab up` work, with the killed lab's network gone from the seed. Last, the
+// common case: kill -9 of the seed alone leaves its dnsmasq running in the namespace; `down` ends it, and
+// once the seed runs again, `down` removes the network the seed kept.
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import {
@@ -280,9 +282,30 @@ describe('ooo lab down after kill -9 of a real seed and its lab', { skip }, () =
     const dnsmasqs = netnsPids(now.netns).filter((p) => / dnsmasq|^\S*dnsmasq/.test(commandOf(p)));
     assert.equal(dnsmasqs.length, 1, dnsmasqs.map(commandOf).join('\n'));
     assert.match(commandOf(dnsmasqs[0]!), new RegExp(`dhcp/${now.seed!.networkId}/`));
-    const down = await timed('lab down again', () => ooo(['lab', 'down', '--state-dir', stateDir]));
+    lab = now;
+  });
+
+  test('kill -9 of the seed alone: down ends its dnsmasq, and the network once the seed runs again', async () => {
+    const [dnsmasq] = withDescendants(netnsPids(lab.netns)).filter((p) => /dnsmasq/.test(p.what));
+    assert.ok(dnsmasq, 'the seed runs dnsmasq in the lab namespace');
+    const ns = netnsInode(lab.netns);
+    seed!.child.kill('SIGKILL');
+    await seed!.stop();
+    seed = undefined;
+    assert.ok(stillRuns(dnsmasq), 'an orphan, as after a real kill -9 of the seed');
+    const down = await timed('lab down after the seed alone', () =>
+      ooo(['lab', 'down', '--state-dir', stateDir]),
+    );
     assert.equal(down.code, 0, down.out);
+    assert.equal(stillRuns(dnsmasq), false);
+    assert.deepEqual(processesUnder(stateDir), []);
+    assert.equal(netnsExists(lab.netns), false);
+    assert.deepEqual(holdersOf(ns), []);
+    // The seed, started again, still has the network (down could not reach it): `down` now removes it.
+    seed = await startSeedProcess(['--state-dir', stateDir]);
+    assert.equal((await neutron(`/networks?name=${LAB_NETWORK_NAME}`)).networks.length, 1);
+    const again = await ooo(['lab', 'down', '--state-dir', stateDir]);
+    assert.equal(again.code, 0, again.out);
     assert.deepEqual((await neutron(`/networks?name=${LAB_NETWORK_NAME}`)).networks, []);
-    assert.equal(netnsExists(now.netns), false);
   });
 });
