@@ -39,7 +39,10 @@ export async function labConsoleCommand(argv: string[], io: CliIo, signal?: Abor
   watchFile(file, { interval: 200 }, () => {
     pending = pending.then(copy);
   });
-  await new Promise<void>((resolve) => stop.addEventListener('abort', () => resolve(), { once: true }));
+  // Ctrl-C may have come already (while the first output was copied).
+  await new Promise<void>((resolve) =>
+    stop.aborted ? resolve() : stop.addEventListener('abort', () => resolve(), { once: true }),
+  );
   unwatchFile(file);
   await pending;
   return 0;
