@@ -18,7 +18,15 @@ import { chooseAccel } from './qemu/accel.ts';
 import { createMachine } from './qemu/create.ts';
 import { QemuMachine, type QmpStatus } from './qemu/machine.ts';
 import { startRouterAdverts } from './router-adverts.ts';
-import { labSubnet, linkSeed, type SeedAccess, seedForwardPorts, unlinkSeed } from './seed-link.ts';
+import {
+  clearSeed,
+  findSeed,
+  labSubnet,
+  linkSeed,
+  type SeedAccess,
+  seedForwardPorts,
+  unlinkSeed,
+} from './seed-link.ts';
 import { LAB_BRIDGE, labId, labMetadataSocket, labNetns } from './seed-settings.ts';
 import { type BmcKind, type LabNode, type LabState, labDir, readLab, writeLab } from './state.ts';
 
@@ -84,6 +92,7 @@ export async function labUp(ctx: Ctx, o: LabUpOptions): Promise<LabState> {
   // Recorded before anything is made, so a failure (or kill -9) half-way is still cleaned by `down`.
   writeLab(state);
   try {
+    if (o.seed) await clearSeed(ctx, o.seed);
     // A namespace of this name outlived its lab directory (removed by hand): it is this lab's, remake it.
     if (netnsExists(state.netns)) deleteLabNetwork(state.netns);
     createLabNetwork(state);
@@ -220,9 +229,17 @@ export async function labDown(ctx: Ctx, stateDir: string): Promise<LabDownReport
     } catch (e) {
       ctx.log.warn(
         { err: e, network: state.seed.networkId },
-        'lab: could not remove the lab network from the seed; the next `ooo lab up` removes it',
+        'lab: could not remove the lab network from the seed; the next `ooo lab up` or `down` removes it',
       );
     }
+  } else {
+    // No record of one, but the seed runs: a lab removed while the seed was down (killed) left its network
+    // there, whose dnsmasq the seed keeps restarting into a namespace that is gone.
+    const seed = findSeed(stateDir);
+    if (seed)
+      await clearSeed(ctx, seed).catch((e) =>
+        ctx.log.warn({ err: e }, 'lab: could not remove an old lab network from the seed'),
+      );
   }
   // Every lab process has a path inside the lab directory on its command line (QEMU's disk and pid file,
   // ipmi_sim's lan.conf, the BMC programs' arguments); recorded pids are found the same way.

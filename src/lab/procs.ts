@@ -24,10 +24,15 @@ export function processesUnder(dir: string): number[] {
   return out;
 }
 
+/** Running: a zombie has ended (ours are init's children, reaped whenever init gets to it). */
 export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
+  } catch {
+    return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return false;
   }

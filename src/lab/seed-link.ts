@@ -80,7 +80,7 @@ interface NeutronBody {
   subnet?: { id: string };
   networks?: { id: string }[];
   ports?: { id: string; device_owner?: string }[];
-  agents?: { configurations?: { state?: string; message?: string } }[];
+  agents?: { configurations?: { state?: string; message?: string; pid?: number | null } }[];
 }
 
 async function neutron(ctx: Ctx, net: Net, method: string, path: string, body?: unknown) {
@@ -127,6 +127,14 @@ export function labSubnet(cidr: string): { cidr: string; gateway: string; start:
     start: dot(low ? n + 1 : base + 1),
     end: dot(low ? base + size - 2 : n - 1),
   };
+}
+
+/**
+ * Deletes the lab networks a killed lab left in the seed, before the namespace is made: the seed's DHCP agent
+ * keeps restarting their dnsmasq, which would otherwise start in the new namespace beside the new one.
+ */
+export async function clearSeed(ctx: Ctx, seed: SeedAccess): Promise<void> {
+  await removeLabNetworks(ctx, await session(ctx, seedCredentials(seed.cloudsYaml), seed.services.network));
 }
 
 /**
@@ -178,16 +186,26 @@ export async function linkSeed(
   }
   record.subnetId = s.body.subnet!.id;
   // The agent starts dnsmasq when it sees the subnet; it runs in the lab's namespace only if the seed was
-  // started with the lab's DHCP settings.
+  // started with the lab's DHCP settings. Ready when that dnsmasq (the pid the agent reports) is the only one
+  // there: another is a deleted network's the agent is still stopping.
   let why = '';
+  let others: number[] = [];
   for (let i = 0; i < 100; i++) {
     const a = await neutron(ctx, net, 'GET', `/networks/${networkId}/dhcp-agents`);
     const agent = a.body.agents?.[0];
     why = agent ? `dnsmasq ${agent.configurations?.state}: ${agent.configurations?.message ?? ''}` : '';
-    if (agent?.configurations?.state === 'running' && dnsmasqIn(lab.netns)) return record;
+    const servers = dnsmasqPidsIn(lab.netns);
+    const ours = agent?.configurations?.pid;
+    others = servers.filter((p) => p !== ours);
+    if (agent?.configurations?.state === 'running' && ours && servers.includes(ours) && others.length === 0)
+      return record;
     await sleep(100, undefined, { signal: ctx.signal });
   }
   await neutron(ctx, net, 'DELETE', `/networks/${networkId}`);
+  if (others.length > 0 && why.startsWith('dnsmasq running'))
+    throw new Error(
+      `another dnsmasq serves DHCP in ${lab.netns} beside the seed's: pids ${others.join(', ')}`,
+    );
   throw new Error(
     `the seed's network service runs no dnsmasq in ${lab.netns} (${why || 'no DHCP agent for the network'}); ` +
       `start the seed with \`ooo seed up\` on this state directory (it maps physical network ` +
@@ -219,18 +237,21 @@ async function removeNetwork(ctx: Ctx, net: Net, id: string): Promise<void> {
     throw new Error(`the seed did not delete the lab network ${id}: ${d.status} ${JSON.stringify(d.body)}`);
 }
 
-/** Whether a dnsmasq runs in the namespace (`ip netns pids` sees processes whatever started them). */
-export function dnsmasqIn(netns: string): boolean {
+/** The dnsmasq processes in the namespace (`ip netns pids` sees processes whatever started them). */
+export function dnsmasqPidsIn(netns: string): number[] {
   const r = spawnSync('ip', ['netns', 'pids', netns], { encoding: 'utf8' });
-  if (r.status !== 0) return false;
+  if (r.status !== 0) return [];
   return r.stdout
     .split('\n')
-    .filter(Boolean)
-    .some((pid) => {
+    .map(Number)
+    .filter((pid) => {
       try {
-        return readFileSync(`/proc/${pid.trim()}/comm`, 'utf8').trim() === 'dnsmasq';
+        return pid > 0 && readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'dnsmasq';
       } catch {
         return false;
       }
     });
 }
+
+/** Whether a dnsmasq runs in the namespace. */
+export const dnsmasqIn = (netns: string): boolean => dnsmasqPidsIn(netns).length > 0;

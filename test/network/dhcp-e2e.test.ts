@@ -1,6 +1,6 @@
 // Real DHCP: the service's dnsmasq in one network namespace, busybox udhcpc with a port's MAC in another.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -189,6 +189,32 @@ describe('DHCP end to end (dnsmasq in a namespace, udhcpc in another)', { skip }
     await until('the agent to retire the network', async () => (await status()) === undefined);
     assert.throws(() => process.kill(pid, 0), /ESRCH/, 'dnsmasq still running');
     assert.equal(await dhcp([], 2), undefined);
+  });
+
+  test('deleting a network stops its dnsmasq at once, not at the next resync', async () => {
+    const u = await call(svc, 'admin', 'PUT', `/v2.0/subnets/${subnetId}`, { subnet: { enable_dhcp: true } });
+    assert.equal(u.status, 200);
+    // The port goes first (a network with ports in use is not deleted); its dnsmasq is restarted without it.
+    assert.equal((await call(svc, 'admin', 'DELETE', `/v2.0/ports/${portId}`)).status, 204);
+    await until('dnsmasq without the port', async () => {
+      const s = await status();
+      return s?.state === 'running' && !hostsHave(MAC);
+    });
+    const dir = join(svc.stateDir, 'dhcp', networkId);
+    const servesIt = () =>
+      readdirSync('/proc')
+        .filter((d) => /^\d+$/.test(d))
+        .some((pid) => {
+          try {
+            return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`${dir}/`);
+          } catch {
+            return false;
+          }
+        });
+    assert.ok(servesIt());
+    assert.equal((await call(svc, 'admin', 'DELETE', `/v2.0/networks/${networkId}`)).status, 204);
+    // resync_ms is 60 s: only the delete's notice can end it within the wait.
+    await until('its dnsmasq to end and its files to go', () => !servesIt() && !existsSync(dir));
   });
 
   test('a VLAN network is served on its sub-interface of the mapped interface', async (t) => {

@@ -31,14 +31,18 @@ export async function labConsoleCommand(argv: string[], io: CliIo, signal?: Abor
       io.stdout.write(chunk);
     offset = size;
   };
+  // Listening for Ctrl-C before the first output: whoever reads it may interrupt at once.
+  const stop = values['no-follow'] ? undefined : (signal ?? abortOnInterrupt());
   await copy();
-  if (values['no-follow']) return 0;
-  const stop = signal ?? abortOnInterrupt();
+  if (!stop) return 0;
   let pending = Promise.resolve();
   watchFile(file, { interval: 200 }, () => {
     pending = pending.then(copy);
   });
-  await new Promise<void>((resolve) => stop.addEventListener('abort', () => resolve(), { once: true }));
+  // Ctrl-C may have come already (while the first output was copied).
+  await new Promise<void>((resolve) =>
+    stop.aborted ? resolve() : stop.addEventListener('abort', () => resolve(), { once: true }),
+  );
   unwatchFile(file);
   await pending;
   return 0;

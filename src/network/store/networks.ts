@@ -14,7 +14,7 @@ import {
   type SegmentConfig,
   validateProvider,
 } from '../model/segments.ts';
-import { bool, int, lockNetwork, standardFrom } from './common.ts';
+import { announce, bool, int, lockNetwork, standardFrom } from './common.ts';
 import type { QuotaStore } from './quotas.ts';
 
 export type { NetworkCreate, NetworkPatch };
@@ -203,6 +203,8 @@ export class NetworkStore {
       if (inUse) throw networkInUse(id);
       await q.run('DELETE FROM net_networks WHERE id = ?', [id]);
     });
+    // Its dnsmasq stops now, not at the agent's next resync: the interface may be gone (a lab's namespace).
+    await announce(this.#db, id);
   }
 }
 
