@@ -406,7 +406,7 @@ describe('openstack stack / orchestration / software config CLI', { skip }, () =
     assert.match(body.explanation, /malformed or otherwise incorrect/);
   });
 
-  test('stack list: --tags (every one, --tag-mode any), --property, --limit, --marker and --sort', async () => {
+  test('stack list: --tags (every one; --tag-mode any, not, not-any), --property, --limit, --marker and --sort', async () => {
     const t = file(
       'none.yaml',
       'heat_template_version: 2018-08-31\nresources:\n  n: {type: OS::Heat::None}\n',
@@ -425,6 +425,9 @@ describe('openstack stack / orchestration / software config CLI', { skip }, () =
     assert.deepEqual(await names(...mine), ['ls-c', 'ls-a', 'ls-b']);
     assert.deepEqual(await names('--tags', 'ls-x,ls-y'), ['ls-a']);
     assert.deepEqual(await names('--property', 'name=ls-c'), ['ls-c']);
+    const three = ['--property', 'name=ls-a', '--property', 'name=ls-b', '--property', 'name=ls-c'];
+    assert.deepEqual(await names(...three, '--tags', 'ls-x,ls-y', '--tag-mode', 'not'), ['ls-c', 'ls-b']);
+    assert.deepEqual(await names(...three, '--tags', 'ls-x', '--tag-mode', 'not-any'), ['ls-c']);
     const first = await list(...mine, '--limit', '1');
     assert.deepEqual(
       first.map((s) => s['Stack Name']),

@@ -1,4 +1,4 @@
-// The stack list's selection after the store's filters: tags (all / any), sort, marker, limit and count.
+// The stack list's selection after the store's filters: tags (all, any, not, not any), sort, marker, limit, count.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
@@ -37,7 +37,7 @@ const ROWS: ListedStack[] = [
   },
 ];
 
-const NONE: StackSelection = { tags: [], tagsAny: [] };
+const NONE: StackSelection = { tags: [], tagsAny: [], notTags: [], notTagsAny: [] };
 
 test('selectStacks: which stacks, in which order, how many', () => {
   const rows: [string, Partial<StackSelection>, string[], number][] = [
@@ -47,6 +47,10 @@ test('selectStacks: which stacks, in which order, how many', () => {
     ['tags_any', { tagsAny: ['x', 'y'] }, ['d', 'b', 'a'], 3],
     ['tags and tags_any together', { tags: ['y'], tagsAny: ['x'] }, ['b'], 1],
     ['an unknown tag', { tags: ['z'] }, [], 0],
+    ['not_tags: those carrying every one left out', { notTags: ['x', 'y'] }, ['d', 'c', 'a'], 3],
+    ['not_tags: one', { notTags: ['x'] }, ['c', 'a'], 2],
+    ['not_tags_any', { notTagsAny: ['x', 'y'] }, ['c'], 1],
+    ['tags and not_tags_any together', { tags: ['y'], notTagsAny: ['x'] }, ['a'], 1],
     ['by name, ascending', { sort: { key: 'stack_name', dir: 'asc' } }, ['c', 'a', 'b', 'd'], 4],
     ['by name, descending', { sort: { key: 'stack_name', dir: 'desc' } }, ['d', 'b', 'a', 'c'], 4],
     ['by creation, ascending', { sort: { key: 'creation_time', dir: 'asc' } }, ['a', 'b', 'c', 'd'], 4],
@@ -59,18 +63,18 @@ test('selectStacks: which stacks, in which order, how many', () => {
       ['c', 'b', 'd', 'a'],
       4,
     ],
-    ['limit', { limit: 2 }, ['d', 'c'], 4],
+    ['limit: the count is of every match', { limit: 2 }, ['d', 'c'], 4],
     ['limit 0', { limit: 0 }, [], 4],
-    ['marker: the page after it, counted from it', { marker: 'c' }, ['b', 'a'], 2],
-    ['marker and limit', { marker: 'd', limit: 1 }, ['c'], 3],
-    ['the last one as marker', { marker: 'a' }, [], 0],
+    ['marker: the page after it', { marker: 'c' }, ['b', 'a'], 4],
+    ['marker and limit', { marker: 'd', limit: 1 }, ['c'], 4],
+    ['the last one as marker', { marker: 'a' }, [], 4],
     [
       'marker in the sorted order',
       { sort: { key: 'stack_name', dir: 'asc' }, marker: 'a', limit: 1 },
       ['b'],
-      2,
+      4,
     ],
-    ['filters before the marker', { tags: ['y'], marker: 'b' }, ['a'], 1],
+    ['filters before the marker', { tags: ['y'], marker: 'b' }, ['a'], 2],
   ];
   for (const [name, q, ids, total] of rows) {
     const got = selectStacks(ROWS, { ...NONE, ...q });

@@ -28,6 +28,8 @@ function stackSelection(req: FastifyRequest): StackSelection {
   return {
     tags: tagList('tags'),
     tagsAny: tagList('tags_any'),
+    notTags: tagList('not_tags'),
+    notTagsAny: tagList('not_tags_any'),
     ...(sortKey ? { sort: { key: sortKey, dir: qs(req, 'sort_dir') === 'asc' ? 'asc' : 'desc' } } : {}),
     ...(marker ? { marker } : {}),
     ...(limit !== undefined ? { limit: Math.max(0, Number(limit)) } : {}),

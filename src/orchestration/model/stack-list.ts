@@ -31,6 +31,10 @@ export interface StackSelection {
   tags: readonly string[];
   /** At least one of these tags (`tags_any`). */
   tagsAny: readonly string[];
+  /** Not every one of these tags (`not_tags`: a stack carrying them all is left out). */
+  notTags: readonly string[];
+  /** None of these tags (`not_tags_any`). */
+  notTagsAny: readonly string[];
   /** No sort keeps the store's order: newest first. */
   sort?: { key: StackSortKey; dir: 'asc' | 'desc' };
   /** The page starts after this stack id; an id not in the selection is not found. */
@@ -38,16 +42,21 @@ export interface StackSelection {
   limit?: number;
 }
 
-/** The page of stacks, and how many there are from the marker on (Heat's `with_count`). */
+/** The page of stacks, and how many stacks the filters select (Heat's `with_count`). */
 export function selectStacks<T extends ListedStack>(
   rows: readonly T[],
   q: StackSelection,
 ): { stacks: T[]; total: number } {
+  const has = (s: T, t: string) => s.tags.includes(t);
   let out = rows.filter(
     (s) =>
-      q.tags.every((t) => s.tags.includes(t)) &&
-      (q.tagsAny.length === 0 || q.tagsAny.some((t) => s.tags.includes(t))),
+      q.tags.every((t) => has(s, t)) &&
+      (q.tagsAny.length === 0 || q.tagsAny.some((t) => has(s, t))) &&
+      (q.notTags.length === 0 || !q.notTags.every((t) => has(s, t))) &&
+      !q.notTagsAny.some((t) => has(s, t)),
   );
+  // Heat counts every stack the filters select, whatever page is asked for.
+  const total = out.length;
   const sort = q.sort;
   if (sort) {
     const field = STACK_SORT_KEYS[sort.key];
@@ -60,7 +69,6 @@ export function selectStacks<T extends ListedStack>(
     if (i < 0) throw notFound(`The Stack (${q.marker}) could not be found.`, { type: 'EntityNotFound' });
     out = out.slice(i + 1);
   }
-  const total = out.length;
   return { stacks: q.limit === undefined ? out : out.slice(0, q.limit), total };
 }
 
