@@ -33,7 +33,7 @@ import { baremetalMigrations } from './store/migrations.ts';
 import { NodeStore } from './store/nodes.ts';
 import { PortgroupStore } from './store/portgroups.ts';
 import { PortStore } from './store/ports.ts';
-import type { ImageAccess } from './worker/agent-steps.ts';
+import type { ImageAccess } from './worker/agent-pass.ts';
 import { Allocator } from './worker/allocator.ts';
 import { Conductor } from './worker/conductor.ts';
 import { identityDeployCredentials } from './worker/deploy-credential.ts';

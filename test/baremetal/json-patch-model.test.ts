@@ -1,14 +1,16 @@
 // The one JSON patch of the bare metal API: Ironic's body schema and the jsonpatch library's rules.
 import assert from 'node:assert/strict';
 import test from 'node:test';
+import { fromInput } from '../../src/baremetal/model/errors.ts';
 import {
   applyPatch,
   changedFields,
   type PatchDoc,
+  PatchError,
   type PatchOp,
   parsePatch,
 } from '../../src/baremetal/model/json-patch.ts';
-import { NodeInputError } from '../../src/baremetal/model/node-input.ts';
+import { AppError } from '../../src/platform/errors/catalogue.ts';
 
 const doc = (): PatchDoc => ({
   name: 'n0',
@@ -150,10 +152,17 @@ test('applyPatch: what Ironic refuses, with its messages', () => {
   for (const [name, ops, want] of rows) {
     assert.throws(
       () => applyPatch(doc(), ops),
-      (e: Error) => e instanceof NodeInputError && e.status === 400 && want.test(e.message),
+      (e: Error) => e instanceof PatchError && want.test(e.message),
       name,
     );
   }
+  // The API's mapping: Ironic's 400 with the applier's message as it is.
+  const mapped = fromInput(new PatchError("Couldn't apply patch 'x'. Reason: y"));
+  assert.ok(mapped instanceof AppError);
+  assert.deepEqual(
+    [mapped.status, mapped.type, mapped.message],
+    [400, 'PatchError', "Couldn't apply patch 'x'. Reason: y"],
+  );
   // Nothing half-done: a failing later operation leaves no trace of the earlier ones.
   const before = doc();
   assert.throws(() =>

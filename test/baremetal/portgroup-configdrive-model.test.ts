@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { configDriveTree, parseConfigDrive } from '../../src/baremetal/model/config-drive.ts';
+import { PatchError } from '../../src/baremetal/model/json-patch.ts';
 import type { Dict } from '../../src/baremetal/model/node.ts';
 import { NodeInputError } from '../../src/baremetal/model/node-input.ts';
 import { newPortgroup, type Portgroup, patchPortgroup } from '../../src/baremetal/model/portgroup.ts';
@@ -94,7 +95,11 @@ test('port group patch: fields, nested keys, read-only and version-gated paths',
   for (const [name, ops, minor, message, status] of refusals)
     assert.throws(
       () => patchPortgroup(base, ops, minor),
-      (e: unknown) => e instanceof NodeInputError && message.test(e.message) && e.status === status,
+      (e: unknown) =>
+        // the applier's refusals are PatchErrors (always 400), the port group's own rules NodeInputErrors
+        (e instanceof PatchError || e instanceof NodeInputError) &&
+        message.test(e.message) &&
+        (e instanceof PatchError ? 400 : e.status) === status,
       name,
     );
 });

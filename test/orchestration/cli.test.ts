@@ -405,4 +405,37 @@ describe('openstack stack / orchestration / software config CLI', { skip }, () =
     assert.match(body.error.message, /Error parsing template at line \d+:/);
     assert.match(body.explanation, /malformed or otherwise incorrect/);
   });
+
+  test('stack list: --tags (every one; --tag-mode any, not, not-any), --property, --limit, --marker and --sort', async () => {
+    const t = file(
+      'none.yaml',
+      'heat_template_version: 2018-08-31\nresources:\n  n: {type: OS::Heat::None}\n',
+    );
+    // created one after the other, so the list's default order (newest first) is ls-c, ls-a, ls-b
+    for (const [name, tags] of [
+      ['ls-b', 'ls-x'],
+      ['ls-a', 'ls-x,ls-y'],
+      ['ls-c', 'ls-y'],
+    ] as const)
+      await ok(['stack', 'create', '--wait', '-t', t, '--tags', tags, name]);
+    const list = async (...args: string[]) =>
+      (await ok(['stack', 'list', '-f', 'json', ...args])).json<{ ID: string; 'Stack Name': string }[]>();
+    const names = async (...args: string[]) => (await list(...args)).map((s) => s['Stack Name']);
+    const mine = ['--tags', 'ls-x,ls-y', '--tag-mode', 'any'];
+    assert.deepEqual(await names(...mine), ['ls-c', 'ls-a', 'ls-b']);
+    assert.deepEqual(await names('--tags', 'ls-x,ls-y'), ['ls-a']);
+    assert.deepEqual(await names('--property', 'name=ls-c'), ['ls-c']);
+    const three = ['--property', 'name=ls-a', '--property', 'name=ls-b', '--property', 'name=ls-c'];
+    assert.deepEqual(await names(...three, '--tags', 'ls-x,ls-y', '--tag-mode', 'not'), ['ls-c', 'ls-b']);
+    assert.deepEqual(await names(...three, '--tags', 'ls-x', '--tag-mode', 'not-any'), ['ls-c']);
+    const first = await list(...mine, '--limit', '1');
+    assert.deepEqual(
+      first.map((s) => s['Stack Name']),
+      ['ls-c'],
+    );
+    assert.deepEqual(await names(...mine, '--limit', '2', '--marker', first[0]?.ID ?? ''), ['ls-a', 'ls-b']);
+    assert.deepEqual(await names(...mine, '--sort', 'stack_name:asc'), ['ls-a', 'ls-b', 'ls-c']);
+    await fails(['stack', 'list', '--marker', 'nosuch'], /The Stack \(nosuch\) could not be found/);
+    await ok(['stack', 'delete', '--wait', '-y', 'ls-a', 'ls-b', 'ls-c']);
+  });
 });

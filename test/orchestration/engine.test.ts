@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { afterEach, test } from 'node:test';
 import { openSecretBox } from '../../src/platform/crypto/secret-keys.ts';
 import { forEachEngine } from '../support/engines.ts';
-import { CALLER, CREATE_OPTS, createAndWait, engineOn, input, statuses } from './helpers.ts';
+import { CALLER, CREATE_OPTS, createAndWait, engineOn, input, statuses, stopEngines } from './helpers.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: test templates are free-form JSON
 const hot = (resources: any, extra: any = {}): any => ({
@@ -17,6 +17,8 @@ const hot = (resources: any, extra: any = {}): any => ({
 });
 
 forEachEngine('orchestration engine', (fresh) => {
+  afterEach(stopEngines);
+
   test('create runs independent resources in parallel, dependents after; events per change', async () => {
     const { engine, store } = await engineOn(await fresh());
     const t = hot(

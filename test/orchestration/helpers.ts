@@ -15,6 +15,14 @@ import { platformMigrations } from '../../src/platform/work/migrations.ts';
 
 export const CALLER = { projectId: 'p1', userId: 'u1' };
 
+// The engines engineOn started: a suite stops them after each test (afterEach(stopEngines)) so a run still
+// going when an assertion failed does not outlive its test.
+const started: Engine[] = [];
+
+export async function stopEngines(): Promise<void> {
+  for (const engine of started.splice(0)) await engine.stop();
+}
+
 export async function engineOn(
   db: Database,
   opts: { owner?: string; leaseTtlMs?: number; secrets?: SecretBox } = {},
@@ -34,6 +42,7 @@ export async function engineOn(
     ...(opts.owner ? { owner: opts.owner } : {}),
     ...(opts.leaseTtlMs ? { leaseTtlMs: opts.leaseTtlMs } : {}),
   });
+  started.push(engine);
   return { engine, store };
 }
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { afterEach, test } from 'node:test';
 import type { IdentityClient } from '../../src/identity/client.ts';
 import type { Entity, IdentityDirectory } from '../../src/identity/directory-client.ts';
 import { orchestrationMigrations } from '../../src/orchestration/store/migrations.ts';
@@ -16,6 +16,7 @@ import { PluginRegistry, pluginsFor } from '../../src/orchestration/worker/resou
 import { openSecretBox } from '../../src/platform/crypto/secret-keys.ts';
 import { migrate } from '../../src/platform/db/migrate.ts';
 import { openDatabase } from '../../src/platform/db/open.ts';
+import type { Database } from '../../src/platform/db/types.ts';
 import { AppError } from '../../src/platform/errors/catalogue.ts';
 import { silentLogger } from '../../src/platform/log/logger.ts';
 import { Leases } from '../../src/platform/work/leases.ts';
@@ -26,6 +27,17 @@ import { CREATE_OPTS, input, statuses } from './helpers.ts';
 const CALLER = { projectId: 'p1', userId: 'u1', token: 'user-token' };
 const IMAGE_A = '11111111-1111-4111-8111-111111111111';
 const IMAGE_B = '22222222-2222-4222-8222-222222222222';
+
+// What each test's setup opened, closed after the test whether it passed or not: the engine stopped first
+// (nothing left running on the database), then the database and the key directory.
+const opened: { engine: Engine; db: Database; dir: string }[] = [];
+afterEach(async () => {
+  for (const o of opened.splice(0)) {
+    await o.engine.stop();
+    await o.db.close();
+    rmSync(o.dir, { recursive: true, force: true });
+  }
+});
 
 async function setup(identity?: IdentityClient) {
   const db = openDatabase(':memory:');
@@ -46,6 +58,7 @@ async function setup(identity?: IdentityClient) {
     cfnUrl: () => 'http://192.0.2.1:8000/v1/',
     authUrl: () => 'http://192.0.2.1:5000/v3',
   });
+  opened.push({ engine, db, dir });
   const run = async (fn: () => Promise<unknown>) => {
     await fn();
     await engine.idle();

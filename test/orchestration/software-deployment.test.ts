@@ -2,7 +2,7 @@
 // and CFN_SIGNAL wait for their signal (the CFN one on a pre-signed URL whose signature verifies against
 // the key issued for it), a non-zero status fails with stderr, and the plural types deploy per server.
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { afterEach, test } from 'node:test';
 import { verifySignatureV2 } from '../../src/orchestration/model/cfn-signature.ts';
 import { orchestrationMigrations } from '../../src/orchestration/store/migrations.ts';
 import { HeatStore, type StackRow } from '../../src/orchestration/store/stacks.ts';
@@ -17,6 +17,10 @@ import { Leases } from '../../src/platform/work/leases.ts';
 import { platformMigrations } from '../../src/platform/work/migrations.ts';
 import { forEachEngine } from '../support/engines.ts';
 import { CALLER, CREATE_OPTS, input, statuses } from './helpers.ts';
+
+// Every engine a test starts, stopped after it (pass or fail): a deployment waiting for its signal must not
+// keep running into the next test or past the suite's database close.
+const started: Engine[] = [];
 
 async function setup(db: Database) {
   await migrate(db, 'platform', platformMigrations);
@@ -33,6 +37,7 @@ async function setup(db: Database) {
     region: 'RegionOne',
     cfnUrl: () => 'http://127.0.0.1:8000/v1',
   });
+  started.push(engine);
   return { store, registry, engine };
 }
 
@@ -58,6 +63,10 @@ const until = async (what: string, ok: () => Promise<boolean>) => {
 };
 
 forEachEngine('software deployments', (fresh) => {
+  afterEach(async () => {
+    for (const engine of started.splice(0)) await engine.stop();
+  });
+
   test('NO_SIGNAL completes at once; the derived config carries the inputs and deploy_* values', async () => {
     const { store, engine } = await setup(await fresh());
     const s = await engine.create(

@@ -1,5 +1,6 @@
 // Ironic's error types over the platform catalogue: the type names ironicclient and tempest look for.
 import { AppError } from '../../platform/errors/catalogue.ts';
+import { PatchError } from './json-patch.ts';
 import { NodeInputError } from './node-input.ts';
 
 export const invalid = (msg: string, type = 'InvalidParameterValue') =>
@@ -36,6 +37,7 @@ export const inMaintenance = (node: string) =>
 
 /** Model input errors become 400 (or 406 for a field the microversion does not know). */
 export function fromInput(e: unknown): unknown {
+  if (e instanceof PatchError) return invalid(e.message, 'PatchError');
   if (e instanceof NodeInputError)
     return e.status === 406
       ? notAcceptable(e.message)

@@ -54,22 +54,28 @@ function opRepr(op: PatchOp): string {
 class PatchConflict extends Error {}
 
 /**
+ * A patch that does not apply to the resource (Ironic's PatchError): its own type, so the API maps it to
+ * the 400 body and nothing else mistakes it for a field's input error.
+ */
+export class PatchError extends Error {
+  override readonly name = 'PatchError';
+}
+
+/**
  * Applies the operations to a copy of the document and returns it; the caller's document is untouched.
  * An add may not create a new root attribute nor missing parents; replace and remove need the member.
  */
 export function applyPatch(doc: PatchDoc, ops: readonly PatchOp[]): PatchDoc {
   for (const op of ops)
     if (op.op === 'add' && op.path.split('/').length === 2 && !(patchField(op.path) in doc))
-      throw new NodeInputError(
-        `Adding a new attribute (${op.path}) to the root of the resource is not allowed`,
-      );
+      throw new PatchError(`Adding a new attribute (${op.path}) to the root of the resource is not allowed`);
   const out = structuredClone(doc);
   for (const op of ops) {
     try {
       applyOne(out, op);
     } catch (e) {
       if (!(e instanceof PatchConflict)) throw e;
-      throw new NodeInputError(`Couldn't apply patch '${opRepr(op)}'. Reason: ${e.message}`);
+      throw new PatchError(`Couldn't apply patch '${opRepr(op)}'. Reason: ${e.message}`);
     }
   }
   return out;

@@ -21,7 +21,8 @@ import { ACTION_STATES, failureOf, type ProvisionState, WAIT_STATES } from '../m
 import type { BaremetalSettings } from '../model/settings.ts';
 import type { ConductorStore } from '../store/conductors.ts';
 import type { NodeStore } from '../store/nodes.ts';
-import { type AgentStepDeps, advanceWithAgent, agentStillBusy } from './agent-steps.ts';
+import type { AgentStepDeps } from './agent-pass.ts';
+import { advanceWithAgent, agentStillBusy } from './agent-steps.ts';
 import { NodeGoneError, NodeTask, nodeResource } from './node-task.ts';
 import { syncPowerStates } from './power-sync.ts';
 

@@ -8,7 +8,7 @@ import type { Ctx } from '../../platform/context.ts';
 import type { Database } from '../../platform/db/types.ts';
 import { isAppError } from '../../platform/errors/catalogue.ts';
 import { type Leases, type Outcome, Reconciler, requeueAfter, withTask } from '../../platform/work/index.ts';
-import type { StepDeps } from './server-steps.ts';
+import type { StepDeps } from './server-pass.ts';
 import { step } from './server-steps.ts';
 
 const LEASE_TTL_MS = 60_000;

@@ -1,7 +1,8 @@
 // Heat v1 stacks: create, list, show, update (PUT, PATCH --existing) and delete; the other stack routes
 // (previews, name redirects, actions, contents) are registered from their own files.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { badRequest, notFound } from '../../platform/errors/catalogue.ts';
+import { badRequest } from '../../platform/errors/catalogue.ts';
+import { isStackSortKey, type StackSelection, selectStacks } from '../model/stack-list.ts';
 import type { JsonMap } from '../model/template-format.ts';
 import { runCustomChecks } from '../worker/constraints.ts';
 import { inputFromBody } from '../worker/prepare.ts';
@@ -15,6 +16,25 @@ import { body, boolOf, patchedInput, type StackPathParams, tagsOf, timeoutOf } f
 import { baseUrl, stackDetail, stackPath, stackSummary, storedTemplate } from './views.ts';
 
 const NAME_RE = /^[a-zA-Z][a-zA-Z0-9_.-]{0,254}$/;
+
+/** The list's tag filters, sort, marker and limit as read from the query (selectStacks applies them). */
+function stackSelection(req: FastifyRequest): StackSelection {
+  const tagList = (key: string) => qsAll(req, key).flatMap((t) => t.split(','));
+  const sortKey = qs(req, 'sort_keys');
+  if (sortKey !== undefined && sortKey !== '' && !isStackSortKey(sortKey))
+    throw badRequest(`Sort key "${sortKey}" not supported.`);
+  const marker = qs(req, 'marker');
+  const limit = qs(req, 'limit');
+  return {
+    tags: tagList('tags'),
+    tagsAny: tagList('tags_any'),
+    notTags: tagList('not_tags'),
+    notTagsAny: tagList('not_tags_any'),
+    ...(sortKey ? { sort: { key: sortKey, dir: qs(req, 'sort_dir') === 'asc' ? 'asc' : 'desc' } } : {}),
+    ...(marker ? { marker } : {}),
+    ...(limit !== undefined ? { limit: Math.max(0, Number(limit)) } : {}),
+  };
+}
 
 export function registerStacks(app: FastifyInstance, api: OrchestrationApi): void {
   app.get('/', { config: { public: true } }, async (req, reply) =>
@@ -32,7 +52,8 @@ export function registerStacks(app: FastifyInstance, api: OrchestrationApi): voi
   app.get<{ Params: StackPathParams }>('/v1/:tenant/stacks', async (req) =>
     heat(async () => {
       const caller = callerOf(req, 'stacks:read');
-      let rows = await api.store.listStacks({
+      const selection = stackSelection(req);
+      const rows = await api.store.listStacks({
         projectId: caller.projectId,
         name: qsAll(req, 'name'),
         status: qsAll(req, 'status'),
@@ -41,37 +62,9 @@ export function registerStacks(app: FastifyInstance, api: OrchestrationApi): voi
         showDeleted: qsBool(req, 'show_deleted'),
         showNested: qsBool(req, 'show_nested'),
       });
-      const tags = qsAll(req, 'tags').flatMap((t) => t.split(','));
-      if (tags.length) rows = rows.filter((s) => tags.every((t) => s.tags.includes(t)));
-      const anyTags = qsAll(req, 'tags_any').flatMap((t) => t.split(','));
-      if (anyTags.length) rows = rows.filter((s) => anyTags.some((t) => s.tags.includes(t)));
-      const sortKey = qs(req, 'sort_keys');
-      const dir = qs(req, 'sort_dir') === 'asc' ? 1 : -1;
-      if (sortKey) {
-        const key = (
-          {
-            stack_name: 'name',
-            creation_time: 'createdAt',
-            updated_time: 'updatedAt',
-            stack_status: 'status',
-          } as const
-        )[sortKey as 'stack_name'];
-        if (!key) throw badRequest(`Sort key "${sortKey}" not supported.`);
-        rows.sort((a, b) =>
-          String(a[key]) < String(b[key]) ? -dir : String(a[key]) > String(b[key]) ? dir : 0,
-        );
-      }
-      const marker = qs(req, 'marker');
-      if (marker) {
-        const i = rows.findIndex((s) => s.id === marker);
-        if (i < 0) throw notFound(`The Stack (${marker}) could not be found.`, { type: 'EntityNotFound' });
-        rows = rows.slice(i + 1);
-      }
-      const total = rows.length;
-      const limit = qs(req, 'limit');
-      if (limit !== undefined) rows = rows.slice(0, Math.max(0, Number(limit)));
+      const { stacks, total } = selectStacks(rows, selection);
       return {
-        stacks: rows.map((s) => stackSummary(req, s, storedTemplate(s)?.description ?? '')),
+        stacks: stacks.map((s) => stackSummary(req, s, storedTemplate(s)?.description ?? '')),
         ...(qsBool(req, 'with_count') ? { count: total } : {}),
       };
     }),
