@@ -142,6 +142,15 @@ describe('orchestration API', () => {
       next.map((s) => s.stack_name),
       ['s3'],
     );
+    for (const [limit, message] of [
+      ['two', "Only integer is acceptable by 'limit'."],
+      ['1.5', "Only integer is acceptable by 'limit'."],
+      ['-1', "Only non-negative integer is acceptable by 'limit'."],
+    ]) {
+      const r = await call('GET', `/stacks?limit=${limit}`);
+      assert.equal(r.status, 400, limit);
+      assert.equal(r.json.error.message, message);
+    }
     const nf = await call('GET', '/stacks/nosuch');
     assert.deepEqual(nf.json, {
       code: 404,

@@ -32,8 +32,16 @@ function stackSelection(req: FastifyRequest): StackSelection {
     notTagsAny: tagList('not_tags_any'),
     ...(sortKey ? { sort: { key: sortKey, dir: qs(req, 'sort_dir') === 'asc' ? 'asc' : 'desc' } } : {}),
     ...(marker ? { marker } : {}),
-    ...(limit !== undefined ? { limit: Math.max(0, Number(limit)) } : {}),
+    ...(limit !== undefined ? { limit: listLimit(limit) } : {}),
   };
+}
+
+/** Heat takes a non-negative integer as `limit` and refuses anything else with a 400. */
+function listLimit(text: string): number {
+  if (!/^-?\d+$/.test(text.trim())) throw badRequest("Only integer is acceptable by 'limit'.");
+  const n = Number(text);
+  if (n < 0) throw badRequest("Only non-negative integer is acceptable by 'limit'.");
+  return n;
 }
 
 export function registerStacks(app: FastifyInstance, api: OrchestrationApi): void {
