@@ -62,9 +62,34 @@ export function writeCredentials(stateDir: string, c: AdminCredentials): void {
 
 /** The admin password recorded by an earlier bootstrap of this state directory, if any. */
 export function recordedAdminPassword(stateDir: string): string | undefined {
+  const password = recordedAuth(stateDir)?.password;
+  return typeof password === 'string' ? password : undefined;
+}
+
+/**
+ * A seed started again on an existing state may listen elsewhere (other ports, another offset): the
+ * operator's files then name the new identity URL, with the credentials they already held. True when they
+ * were rewritten; nothing is done without a recorded bootstrap.
+ */
+export function refreshAuthUrl(stateDir: string, authUrl: string, region: string): boolean {
+  const auth = recordedAuth(stateDir);
+  if (!auth || auth.auth_url === authUrl) return false;
+  const text = (key: string, fallback: string) => (typeof auth[key] === 'string' ? auth[key] : fallback);
+  const password = auth.password;
+  if (typeof password !== 'string') return false;
+  writeCredentials(stateDir, {
+    authUrl,
+    username: text('username', 'admin'),
+    password,
+    projectName: text('project_name', 'admin'),
+    region,
+  });
+  return true;
+}
+
+function recordedAuth(stateDir: string): Record<string, unknown> | undefined {
   const path = join(stateDir, 'clouds.yaml');
   if (!existsSync(path)) return undefined;
   const auth = cloudIn(parseCloudsYaml(readFileSync(path, 'utf8'), path), CLOUD_NAME)?.auth;
-  const password = isMapping(auth) ? auth.password : undefined;
-  return typeof password === 'string' ? password : undefined;
+  return isMapping(auth) ? auth : undefined;
 }

@@ -81,6 +81,32 @@ test('seed up serves every service, writes credentials, answers status and stops
     assert.equal(existsSync(join(state, 'seed.json')), false, 'the run file is removed');
     const after = await run(['seed', 'status', '--state-dir', state]);
     assert.equal(after.code, 3);
+
+    // Started again on the same state with port 0, identity listens elsewhere: the operator's files follow.
+    const again = spawn(OOO, ['seed', 'up', '--state-dir', state], { env: process.env });
+    let out2 = '';
+    again.stderr.on('data', (d) => (out2 += d));
+    await new Promise<void>((ready, fail) => {
+      again.stdout.on('data', (d) => {
+        out2 += d;
+        if (/^ready$/m.test(out2)) ready();
+      });
+      again.on('close', (code) => fail(new Error(`seed up exited ${code} before ready:\n${out2}`)));
+    });
+    const identityUrl = /^identity +(http:\/\/127\.0\.0\.1:\d+)/m.exec(out2)?.[1];
+    const auth2 = cloudIn(parseCloudsYaml(readFileSync(join(state, 'clouds.yaml'), 'utf8')), 'seed')?.auth as
+      | Record<string, unknown>
+      | undefined;
+    assert.equal(auth2?.auth_url, `${identityUrl}/v3`);
+    assert.equal(auth2?.password, auth?.password, 'the same credentials');
+    if (!noCli) {
+      const env = { OS_CLIENT_CONFIG_FILE: join(state, 'clouds.yaml'), OS_CLOUD: 'seed' };
+      const issued = await openstack(env, ['token', 'issue', '-f', 'json']);
+      assert.equal(issued.code, 0, issued.stderr);
+    }
+    const exited2 = new Promise<number | null>((done) => again.on('close', done));
+    again.kill('SIGTERM');
+    assert.equal(await exited2, 0);
   } finally {
     rmSync(state, { recursive: true, force: true });
   }

@@ -12,6 +12,7 @@ import {
 } from '../../lab/seed-settings.ts';
 import { createLogger } from '../../platform/log/logger.ts';
 import { bootstrapSeed, bootstrapServiceUsers } from '../../seed/bootstrap.ts';
+import { refreshAuthUrl } from '../../seed/credentials.ts';
 import { serviceCredentialsPath } from '../../seed/service-credentials.ts';
 import { ALL_SERVICES } from '../../seed/services.ts';
 import { type Seed, startSeed } from '../../seed/start.ts';
@@ -77,6 +78,8 @@ export async function seedUp(
       );
     } else {
       await bootstrapServiceUsers(seed.ctx, config, seed.identity, ALL_SERVICES, 'new');
+      if (refreshAuthUrl(config.stateDir, `${seed.identityUrl}/v3`, config.region))
+        io.stdout.write(`seed: identity moved to ${seed.identityUrl}; clouds.yaml and seedrc now name it\n`);
     }
     io.stdout.write(`seed: service users' credentials in ${serviceCredentialsPath(config)}\n`);
   } else if (seed.identityUrl) {
