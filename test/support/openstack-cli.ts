@@ -41,18 +41,22 @@ export function openstack(
     PYTHONWARNINGS: 'ignore',
     ...env,
   };
+  // Generous: a Python start-up on 2 cores shared with TCG guests has taken over a minute.
+  const timeout = opts.timeoutMs ?? 180_000;
   return new Promise((resolve) => {
     // stdin is closed at once: a command that would read it (image create without --file) sees EOF.
     const child = execFile(
       OPENSTACK,
       args,
-      { env: cleanEnv, timeout: opts.timeoutMs ?? 60_000, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8' },
+      { env: cleanEnv, timeout, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8' },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+        // A kill by the timeout says so, instead of an exit 1 with nothing printed.
+        const killed = err?.killed ? `\n(killed after ${timeout / 1000} s: no answer in time)` : '';
         resolve({
           code,
           stdout,
-          stderr,
+          stderr: stderr + killed,
           json<T>() {
             try {
               return JSON.parse(stdout) as T;
