@@ -173,6 +173,8 @@ export async function spawning(ctx: Ctx, d: StepDeps, s: Server): Promise<Outcom
 }
 
 async function reschedule(ctx: Ctx, d: StepDeps, s: Server, why: string): Promise<Outcome> {
+  // A pass whose lease is gone (its worker stopping) undoes nothing: the successor carries on from the rows.
+  if (ctx.signal.aborted) return requeueAfter(0);
   ctx.log.warn({ server: s.id, node: s.node_uuid, why }, 'deploy failed; rescheduling');
   await event(d, s, EVENTS.build, { result: 'Error', message: why, traceback: why });
   if (s.node_uuid) s.excluded_nodes = [...s.excluded_nodes, s.node_uuid];
@@ -193,6 +195,9 @@ async function reschedule(ctx: Ctx, d: StepDeps, s: Server, why: string): Promis
 
 /** The build failed for good: ERROR with the reason in fault, and nothing left allocated. */
 async function fail(ctx: Ctx, d: StepDeps, s: Server, why: string, details?: string): Promise<Outcome> {
+  // An aborted pass's error is the abort, not the build's: releasing here would take the ports and the
+  // claim from under the worker that takes the server over.
+  if (ctx.signal.aborted) return requeueAfter(0);
   await release(ctx, d, s, true);
   s.vm_state = 'error';
   s.task_state = null;
