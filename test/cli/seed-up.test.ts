@@ -22,22 +22,29 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}) {
   });
 }
 
+/** `ooo seed up` on the state, once it printed ready; `output()` is everything it printed so far. */
+async function seedUp(state: string) {
+  const seed = spawn(OOO, ['seed', 'up', '--state-dir', state], { env: process.env });
+  let out = '';
+  seed.stderr.on('data', (d) => (out += d));
+  await new Promise<void>((ready, fail) => {
+    seed.stdout.on('data', (d) => {
+      out += d;
+      if (/^ready$/m.test(out)) ready();
+    });
+    seed.on('close', (code) => fail(new Error(`seed up exited ${code} before ready:\n${out}`)));
+  });
+  return { seed, output: () => out };
+}
+
 test('seed up serves every service, writes credentials, answers status and stops on SIGTERM', async (t) => {
   const state = mkdtempSync(join(tmpdir(), 'ooo-seed-up-'));
   // Port 0 for every service: tests never assume the conventional ports are free.
   const ports = Object.fromEntries(ALL_SERVICES.map((d) => [d.name, 0]));
   writeFileSync(join(state, 'ooo.json'), JSON.stringify({ ports }));
   try {
-    const seed = spawn(OOO, ['seed', 'up', '--state-dir', state], { env: process.env });
-    let out = '';
-    seed.stderr.on('data', (d) => (out += d));
-    await new Promise<void>((ready, fail) => {
-      seed.stdout.on('data', (d) => {
-        out += d;
-        if (/^ready$/m.test(out)) ready();
-      });
-      seed.on('close', (code) => fail(new Error(`seed up exited ${code} before ready:\n${out}`)));
-    });
+    const { seed, output } = await seedUp(state);
+    const out = output();
     for (const def of ALL_SERVICES)
       assert.match(out, new RegExp(`^${def.name} +http://127\\.0\\.0\\.1:\\d+`, 'm'));
     // Identity is part of every seed, so the first run bootstraps it and writes private credentials.
@@ -77,22 +84,14 @@ test('seed up serves every service, writes credentials, answers status and stops
     const exited = new Promise<number | null>((done) => seed.on('close', done));
     seed.kill('SIGTERM');
     assert.equal(await exited, 0);
-    assert.match(out, /seed: stopped/);
+    assert.match(output(), /seed: stopped/);
     assert.equal(existsSync(join(state, 'seed.json')), false, 'the run file is removed');
     const after = await run(['seed', 'status', '--state-dir', state]);
     assert.equal(after.code, 3);
 
     // Started again on the same state with port 0, identity listens elsewhere: the operator's files follow.
-    const again = spawn(OOO, ['seed', 'up', '--state-dir', state], { env: process.env });
-    let out2 = '';
-    again.stderr.on('data', (d) => (out2 += d));
-    await new Promise<void>((ready, fail) => {
-      again.stdout.on('data', (d) => {
-        out2 += d;
-        if (/^ready$/m.test(out2)) ready();
-      });
-      again.on('close', (code) => fail(new Error(`seed up exited ${code} before ready:\n${out2}`)));
-    });
+    const { seed: again, output: output2 } = await seedUp(state);
+    const out2 = output2();
     const identityUrl = /^identity +(http:\/\/127\.0\.0\.1:\d+)/m.exec(out2)?.[1];
     const auth2 = cloudIn(parseCloudsYaml(readFileSync(join(state, 'clouds.yaml'), 'utf8')), 'seed')?.auth as
       | Record<string, unknown>
