@@ -41,6 +41,25 @@ const skip =
   (existsSync('/usr/bin/qemu-system-x86_64') ? undefined : 'no qemu-system-x86_64') ??
   (existsSync('/usr/sbin/dnsmasq') ? undefined : 'no dnsmasq');
 
+/** `ooo lab up` with the smallest machines this test needs. */
+const labUp = (stateDir: string, nodes: number, bmc: string) =>
+  ooo([
+    'lab',
+    'up',
+    '--state-dir',
+    stateDir,
+    '--nodes',
+    String(nodes),
+    '--bmc',
+    bmc,
+    '--memory',
+    '128',
+    '--disk',
+    '1',
+    '--accel',
+    'tcg',
+  ]);
+
 function ooo(args: string[]) {
   return new Promise<{ code: number; out: string }>((done) => {
     execFile(OOO, args, { timeout: 300_000 }, (err, stdout, stderr) =>
@@ -170,24 +189,7 @@ describe('ooo lab down after kill -9 of a real seed and its lab', { skip }, () =
       }),
     );
     seed = await timed('seed up', () => startSeedProcess(['--state-dir', stateDir]));
-    const up = await timed('lab up', () =>
-      ooo([
-        'lab',
-        'up',
-        '--state-dir',
-        stateDir,
-        '--nodes',
-        '2',
-        '--bmc',
-        'mixed',
-        '--memory',
-        '128',
-        '--disk',
-        '1',
-        '--accel',
-        'tcg',
-      ]),
-    );
+    const up = await timed('lab up', () => labUp(stateDir, 2, 'mixed'));
     assert.equal(up.code, 0, `${up.out}\n${seed.output()}`);
     lab = readLab(join(stateDir, 'lab'))!;
   });
@@ -252,24 +254,7 @@ describe('ooo lab down after kill -9 of a real seed and its lab', { skip }, () =
   test('a seed started again and `ooo lab up` on that state: the killed lab network is gone from the seed', async () => {
     const old = lab.seed!.networkId;
     seed = await timed('seed up again', () => startSeedProcess(['--state-dir', stateDir]));
-    const up = await timed('lab up again', () =>
-      ooo([
-        'lab',
-        'up',
-        '--state-dir',
-        stateDir,
-        '--nodes',
-        '1',
-        '--bmc',
-        'ipmi',
-        '--memory',
-        '128',
-        '--disk',
-        '1',
-        '--accel',
-        'tcg',
-      ]),
-    );
+    const up = await timed('lab up again', () => labUp(stateDir, 1, 'ipmi'));
     assert.equal(up.code, 0, `${up.out}\n${seed.output()}`);
     const now = readLab(join(stateDir, 'lab'))!;
     const nets = await neutron(`/networks?name=${LAB_NETWORK_NAME}`);
